@@ -1,0 +1,17 @@
+"""Template filters shared by every page (loaded as a builtin)."""
+
+from __future__ import annotations
+
+from django import template
+
+from cabas.lib.money import format_cents
+
+register = template.Library()
+
+
+@register.filter
+def money(cents: int | None) -> str:
+    """``{{ line.total_cents|money }}`` → ``12,50 €`` (in the active language)."""
+    if cents is None:
+        return ""
+    return format_cents(int(cents))

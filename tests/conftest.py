@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from tests.cast import Cast, build_cast
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(settings):
+    """A private in-memory cache per test, so rate limits never leak between tests."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def cast(db) -> Cast:
+    return build_cast()
+
+
+@pytest.fixture
+def client_for(client: Client) -> Callable[..., Client]:
+    """``client_for(user)`` logs ``user`` in (``None`` stays anonymous)."""
+
+    def login(user) -> Client:
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return login
