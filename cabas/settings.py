@@ -6,6 +6,7 @@ developer conveniences used by `bin/demo` and the tests.
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -109,6 +110,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+    # Tests use a file, not memory: concurrency tests need real locking across threads.
+    # One file per test process, so two runs at once never share it.
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(tempfile.gettempdir()) / f"cabas-test-{os.getpid()}.sqlite3")
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -251,3 +257,5 @@ CABAS_PAGE_SIZE = 50
 
 # Public address of this installation, used in e-mails.
 CABAS_SITE_URL = os.environ.get("CABAS_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# How the service is named in e-mails and page titles.
+CABAS_SITE_NAME = os.environ.get("CABAS_SITE_NAME", "Cabas")

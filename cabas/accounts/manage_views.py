@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -15,12 +15,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cabas.accounts import services
 from cabas.accounts.forms import AddMemberForm, GroupSettingsForm, MemberSearchForm, RefuseForm, RolesForm
 from cabas.accounts.models import ROLE_FIELDS, BuyingGroup, JoinRequest, Membership, Role, User
-from cabas.accounts.permissions import get_join_request, get_membership, require_manager
+from cabas.accounts.permissions import AuthenticatedRequest, get_join_request, get_membership, require_manager
 
 
 @login_required
 @require_GET
-def members(request: HttpRequest, slug: str) -> HttpResponse:
+def members(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     access = require_manager(request, slug)
     form = MemberSearchForm(request.GET or None)
     memberships = Membership.objects.current().filter(group=access.group).select_related("user")
@@ -48,9 +48,9 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def member_add(request: HttpRequest, slug: str) -> HttpResponse:
+def member_add(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     access = require_manager(request, slug)
-    form = AddMemberForm(request.POST or None)
+    form = AddMemberForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         user = User.objects.filter(email__iexact=data["email"]).first()
@@ -75,11 +75,11 @@ def member_add(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def member_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def member_edit(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     access = require_manager(request, slug)
     membership = get_membership(access, pk)
     initial = {"roles": [role.value for role in membership.roles]}
-    form = RolesForm(request.POST or None, initial=initial)
+    form = RolesForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.set_roles(membership=membership, roles=form.cleaned_roles())
@@ -103,7 +103,7 @@ def member_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def member_end(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def member_end(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     access = require_manager(request, slug)
     membership = get_membership(access, pk)
     try:
@@ -117,7 +117,7 @@ def member_end(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def join_requests(request: HttpRequest, slug: str) -> HttpResponse:
+def join_requests(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     access = require_manager(request, slug)
     requests_ = JoinRequest.objects.filter(group=access.group).select_related("user", "decided_by")
     context = {
@@ -132,7 +132,7 @@ def join_requests(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def join_request_approve(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def join_request_approve(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     access = require_manager(request, slug)
     join_request = get_join_request(access, pk)
     try:
@@ -146,7 +146,7 @@ def join_request_approve(request: HttpRequest, slug: str, pk: int) -> HttpRespon
 
 @login_required
 @require_POST
-def join_request_refuse(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def join_request_refuse(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     access = require_manager(request, slug)
     join_request = get_join_request(access, pk)
     form = RefuseForm(request.POST)
@@ -168,10 +168,13 @@ def join_request_refuse(request: HttpRequest, slug: str, pk: int) -> HttpRespons
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def group_settings(request: HttpRequest, slug: str) -> HttpResponse:
+def group_settings(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     access = require_manager(request, slug)
     # A fresh instance: an invalid form must not rename the group in the page header.
-    form = GroupSettingsForm(request.POST or None, instance=BuyingGroup.objects.get(pk=access.group.pk))
+    form = GroupSettingsForm(
+        request.POST if request.method == "POST" else None,
+        instance=BuyingGroup.objects.get(pk=access.group.pk),
+    )
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("The group's settings have been saved."))

@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
-from cabas.accounts.models import BuyingGroup, JoinRequest, Membership, Role
+from cabas.accounts.models import BuyingGroup, JoinRequest, Membership, Role, User
 
 
 @dataclass(frozen=True)
@@ -68,3 +68,9 @@ def get_membership(access: GroupAccess, pk: int) -> Membership:
 
 def get_join_request(access: GroupAccess, pk: int) -> JoinRequest:
     return get_object_or_404(JoinRequest.objects.select_related("user"), pk=pk, group=access.group)
+
+
+class AuthenticatedRequest(HttpRequest):
+    """The request of a view behind ``login_required``: ``user`` is a real User."""
+
+    user: User

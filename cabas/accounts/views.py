@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cabas.accounts import services
 from cabas.accounts.forms import DeleteAccountForm, JoinForm, ProfileForm
 from cabas.accounts.models import BuyingGroup, JoinRequest, Membership
-from cabas.accounts.permissions import ANY_ROLE, group_access
+from cabas.accounts.permissions import ANY_ROLE, AuthenticatedRequest, group_access
 from cabas.catalog.models import Producer
 
 HOME_PAGE_SIZE = 20
@@ -54,12 +54,12 @@ def group_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def group_join(request: HttpRequest, slug: str) -> HttpResponse:
+def group_join(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     access = group_access(request, slug)
     if access.is_member:
         messages.info(request, _("You are already a member of this group."))
         return redirect(access.group)
-    form = JoinForm(request.POST or None)
+    form = JoinForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             result = services.request_to_join(
@@ -81,7 +81,7 @@ def group_join(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def group_join_withdraw(request: HttpRequest, slug: str) -> HttpResponse:
+def group_join_withdraw(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     access = group_access(request, slug)
     join_request = JoinRequest.objects.pending().filter(group=access.group, user=request.user).first()
     if join_request:
@@ -92,7 +92,7 @@ def group_join_withdraw(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def group_leave(request: HttpRequest, slug: str) -> HttpResponse:
+def group_leave(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     access = group_access(request, slug, roles=ANY_ROLE)
     if access.membership is None:  # the site admin is not a member
         return redirect(access.group)
@@ -109,7 +109,7 @@ def group_leave(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def group_directory(request: HttpRequest, slug: str) -> HttpResponse:
+def group_directory(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     """Members see who else is in the group (names and roles, no contact details)."""
     access = group_access(request, slug, roles=ANY_ROLE)
     memberships = (
@@ -126,8 +126,8 @@ def group_directory(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def profile(request: HttpRequest) -> HttpResponse:
-    form = ProfileForm(request.POST or None, instance=request.user)
+def profile(request: AuthenticatedRequest) -> HttpResponse:
+    form = ProfileForm(request.POST if request.method == "POST" else None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         services.update_profile(user=request.user, **form.cleaned_data)
         messages.success(request, _("Your profile has been saved."))
@@ -147,8 +147,8 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def account_delete(request: HttpRequest) -> HttpResponse:
-    form = DeleteAccountForm(request.POST or None, user=request.user)
+def account_delete(request: AuthenticatedRequest) -> HttpResponse:
+    form = DeleteAccountForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             services.delete_account(user=request.user)

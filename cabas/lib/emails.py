@@ -23,7 +23,7 @@ def send_templated(*, to: Any, template: str, context: dict[str, Any]) -> None:
         subject = render_to_string(f"{template}_subject.txt", context).strip()
         body = render_to_string(f"{template}_body.txt", context)
     send_mail(
-        subject=" ".join(subject.split()),
+        subject=f"[{settings.CABAS_SITE_NAME}] {' '.join(subject.split())}",
         message=body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         recipient_list=[to.email],

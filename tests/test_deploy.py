@@ -1,0 +1,79 @@
+"""Production settings pass Django's deployment checks and send the security headers."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def production_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CABAS_")}
+    env.update(
+        CABAS_SECRET_KEY="x" * 20 + "production-secret-with-enough-entropy-0123456789",
+        CABAS_ALLOWED_HOSTS="cabas.example.org",
+        CABAS_EMAIL_HOST="smtp.example.org",
+        DJANGO_SETTINGS_MODULE="cabas.settings",
+    )
+    env.update(extra)
+    return env
+
+
+def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )
+
+
+def test_check_deploy_passes_with_production_settings() -> None:
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=production_env())
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_refuses_to_start_without_a_secret_key() -> None:
+    env = production_env()
+    del env["CABAS_SECRET_KEY"]
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert "CABAS_SECRET_KEY" in result.stderr
+
+
+def test_production_without_smtp_fails_the_deploy_check() -> None:
+    env = production_env()
+    del env["CABAS_EMAIL_HOST"]
+    result = manage("check", "--deploy", env=env)
+    assert result.returncode != 0
+    assert "mail.E001" in result.stdout + result.stderr
+
+
+def test_production_cookies_and_headers() -> None:
+    code = (
+        "import django; django.setup(); from django.conf import settings as s;"
+        "print(s.SESSION_COOKIE_NAME, s.CSRF_COOKIE_NAME, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE,"
+        " s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS > 0)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=production_env(),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.split() == ["__Host-sessionid", "__Host-csrftoken", "True", "True", "True", "True"]
+
+
+@pytest.mark.django_db
+def test_content_security_policy_header(client: Client) -> None:
+    policy = client.get("/").headers["Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";"))
+    assert directives["script-src"] == "'self'"
+    assert directives["default-src"] == "'self'"
+    assert directives["frame-ancestors"] == "'none'"
+    assert "unsafe-inline" not in policy
