@@ -14,7 +14,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def production_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CABAS_")}
+    # Only the variables a production server would have (the browser tests set
+    # DJANGO_ALLOW_ASYNC_UNSAFE, which check --deploy rightly warns about).
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith("CABAS_") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }
     env.update(
         CABAS_SECRET_KEY="x" * 20 + "production-secret-with-enough-entropy-0123456789",
         CABAS_ALLOWED_HOSTS="cabas.example.org",

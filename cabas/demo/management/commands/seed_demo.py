@@ -1,0 +1,65 @@
+"""``manage.py seed_demo [--size N]``: a realistic buying group to click around in.
+
+Builds « Cabas de Saint-Orens » (about 400 households and 25 producers per
+unit of ``--size``, modelled on a real group near Toulouse), the small
+« Panier de Balma » beside it, and fixed logins for every role. Safe to run
+again: it only adds what is missing. See ``cabas.demo.seeding``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from cabas.accounts.models import BuyingGroup, Role
+from cabas.catalog.models import Producer
+from cabas.demo import data
+from cabas.demo.seeding import Sizes, seed
+
+
+class Command(BaseCommand):
+    help = (
+        "Create (or complete) the demo buying groups and the demo logins. "
+        "Idempotent: a second run adds only what is missing."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--size", type=int, default=1, help="Scale: 400 households and 25 producers per unit (default 1)."
+        )
+        # Overrides so tests and quick demos can ask for a handful of rows.
+        parser.add_argument("--households", type=int, help="Households in Saint-Orens (overrides --size).")
+        parser.add_argument("--producers", type=int, help="Producers in Saint-Orens (overrides --size).")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        seed(self._sizes(options))
+        if options["verbosity"] >= 1:
+            self._print_summary()
+
+    def _sizes(self, options: dict[str, Any]) -> Sizes:
+        if options["size"] < 1:
+            raise CommandError("--size must be at least 1.")
+        sizes = Sizes.scaled(options["size"])
+        for name in ("households", "producers"):
+            if options[name] is not None:
+                if options[name] < 0:
+                    raise CommandError(f"--{name} cannot be negative.")
+                sizes = replace(sizes, **{name: options[name]})
+        return sizes
+
+    def _print_summary(self) -> None:
+        for slug in (data.SAINT_ORENS.slug, data.BALMA.slug):
+            group = BuyingGroup.objects.get(slug=slug)
+            households = group.memberships.current().with_role(Role.MEMBER).count()
+            producers = Producer.objects.supplying(group).count()
+            self.stdout.write(
+                f"{group.name} : {households} foyers / households, {producers} producteurs / producers"
+            )
+        self.stdout.write("")
+        self.stdout.write(self.style.MIGRATE_HEADING("Comptes de démonstration / Demo logins"))
+        width = max(len(login.email) for login in data.LOGINS) + 2
+        for login in data.LOGINS:
+            self.stdout.write(f"  {login.email:<{width}}{login.role_label}")
+        self.stdout.write(f"Mot de passe / Password : {self.style.SUCCESS(data.PASSWORD)}")
