@@ -37,6 +37,9 @@ class TestJoin:
     def test_second_request_while_pending_changes_nothing(self, cast: Cast, client_for) -> None:
         client = client_for(cast.outsider)
         client.post(reverse("group_join", args=[A]), {"message": "un"})
+        page = client.get(reverse("group_join", args=[A]), follow=True)
+        assert page.redirect_chain == [(reverse("group_detail", args=[A]), 302)]
+        assert "Votre demande attend déjà la réponse d’un référent." in page.text
         response = client.post(reverse("group_join", args=[A]), {"message": "deux"}, follow=True)
         assert JoinRequest.objects.filter(group=cast.group_a, user=cast.outsider).count() == 1
         assert pending(cast, cast.outsider).message == "un"

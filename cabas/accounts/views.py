@@ -59,6 +59,9 @@ def group_join(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     if access.is_member:
         messages.info(request, _("You are already a member of this group."))
         return redirect(access.group)
+    if JoinRequest.objects.pending().filter(group=access.group, user=request.user).exists():
+        messages.info(request, _("Your request is already waiting for a coordinator."))
+        return redirect(access.group)
     form = JoinForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
