@@ -13,7 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.cast import Cast
 
-ROLES = ["anonymous", "member_a", "member_b", "coordinator_a", "coordinator_b", "site_admin"]
+ROLES = ["anonymous", "member_a", "member_b", "coordinator_a", "coordinator_b", "producer_a", "site_admin"]
 
 # URL name -> (how to build its kwargs from the cast, GET statuses by role, POST statuses by role).
 # 302 for the anonymous visitor is the redirect to the login page.
@@ -21,9 +21,18 @@ ANYONE = dict.fromkeys(ROLES, 200)
 LOGGED_IN = {**ANYONE, "anonymous": 302}
 GET_ON_POST_ONLY = {**dict.fromkeys(ROLES, 405), "anonymous": 302}
 GROUP_A_MEMBERS = {**LOGGED_IN, "member_b": 403, "coordinator_b": 403}
-COORDINATORS_OF_A = {**GROUP_A_MEMBERS, "member_a": 403}
+COORDINATORS_OF_A = {**GROUP_A_MEMBERS, "member_a": 403, "producer_a": 403}
 # POST as someone without the right: refused before anything is read from the form.
-POST_COORDINATORS_OF_A = {"anonymous": 302, "member_a": 403, "member_b": 403, "coordinator_b": 403}
+POST_COORDINATORS_OF_A = {
+    "anonymous": 302,
+    "member_a": 403,
+    "member_b": 403,
+    "coordinator_b": 403,
+    "producer_a": 403,
+}
+# The bakery keeps its own catalogue: only its account (and the site admin) manage it.
+BAKERY = {**dict.fromkeys(ROLES, 403), "anonymous": 302, "producer_a": 200, "site_admin": 200}
+POST_BAKERY = {role: status for role, status in BAKERY.items() if status != 200}
 
 A = "saint-orens"
 
@@ -40,6 +49,22 @@ def _pending_request(c: Cast) -> dict[str, object]:
     return {"slug": A, "pk": c.outsider_request.pk}
 
 
+def _bakery(c: Cast) -> dict[str, object]:
+    return {"slug": "fournil"}
+
+
+def _bread(c: Cast) -> dict[str, object]:
+    return {"slug": "fournil", "pk": c.bread.pk}
+
+
+def _bakery_import(c: Cast) -> dict[str, object]:
+    return {"slug": "fournil", "pk": c.bakery_import.pk}
+
+
+def _in_a(producer_slug: str) -> Callable[[Cast], dict[str, object]]:
+    return lambda c: {"slug": A, "producer_slug": producer_slug}
+
+
 MATRIX: dict[str, tuple[Callable[[Cast], dict[str, object]], dict[str, int], dict[str, int]]] = {
     "home": (lambda c: {}, ANYONE, {}),
     "set_language": (lambda c: {}, dict.fromkeys(ROLES, 405), {}),
@@ -49,7 +74,7 @@ MATRIX: dict[str, tuple[Callable[[Cast], dict[str, object]], dict[str, int], dic
     # Members of A are sent back to the group page; others see the form.
     "group_join": (
         _group,
-        {**LOGGED_IN, "member_a": 302, "coordinator_a": 302},
+        {**LOGGED_IN, "member_a": 302, "coordinator_a": 302, "producer_a": 302},
         {"anonymous": 302},
     ),
     "group_join_withdraw": (_group, GET_ON_POST_ONLY, {"anonymous": 302}),
@@ -60,6 +85,30 @@ MATRIX: dict[str, tuple[Callable[[Cast], dict[str, object]], dict[str, int], dic
         {"anonymous": 302, "member_b": 403, "coordinator_b": 403},
     ),
     "group_directory": (_group, GROUP_A_MEMBERS, {}),
+    # Catalogue: public pages of the group.
+    "group_catalogue": (_group, ANYONE, {}),
+    "group_producer": (_in_a("fournil"), ANYONE, {}),
+    # The producer's own area.
+    "my_producers": (lambda c: {}, {**LOGGED_IN, "producer_a": 302}, {}),
+    "producer_invitation": (lambda c: {"token": c.invitation.token}, LOGGED_IN, {"anonymous": 302}),
+    "producer_dashboard": (_bakery, BAKERY, {}),
+    "producer_edit": (_bakery, BAKERY, POST_BAKERY),
+    "product_new": (_bakery, BAKERY, POST_BAKERY),
+    "product_edit": (_bread, BAKERY, POST_BAKERY),
+    "product_price": (_bread, GET_ON_POST_ONLY, POST_BAKERY),
+    "product_archive": (_bread, GET_ON_POST_ONLY, POST_BAKERY),
+    "product_restore": (_bread, GET_ON_POST_ONLY, POST_BAKERY),
+    "catalog_export": (lambda c: {"slug": "fournil", "fmt": "xlsx"}, BAKERY, {}),
+    "catalog_template": (lambda c: {"slug": "fournil", "fmt": "csv"}, BAKERY, {}),
+    "catalog_import": (_bakery, BAKERY, POST_BAKERY),
+    "catalog_import_preview": (_bakery_import, BAKERY, {}),
+    "catalog_import_confirm": (_bakery_import, GET_ON_POST_ONLY, POST_BAKERY),
+    # Coordinators' producer pages.
+    "manage_producers": (_group, COORDINATORS_OF_A, {}),
+    "manage_producer_new": (_group, COORDINATORS_OF_A, POST_COORDINATORS_OF_A),
+    "manage_producer_link": (_in_a("bergerie"), GET_ON_POST_ONLY, POST_COORDINATORS_OF_A),
+    "manage_producer_invite": (_in_a("bergerie"), GET_ON_POST_ONLY, POST_COORDINATORS_OF_A),
+    "manage_producer_end": (_in_a("bergerie"), GET_ON_POST_ONLY, POST_COORDINATORS_OF_A),
     "manage_members": (_group, COORDINATORS_OF_A, {}),
     "manage_member_add": (_group, COORDINATORS_OF_A, POST_COORDINATORS_OF_A),
     "manage_member": (_member_a, COORDINATORS_OF_A, POST_COORDINATORS_OF_A),
@@ -98,6 +147,7 @@ def user_for(cast: Cast, role: str):
         "member_b": cast.member_b,
         "coordinator_a": cast.coordinator,
         "coordinator_b": cast.coordinator_b,
+        "producer_a": cast.producer_user,
         "site_admin": cast.site_admin,
     }[role]
 
@@ -105,8 +155,17 @@ def user_for(cast: Cast, role: str):
 @pytest.fixture
 def matrix_cast(cast: Cast) -> Cast:
     from cabas.accounts import services
+    from cabas.catalog.models import CatalogImport, ProducerAccount, ProducerInvitation, Product
 
     cast.outsider_request = services.request_to_join(group=cast.group_a, user=cast.outsider)  # type: ignore[attr-defined]
+    ProducerAccount.objects.create(producer=cast.bakery, user=cast.producer_user)
+    cast.bread = Product.objects.create(  # type: ignore[attr-defined]
+        producer=cast.bakery, name="Pain", category="bread", unit="piece", price_cents=450
+    )
+    cast.bakery_import = CatalogImport.objects.create(producer=cast.bakery, filename="x.csv", error_count=1)  # type: ignore[attr-defined]
+    cast.invitation = ProducerInvitation.objects.create(  # type: ignore[attr-defined]
+        producer=cast.dairy, group=cast.group_a, email="x@example.org", invited_by=cast.coordinator
+    )
     return cast
 
 
@@ -130,17 +189,35 @@ def test_post_matrix_refuses_without_writing(matrix_cast: Cast, client_for, role
     from django.urls import reverse
 
     from cabas.accounts.models import BuyingGroup, JoinRequest, Membership
+    from cabas.catalog.models import CatalogImport, Producer, ProducerInvitation, Product, Supply
 
     def snapshot() -> tuple[object, ...]:
         return (
             list(Membership.objects.order_by("pk").values_list("pk", "ended_at", "is_coordinator")),
             list(JoinRequest.objects.order_by("pk").values_list("pk", "status")),
             list(BuyingGroup.objects.order_by("pk").values_list("name", "description")),
+            list(Producer.objects.order_by("pk").values_list("pk", "name", "iban")),
+            list(Product.objects.order_by("pk").values_list("pk", "name", "price_cents", "is_active")),
+            list(Supply.objects.order_by("pk").values_list("pk", "ended_at")),
+            list(ProducerInvitation.objects.order_by("pk").values_list("pk", "accepted_at")),
+            list(CatalogImport.objects.order_by("pk").values_list("pk", "applied_at")),
         )
 
     client = client_for(user_for(matrix_cast, role))
     before = snapshot()
-    data = {"name": "Piraté", "roles": ["coordinator"], "email": "x@example.org", "full_name": "X"}
+    data = {
+        "name": "Piraté",
+        "roles": ["coordinator"],
+        "email": "x@example.org",
+        "full_name": "X",
+        "price_cents": "1",
+        "category": "bread",
+        "unit": "piece",
+        "quantity_step": "1",
+        "min_quantity": "1",
+        "vat_rate": "550",
+        "accepts_cash": "on",
+    }
     failures = []
     for name, (kwargs, _get, post_statuses) in MATRIX.items():
         if role not in post_statuses:

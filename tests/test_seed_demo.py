@@ -9,13 +9,25 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db.models import Count
+from django.db.models import Count, F
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 from cabas.accounts import services
 from cabas.accounts.models import BuyingGroup, JoinRequest, Membership, Role, User
-from cabas.catalog.models import Producer, Supply
-from cabas.demo import data, seeding
+from cabas.catalog import validation
+from cabas.catalog.models import (
+    MEASURED_UNITS,
+    Category,
+    PriceChange,
+    Producer,
+    ProducerAccount,
+    Product,
+    SaleUnit,
+    Supply,
+    VatRate,
+)
+from cabas.demo import catalogues, data, seeding
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +58,18 @@ def households(slug: str) -> int:
 
 
 def row_counts() -> dict[str, int]:
-    models = (User, EmailAddress, BuyingGroup, Membership, JoinRequest, Producer, Supply)
+    models = (
+        User,
+        EmailAddress,
+        BuyingGroup,
+        Membership,
+        JoinRequest,
+        Producer,
+        Supply,
+        ProducerAccount,
+        Product,
+        PriceChange,
+    )
     return {model.__name__: model.objects.count() for model in models}
 
 
@@ -59,6 +82,9 @@ def test_default_size_is_the_real_group_near_toulouse():
     assert households("balma") == 20 + NAMED_HOUSEHOLDS_B
     assert Producer.objects.supplying(balma).count() == 3
     assert "405 foyers / households, 25 producteurs / producers" in output
+    products = Product.objects.on_sale_in(saint_orens).count()
+    assert 25 * 13 <= products <= 25 * 24
+    assert f"{products} produits en vente / products on sale" in output
 
 
 def test_groups_are_described_in_french():
@@ -251,6 +277,8 @@ def test_output_lists_the_logins_and_the_password():
     for login in data.LOGINS:
         assert login.email in output
     assert data.PASSWORD in output
+    bakery = Producer.objects.get(accounts__user__email=data.PRODUCER_LOGIN_EMAIL)
+    assert f"gère / manages « {bakery.name} »" in output
     assert len(output.splitlines()) < 20
 
 
@@ -269,3 +297,220 @@ def test_elision():
     assert seeding.elide("Huilerie de Encastel") == "Huilerie d'Encastel"
     assert seeding.elide("Les Pains de Auterive") == "Les Pains d'Auterive"
     assert seeding.elide("Moulin de Montbrun") == "Moulin de Montbrun"
+
+
+# --- Producers' details and catalogues ------------------------------------------------
+
+
+def iban_is_valid(iban: str) -> bool:
+    """ISO 13616, written independently of the seeder: move the country and check digits last, mod 97."""
+    rearranged = iban[4:] + iban[:4]
+    return int("".join(str(int(char, 36)) for char in rearranged)) % 97 == 1
+
+
+def product_data(product: Product) -> dict:
+    fields = ("name", *Product.UNIT_FIELDS, "quantity_step", "min_quantity", "carton_size")
+    return {
+        **{field: getattr(product, field) for field in fields},
+        "variable_weight": product.variable_weight,
+        "estimated_weight_grams": product.estimated_weight_grams,
+    }
+
+
+def test_every_producer_has_about_twenty_products():
+    run(households=3, producers=30)
+
+    counts = dict(Producer.objects.annotate(n=Count("products")).values_list("slug", "n"))
+    assert len(counts) == 30 + 3
+    assert all(15 <= n <= 24 for n in counts.values()), counts
+    assert len(set(counts.values())) > 4  # they vary
+    assert 18 <= sum(counts.values()) / len(counts) <= 22
+
+
+def test_every_seeded_product_follows_the_catalogue_rules():
+    run(households=3, producers=len(data.PRODUCT_RANGES))
+
+    products = list(Product.objects.all())
+    assert len(products) > 300
+    for product in products:
+        errors = validation.product_errors(
+            product_data(product), producer_id=product.producer_id, exclude_pk=product.pk
+        )
+        assert errors == {}, (product.producer.name, product.name, errors)
+        product.full_clean()  # choices, lengths and the database constraints
+
+
+@pytest.mark.parametrize("key", sorted(catalogues.CATALOGUES))
+def test_every_catalogue_item_follows_the_catalogue_rules(key):
+    """All items, not only those the seeded producers happened to draw."""
+    kind = catalogues.CATALOGUES[key]
+    rng = seeding.random.Random(0)
+    for text in kind.products:
+        product = seeding._product_spec(text, kind, "AB", rng).product(producer_id=0, now=timezone.now())
+        assert validation.product_errors(product_data(product), producer_id=0) == {}, text.name
+        product.clean_fields(exclude=["producer"])  # choices and lengths
+
+
+def test_products_fit_their_units():
+    run(households=3, producers=len(data.PRODUCT_RANGES))
+
+    products = Product.objects.all()
+    assert not products.filter(unit__in=list(MEASURED_UNITS), content__isnull=False).exists()
+    assert not products.filter(content__isnull=False, content_unit="").exists()
+    variable = products.filter(variable_weight=True)
+    assert variable.count() >= 10
+    assert all(p.unit == SaleUnit.PIECE and p.estimated_weight_grams > 0 for p in variable)
+    chicken = Product.objects.get(name="Poulet fermier entier")
+    assert chicken.variable_weight
+    assert 1300 <= chicken.price_cents <= 1700  # per kg
+    assert 1500 <= chicken.estimated_weight_grams <= 2200
+    cartons = products.filter(carton_size__isnull=False)
+    assert cartons.count() >= 20
+    assert {6000, 12000, 24000} <= set(cartons.values_list("carton_size", flat=True))
+    assert products.filter(unit=SaleUnit.KG, quantity_step=500).exists()  # by the half kilo
+    assert products.filter(min_quantity__gt=F("quantity_step")).exists()
+
+
+def test_prices_and_vat_look_french():
+    run(households=3, producers=len(data.PRODUCT_RANGES))
+
+    products = Product.objects.all()
+    assert all(20 <= price <= 6000 for price in products.values_list("price_cents", flat=True))
+    assert not products.filter(category=Category.COSMETICS).exclude(vat_rate=VatRate.STANDARD).exists()
+    wine = Producer.objects.filter(products__name="Rouge tradition 75 cl").get()
+    assert wine.products.filter(vat_rate=VatRate.STANDARD).count() > wine.products.count() // 2
+    for category in (Category.BREAD, Category.FLOUR, Category.MEAT, Category.POULTRY, Category.HONEY):
+        assert not products.filter(category=category).exclude(vat_rate=VatRate.REDUCED).exists(), category
+    bread = Product.objects.get(name="Pain complet 1 kg")
+    assert bread.category == Category.BREAD
+    assert 470 <= bread.price_cents <= 570
+    assert products.filter(labels__contains="AB").count() > products.count() // 2
+    assert products.filter(labels__contains="Nature & Progrès").exists()
+    assert products.exclude(description="").count() > products.count() // 4
+
+
+def test_a_few_products_are_archived():
+    run(households=3, producers=20)
+
+    for producer in Producer.objects.all():
+        archived = producer.products.filter(is_active=False)
+        assert 1 <= archived.count() <= 2, producer
+        assert not archived.filter(archived_at__isnull=True).exists()
+    assert not Product.objects.filter(is_active=True, archived_at__isnull=False).exists()
+    assert PriceChange.objects.exists()
+    assert not PriceChange.objects.filter(product__is_active=False).exists()
+
+
+def test_producers_have_contact_and_payment_details():
+    run(households=3, producers=50)
+
+    producers = list(Producer.objects.all())
+    for producer in producers:
+        producer.full_clean()
+        assert re.fullmatch(r"(31|81|32|11|82)\d{3}", producer.postcode), producer.postcode
+        assert producer.address
+        assert producer.farming_practice
+        assert producer.contact_email.endswith(f"@{data.DOMAIN}")
+        assert re.fullmatch(r"0[5-7]( \d\d){4}", producer.contact_phone), producer.contact_phone
+        assert producer.accepts_cash or producer.accepts_cheque or producer.accepts_transfer
+        assert bool(producer.cheque_payable_to) == producer.accepts_cheque
+        assert bool(producer.iban) == producer.accepts_transfer
+        if producer.iban:
+            assert re.fullmatch(r"FR\d{25}", producer.iban), producer.iban
+            assert iban_is_valid(producer.iban), producer.iban
+    assert sum(p.accepts_cheque for p in producers) > len(producers) * 0.75
+    assert sum(p.accepts_cash for p in producers) > len(producers) * 0.75
+    assert 5 <= sum(p.accepts_transfer for p in producers) < len(producers) // 2
+    payees = [p.cheque_payable_to for p in producers]
+    assert any(payee.startswith("EARL ") for payee in payees)
+    assert any(payee.startswith("GAEC ") for payee in payees)
+    assert sum("AB" in p.labels for p in producers) > len(producers) // 2
+    assert any("Nature & Progrès" in p.labels for p in producers)
+    assert any(p.payment_notes for p in producers)
+
+
+def test_generated_ibans_pass_mod_97():
+    rng = seeding.random.Random(1)
+    ibans = {seeding.french_iban(rng) for _ in range(500)}
+    assert len(ibans) == 500
+    assert all(len(iban) == 27 and iban_is_valid(iban) for iban in ibans)
+
+
+def test_iban_and_rib_keys_match_published_examples():
+    # The French IBAN of the ISO 13616 / ECBS examples: FR76 3000 6000 0112 3456 7890 189.
+    assert seeding.rib_key("30006", "00001", "12345678901") == "89"
+    assert seeding.iban_check_digits("FR", "30006000011234567890189") == "76"
+    assert seeding.iban_check_digits("FR", "20041010050500013M02606") == "14"
+
+
+def test_producer_login_manages_the_bakery(client):
+    run(households=3, producers=5)
+
+    user = User.objects.get(email=data.PRODUCER_LOGIN_EMAIL)
+    bakery = Producer.objects.managed_by(user).get()
+    assert bakery.slug == seeding.producer_specs(1)[0].slug
+    assert bakery in Producer.objects.supplying(group("saint-orens"))
+    assert bakery.products.filter(category=Category.BREAD).count() >= 10
+    assert ProducerAccount.objects.count() == 1  # the others stay managed by the coordinators
+
+    client.login(email=data.PRODUCER_LOGIN_EMAIL, password=data.PASSWORD)
+    response = client.get("/producers/", follow=True)
+    assert response.redirect_chain[-1][0] == bakery.get_absolute_url()
+    assert response.status_code == 200
+    assert bakery.products.filter(is_active=True).first().name in response.content.decode()
+
+
+def test_catalogue_of_a_producer_does_not_depend_on_the_size():
+    small, large = seeding.producer_specs(3), seeding.producer_specs(40)
+
+    assert small == large[:3]
+    assert seeding.catalogue(small[2]) == seeding.catalogue(large[2])
+
+
+def test_a_larger_run_adds_only_the_new_producers_catalogues():
+    run(households=3, producers=5)
+    bakery = Producer.objects.get(accounts__isnull=False)
+    renamed = bakery.products.filter(is_active=True).first()
+    original_name = renamed.name
+    renamed.name = "Pain renommé par le boulanger"
+    renamed.save()
+    bakery.products.filter(is_active=False).delete()
+    before = set(Product.objects.values_list("id", flat=True))
+    kept = bakery.products.count()
+
+    run(households=3, producers=20)
+
+    assert before <= set(Product.objects.values_list("id", flat=True))
+    assert bakery.products.count() == kept  # the baker's changes survive
+    assert not bakery.products.filter(name=original_name).exists()
+    added = Product.objects.exclude(id__in=before)
+    assert added.values("producer").distinct().count() == 15
+    assert not Producer.objects.filter(products__isnull=True).exists()
+
+
+def test_the_catalogue_tables_are_consistent():
+    keys = {product_range.key for product_range in data.PRODUCT_RANGES}
+    keys |= {text.range_key for text in data.BALMA_PRODUCERS}
+    assert keys <= set(catalogues.CATALOGUES)
+    for key, kind in catalogues.CATALOGUES.items():
+        names = [text.name.lower() for text in kind.products]
+        assert len(names) == len(set(names)), key
+        assert len(kind.products) >= seeding.PRODUCTS_PER_PRODUCER[0], key
+        assert set(kind.staples) <= {text.name for text in kind.products}, key
+        assert len(kind.staples) <= seeding.PRODUCTS_PER_PRODUCER[0] - 2, key
+    assert set(data.TOWNS) <= set(data.TOWN_POSTCODES)
+    assert {text.town for text in data.BALMA_PRODUCERS} <= set(data.TOWN_POSTCODES)
+
+
+@pytest.mark.parametrize(
+    ("size", "expected"),
+    [
+        ("500 g", (500, "g")),
+        ("1 kg", (1000, "g")),
+        ("75 cl", (750, "ml")),
+        ("1,5 l", (1500, "ml")),
+        ("", (None, "")),
+    ],
+)
+def test_parse_size(size, expected):
+    assert seeding.parse_size(size) == expected

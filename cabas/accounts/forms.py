@@ -12,7 +12,7 @@ from cabas.accounts.models import BuyingGroup, Role, User
 PHONE_HELP = _("Optional. Coordinators call you if something goes wrong with an order.")
 
 
-def _clean_phone(value: str) -> str:
+def normalise_phone(value: str) -> str:
     value = " ".join(value.split())
     allowed = set("0123456789 +.-()")
     if value and (set(value) - allowed or sum(c.isdigit() for c in value) < 6):
@@ -62,7 +62,7 @@ class ProfileForm(forms.ModelForm[User]):
         return name
 
     def clean_phone(self) -> str:
-        return _clean_phone(self.cleaned_data["phone"])
+        return normalise_phone(self.cleaned_data["phone"])
 
 
 class DeleteAccountForm(forms.Form):
@@ -140,7 +140,7 @@ class AddMemberForm(forms.Form):
         return name
 
     def clean_phone(self) -> str:
-        return _clean_phone(self.cleaned_data["phone"])
+        return normalise_phone(self.cleaned_data["phone"])
 
 
 class GroupSettingsForm(forms.ModelForm[BuyingGroup]):
@@ -164,7 +164,7 @@ class GroupSettingsForm(forms.ModelForm[BuyingGroup]):
         return name
 
     def clean_contact_phone(self) -> str:
-        return _clean_phone(self.cleaned_data["contact_phone"])
+        return normalise_phone(self.cleaned_data["contact_phone"])
 
 
 class MemberSearchForm(forms.Form):

@@ -79,6 +79,25 @@ TOWNS: tuple[str, ...] = (
     "Lombez", "Saint-Sulpice-la-Pointe", "Bessières", "Villeneuve-Tolosane", "Belberaud",
 )  # fmt: skip
 
+# La Poste's postcodes of the towns above (31 Haute-Garonne, 81 Tarn, 11 Aude, 32 Gers),
+# and of Balma's three villages.
+TOWN_POSTCODES: dict[str, str] = {
+    "Saint-Orens-de-Gameville": "31650", "Labège": "31670", "Escalquens": "31750",
+    "Quint-Fonsegrives": "31130", "Castanet-Tolosan": "31320", "Montgiscard": "31450",
+    "Ayguesvives": "31450", "Baziège": "31450", "Villefranche-de-Lauragais": "31290",
+    "Caraman": "31460", "Lanta": "31570", "Flourens": "31130", "Drémil-Lafage": "31280",
+    "Verfeil": "31590", "Montastruc-la-Conseillère": "31380", "Villemur-sur-Tarn": "31340",
+    "Fronton": "31620", "Grenade": "31330", "Cadours": "31480", "Léguevin": "31490",
+    "Muret": "31600", "Auterive": "31190", "Carbonne": "31390", "Rieux-Volvestre": "31310",
+    "Revel": "31250", "Nailloux": "31560", "Montesquieu-Lauragais": "31450",
+    "Saint-Félix-Lauragais": "31540", "Lavaur": "81500", "Gaillac": "81600", "Rabastens": "81800",
+    "Castelnaudary": "11400", "Cintegabelle": "31550", "Odars": "31450", "Aurin": "31570",
+    "Préserville": "31570", "Lauzerville": "31650", "Sainte-Foy-d'Aigrefeuille": "31570",
+    "L'Isle-Jourdain": "32600", "Samatan": "32130", "Lombez": "32220",
+    "Saint-Sulpice-la-Pointe": "81370", "Bessières": "31660", "Villeneuve-Tolosane": "31270",
+    "Belberaud": "31450", "Balma": "31130", "Montrabé": "31850", "Beaupuy": "31850",
+}  # fmt: skip
+
 # Lieux-dits: farm names are often those of the place, used after « de ».
 PLACES: tuple[str, ...] = (
     "Bordeneuve", "Encastel", "Lasserre", "Lacaze", "Peyrolles", "Lagarde", "Canteloup",
@@ -247,6 +266,8 @@ class ProducerText:
     speciality: str
     town: str
     description: str
+    range_key: str  # which catalogue of ``cabas.demo.catalogues`` it sells
+    place: str  # its lieu-dit
 
 
 BALMA_PRODUCERS: tuple[ProducerText, ...] = (
@@ -256,6 +277,8 @@ BALMA_PRODUCERS: tuple[ProducerText, ...] = (
         "Légumes de saison en paniers, plants au printemps",
         "Balma",
         "Maraîchers en bio sur deux hectares au bord de l'Hers.",
+        "vegetables",
+        "Lalande",
     ),
     ProducerText(
         "Chèvrerie de Montrabé",
@@ -263,6 +286,8 @@ BALMA_PRODUCERS: tuple[ProducerText, ...] = (
         "Fromages de chèvre frais et affinés, yaourts",
         "Montrabé",
         "Une trentaine de chèvres alpines, traite à la main, fromages au lait cru.",
+        "goat_cheese",
+        "Pech Bertou",
     ),
     ProducerText(
         "Les Œufs de Beaupuy",
@@ -270,6 +295,8 @@ BALMA_PRODUCERS: tuple[ProducerText, ...] = (
         "Œufs bio de poules en plein air",
         "Beaupuy",
         "Poules pondeuses sur parcours herbeux, nourries aux céréales du Lauragais.",
+        "eggs",
+        "En Sarrat",
     ),
 )
 
@@ -315,6 +342,10 @@ BALMA = GroupText(
 )
 
 
+# The producer login manages the first Saint-Orens producer (a bakery).
+PRODUCER_LOGIN_EMAIL = f"producteur@{DOMAIN}"
+
+
 @dataclass(frozen=True)
 class Login:
     """A fixed demo account, printed at the end so that anyone can try each role."""
@@ -350,7 +381,7 @@ LOGINS: tuple[Login, ...] = (
         ((SAINT_ORENS.slug, (Role.MEMBER,)),),
     ),
     Login(
-        f"producteur@{DOMAIN}",
+        PRODUCER_LOGIN_EMAIL,
         "Paul Fabre",
         "producteur Saint-Orens / producer",
         ((SAINT_ORENS.slug, (Role.PRODUCER,)),),

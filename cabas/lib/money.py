@@ -45,3 +45,11 @@ def parse_cents(text: str) -> int:
         raise ValueError(text)
     cents = int(units or "0") * 100 + int(decimals.ljust(2, "0") or "0")
     return -cents if negative else cents
+
+
+def format_amount(cents: int, language: str | None = None) -> str:
+    """The figure alone, as typed in a form: ``12,50`` in French, ``12.50`` in English."""
+    language = (language or translation.get_language() or "fr")[:2]
+    sign = "-" if cents < 0 else ""
+    units, rest = divmod(abs(cents), 100)
+    return f"{sign}{units}{',' if language == 'fr' else '.'}{rest:02d}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from cabas.lib.money import format_cents
+from cabas.lib.money import format_amount, format_cents
 
 register = template.Library()
 
@@ -15,3 +15,11 @@ def money(cents: int | None) -> str:
     if cents is None:
         return ""
     return format_cents(int(cents))
+
+
+@register.filter
+def amount(cents: int | None) -> str:
+    """``{{ product.price_cents|amount }}`` → ``12,50``: the value of a price input."""
+    if cents is None:
+        return ""
+    return format_amount(int(cents))

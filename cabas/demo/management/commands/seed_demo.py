@@ -2,7 +2,9 @@
 
 Builds « Cabas de Saint-Orens » (about 400 households and 25 producers per
 unit of ``--size``, modelled on a real group near Toulouse), the small
-« Panier de Balma » beside it, and fixed logins for every role. Safe to run
+« Panier de Balma » beside it, and fixed logins for every role. Every producer
+has its address, payment details and a catalogue of about twenty products;
+the producer login manages the first one, a bakery. Safe to run
 again: it only adds what is missing. See ``cabas.demo.seeding``.
 """
 
@@ -14,7 +16,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from cabas.accounts.models import BuyingGroup, Role
-from cabas.catalog.models import Producer
+from cabas.catalog.models import Producer, ProducerAccount, Product
 from cabas.demo import data
 from cabas.demo.seeding import Sizes, seed
 
@@ -54,9 +56,15 @@ class Command(BaseCommand):
             group = BuyingGroup.objects.get(slug=slug)
             households = group.memberships.current().with_role(Role.MEMBER).count()
             producers = Producer.objects.supplying(group).count()
+            products = Product.objects.on_sale_in(group).count()
             self.stdout.write(
-                f"{group.name} : {households} foyers / households, {producers} producteurs / producers"
+                f"{group.name} : {households} foyers / households, {producers} producteurs / producers, "
+                f"{products} produits en vente / products on sale"
             )
+        accounts = ProducerAccount.objects.select_related("producer")
+        account = accounts.filter(user__email=data.PRODUCER_LOGIN_EMAIL).first()
+        if account is not None:
+            self.stdout.write(f"{data.PRODUCER_LOGIN_EMAIL} gère / manages « {account.producer.name} »")
         self.stdout.write("")
         self.stdout.write(self.style.MIGRATE_HEADING("Comptes de démonstration / Demo logins"))
         width = max(len(login.email) for login in data.LOGINS) + 2

@@ -1,0 +1,43 @@
+"""Quantities are integer thousandths of a sale unit (500 = 0.5 kg, 6000 = 6 bottles).
+
+Like money, they are never floats or SQL decimals: SQLite would sum them as
+floats. This module is the only place that turns them into text and back.
+"""
+
+from __future__ import annotations
+
+from django.utils import translation
+
+ONE = 1000  # one whole unit, in thousandths
+
+
+def format_quantity(thousandths: int, language: str | None = None) -> str:
+    """``1500`` → ``1,5`` in French, ``1.5`` in English; whole numbers without decimals."""
+    language = (language or translation.get_language() or "fr")[:2]
+    sign = "-" if thousandths < 0 else ""
+    units, rest = divmod(abs(thousandths), ONE)
+    text = f"{sign}{units}"
+    if rest:
+        decimals = f"{rest:03d}".rstrip("0")
+        text += ("," if language == "fr" else ".") + decimals
+    return text
+
+
+def parse_quantity(text: str) -> int:
+    """Read ``0,5`` / ``0.5`` / ``2`` into thousandths; ``ValueError`` beyond three decimals."""
+    cleaned = str(text).strip().replace("\u00a0", "").replace(" ", "").replace(",", ".")
+    units, _, decimals = cleaned.partition(".")
+    if not (units.isdigit() or (units == "" and decimals.isdigit())):
+        raise ValueError(text)
+    if decimals and (not decimals.isdigit() or len(decimals) > 3):
+        raise ValueError(text)
+    return int(units or "0") * ONE + int(decimals.ljust(3, "0") or "0")
+
+
+def price_per_reference(price_cents: int, content: int) -> int:
+    """Price of 1 kg or 1 l, in cents, for an item of ``content`` g or ml, rounded half up.
+
+    For display next to the price only ("6,50 € the 500 g jar, 13,00 €/kg");
+    nothing is charged from it.
+    """
+    return (price_cents * 1000 * 2 + content) // (content * 2)

@@ -1,0 +1,464 @@
+"""Producers keep their catalogues; coordinators add producers; members browse."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from cabas.accounts.models import Membership
+from cabas.catalog.models import PriceChange, Producer, ProducerAccount, ProducerInvitation, Product, Supply
+from tests.cast import Cast
+
+
+def make_product(producer: Producer, name: str, **fields: object) -> Product:
+    values: dict[str, object] = {"category": "bread", "unit": "piece", "price_cents": 450, **fields}
+    return Product.objects.create(producer=producer, name=name, **values)
+
+
+@pytest.fixture
+def shop(cast: Cast) -> Cast:
+    """The cast, with Paul managing the bakery and Pauline the dairy, and a few products."""
+    ProducerAccount.objects.create(producer=cast.bakery, user=cast.producer_user)
+    ProducerAccount.objects.create(producer=cast.dairy, user=cast.producer_user2)
+    cast.bread = make_product(
+        cast.bakery, "Pain complet", unit="kg", price_cents=520, quantity_step=500, min_quantity=500
+    )  # type: ignore[attr-defined]
+    cast.brioche = make_product(cast.bakery, "Brioche", category="sweets", content=400, content_unit="g")  # type: ignore[attr-defined]
+    cast.tomme = make_product(  # type: ignore[attr-defined]
+        cast.dairy,
+        "Tomme",
+        category="dairy",
+        price_cents=2400,
+        variable_weight=True,
+        estimated_weight_grams=750,
+    )
+    return cast
+
+
+PRODUCT = {
+    "name": "Miche au levain",
+    "category": "bread",
+    "description": "Farine T80, levain naturel.",
+    "labels": "AB",
+    "unit": "piece",
+    "content": "1000",
+    "content_unit": "g",
+    "price_cents": "6,80",
+    "vat_rate": "550",
+    "quantity_step": "1",
+    "min_quantity": "1",
+    "carton_size": "",
+    "estimated_weight_grams": "",
+}
+
+
+class TestProducts:
+    def test_create_with_french_numbers(self, shop: Cast, client_for) -> None:
+        data = {
+            **PRODUCT,
+            "unit": "kg",
+            "content": "",
+            "content_unit": "",
+            "quantity_step": "0,5",
+            "min_quantity": "1,5",
+            "carton_size": "10",
+        }
+        response = client_for(shop.producer_user).post(reverse("product_new", args=["fournil"]), data)
+        assert response.status_code == 302
+        product = Product.objects.get(name="Miche au levain")
+        assert (product.price_cents, product.quantity_step, product.min_quantity, product.carton_size) == (
+            680,
+            500,
+            1500,
+            10_000,
+        )
+        assert product.producer == shop.bakery
+        assert product.price_display() == "6,80\u00a0€ / kg"
+
+    def test_jar_shows_price_per_kg(self, shop: Cast, client_for) -> None:
+        data = {
+            **PRODUCT,
+            "name": "Miel de lavande",
+            "category": "honey",
+            "unit": "jar",
+            "content": "500",
+            "price_cents": "6,50",
+        }
+        client_for(shop.producer_user).post(reverse("product_new", args=["fournil"]), data)
+        product = Product.objects.get(name="Miel de lavande")
+        assert product.unit_label() == "pot de 500 g"
+        assert product.reference_price_display() == "13,00\u00a0€/kg"
+
+    @pytest.mark.parametrize(
+        ("changes", "message"),
+        [
+            ({"price_cents": "0"}, "Le prix doit être supérieur à zéro."),
+            ({"price_cents": "-3"}, "Le prix doit être supérieur à zéro."),
+            ({"price_cents": "abc"}, "Saisissez un montant en euros"),
+            ({"price_cents": "20000"}, "Ce montant est trop élevé"),
+            (
+                {
+                    "unit": "kg",
+                    "content": "",
+                    "content_unit": "",
+                    "quantity_step": "0,5",
+                    "min_quantity": "0,7",
+                },
+                "doit être un multiple du pas",
+            ),
+            (
+                {"quantity_step": "2", "min_quantity": "2", "carton_size": "5"},
+                "Le carton (5) doit être un multiple du pas (2).",
+            ),
+            (
+                {"variable_weight": "on", "unit": "kg", "content": "", "content_unit": ""},
+                "choisissez « pièce »",
+            ),
+            ({"variable_weight": "on", "content": "", "content_unit": ""}, "poids estimé"),
+            ({"unit": "kg"}, "Laissez la contenance vide"),
+            ({"content": "5000000"}, "trop grand"),
+            ({"name": "pain COMPLET"}, "Vous avez déjà un produit nommé"),
+            ({"name": " "}, "Ce champ est obligatoire."),
+            ({"category": "caviar"}, "Sélectionnez un choix valide."),
+        ],
+    )
+    def test_bad_input_changes_nothing(self, shop: Cast, client_for, changes, message) -> None:
+        before = Product.objects.count()
+        response = client_for(shop.producer_user).post(
+            reverse("product_new", args=["fournil"]), {**PRODUCT, **changes}
+        )
+        assert response.status_code == 200
+        assert message in response.text
+        assert Product.objects.count() == before
+
+    def test_edit_records_the_price_change(self, shop: Cast, client_for) -> None:
+        data = {
+            **PRODUCT,
+            "name": "Pain complet",
+            "unit": "kg",
+            "content": "",
+            "content_unit": "",
+            "price_cents": "5,40",
+            "quantity_step": "0,5",
+            "min_quantity": "0,5",
+        }
+        client = client_for(shop.producer_user)
+        response = client.post(reverse("product_edit", args=["fournil", shop.bread.pk]), data)
+        assert response.status_code == 302
+        (change,) = PriceChange.objects.filter(product=shop.bread)
+        assert (change.old_price_cents, change.new_price_cents, change.changed_by) == (
+            520,
+            540,
+            shop.producer_user,
+        )
+        client.post(
+            reverse("product_edit", args=["fournil", shop.bread.pk]), {**data, "description": "Nouveau"}
+        )
+        assert PriceChange.objects.filter(product=shop.bread).count() == 1  # no price change, no row
+        page = client.get(reverse("product_edit", args=["fournil", shop.bread.pk]))
+        assert "5,20\u00a0€" in page.text
+        assert "5,40\u00a0€" in page.text
+
+    def test_quick_price_with_htmx_returns_the_row(self, shop: Cast, client_for) -> None:
+        client = client_for(shop.producer_user)
+        url = reverse("product_price", args=["fournil", shop.bread.pk])
+        response = client.post(url, {"price_cents": "5,35"}, headers={"HX-Request": "true"})
+        assert response.status_code == 200
+        assert response.text.lstrip().startswith(f'<tr id="product-{shop.bread.pk}"')
+        assert 'value="5,35"' in response.text
+        shop.bread.refresh_from_db()
+        assert shop.bread.price_cents == 535
+        response = client.post(url, {"price_cents": "cinq"}, headers={"HX-Request": "true"})
+        assert 'value="cinq"' in response.text  # what was typed is kept
+        assert "Saisissez un montant en euros" in response.text
+        shop.bread.refresh_from_db()
+        assert shop.bread.price_cents == 535
+
+    def test_quick_price_without_javascript_redirects(self, shop: Cast, client_for) -> None:
+        response = client_for(shop.producer_user).post(
+            reverse("product_price", args=["fournil", shop.bread.pk]), {"price_cents": "5"}, follow=True
+        )
+        assert "Nouveau prix de « Pain complet » : 5,00\u00a0€ / kg." in response.text
+
+    def test_archive_and_restore(self, shop: Cast, client_for) -> None:
+        client = client_for(shop.producer_user)
+        client.post(
+            reverse("product_archive", args=["fournil", shop.bread.pk]), follow=True
+        )  # shows the message
+        shop.bread.refresh_from_db()
+        assert not shop.bread.is_active
+        assert shop.bread.archived_at is not None
+        assert "Pain complet" not in client.get(reverse("group_catalogue", args=["saint-orens"])).text
+        assert "Pain complet" not in client.get(reverse("producer_dashboard", args=["fournil"])).text
+        assert (
+            "Pain complet"
+            in client.get(reverse("producer_dashboard", args=["fournil"]), {"status": "archived"}).text
+        )
+        client.post(reverse("product_restore", args=["fournil", shop.bread.pk]))
+        shop.bread.refresh_from_db()
+        assert shop.bread.is_active
+        assert shop.bread.archived_at is None
+
+    def test_another_producers_product_is_404(self, shop: Cast, client_for) -> None:
+        client = client_for(shop.producer_user)
+        assert client.get(reverse("product_edit", args=["fournil", shop.tomme.pk])).status_code == 404
+        response = client.post(
+            reverse("product_price", args=["fournil", shop.tomme.pk]), {"price_cents": "1"}
+        )
+        assert response.status_code == 404
+        assert client.post(reverse("product_archive", args=["fournil", shop.tomme.pk])).status_code == 404
+        shop.tomme.refresh_from_db()
+        assert (shop.tomme.price_cents, shop.tomme.is_active) == (2400, True)
+
+    def test_variable_weight_estimate(self, shop: Cast) -> None:
+        assert shop.tomme.estimated_piece_price_cents() == 1800  # 24,00 €/kg x 0,750 kg
+        assert shop.tomme.unit_label() == "pièce (environ 0,75 kg)"
+
+
+class TestProducerProfile:
+    DATA = {
+        "name": "Fournil du Lauragais",
+        "speciality": "Pain au levain",
+        "accepts_cash": "on",
+        "accepts_cheque": "on",
+        "cheque_payable_to": "EARL Fournil",
+        "accepts_transfer": "on",
+        "iban": "fr76 3000 6000 0112 3456 7890 189",
+    }
+
+    def test_save_normalises_the_iban(self, shop: Cast, client_for) -> None:
+        response = client_for(shop.producer_user).post(reverse("producer_edit", args=["fournil"]), self.DATA)
+        assert response.status_code == 302
+        shop.bakery.refresh_from_db()
+        assert shop.bakery.iban == "FR7630006000011234567890189"
+        assert shop.bakery.iban_display == "FR76 3000 6000 0112 3456 7890 189"
+
+    @pytest.mark.parametrize(
+        ("changes", "message"),
+        [
+            ({"iban": "FR76 3000 6000 0112 3456 7890 188"}, "Cet IBAN n’est pas valide"),
+            ({"iban": ""}, "Indiquez votre IBAN"),
+            (
+                {"accepts_cash": "", "accepts_cheque": "", "accepts_transfer": ""},
+                "Acceptez au moins un moyen de paiement",
+            ),
+            ({"contact_phone": "bonjour"}, "06 12 34 56 78"),
+            ({"name": "X"}, "au moins 2 caractères"),
+        ],
+    )
+    def test_bad_input_changes_nothing(self, shop: Cast, client_for, changes, message) -> None:
+        data = {k: v for k, v in {**self.DATA, **changes}.items() if v != ""}
+        response = client_for(shop.producer_user).post(reverse("producer_edit", args=["fournil"]), data)
+        assert response.status_code == 200
+        assert message in response.text
+        shop.bakery.refresh_from_db()
+        assert (shop.bakery.name, shop.bakery.iban) == ("Fournil du Lauragais", "")
+
+
+class TestWhoManages:
+    def test_producer_accounts_and_coordinators(self, shop: Cast, client_for) -> None:
+        url = reverse("producer_dashboard", args=["fournil"])
+        assert client_for(shop.producer_user).get(url).status_code == 200
+        assert client_for(shop.producer_user2).get(url).status_code == 403
+        assert client_for(shop.member).get(url).status_code == 403
+        # The bakery keeps its own catalogue: coordinators no longer edit it.
+        assert client_for(shop.coordinator).get(url).status_code == 403
+        assert client_for(shop.site_admin).get(url).status_code == 200
+        assert client_for(None).get(url).status_code == 302
+        assert client_for(shop.producer_user).get("/producers/nowhere/").status_code == 404
+
+    def test_coordinator_keeps_a_catalogue_on_behalf(self, shop: Cast, client_for) -> None:
+        farm = Producer.objects.create(name="Ferme sans internet", slug="ferme")
+        Supply.objects.create(producer=farm, group=shop.group_a)
+        url = reverse("producer_dashboard", args=["ferme"])
+        assert client_for(shop.coordinator).get(url).status_code == 200
+        assert client_for(shop.coordinator_b).get(url).status_code == 403  # does not supply B
+        assert client_for(shop.member).get(url).status_code == 403
+        ProducerAccount.objects.create(producer=farm, user=shop.outsider)
+        assert client_for(shop.coordinator).get(url).status_code == 403
+
+    def test_my_producers_goes_to_the_dashboard(self, shop: Cast, client_for) -> None:
+        response = client_for(shop.producer_user).get(reverse("my_producers"))
+        assert response.url == reverse("producer_dashboard", args=["fournil"])
+        assert "Mon exploitation" in client_for(shop.producer_user).get("/").text
+        assert "Mon exploitation" not in client_for(shop.member).get("/").text
+
+
+class TestCoordinators:
+    def test_create_a_producer_and_invite_it(
+        self, shop: Cast, client_for, django_capture_on_commit_callbacks
+    ) -> None:
+        client = client_for(shop.coordinator)
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(
+                reverse("manage_producer_new", args=["saint-orens"]),
+                {
+                    "name": "Rucher des Coteaux",
+                    "speciality": "Miel",
+                    "town": "Lanta",
+                    "invite_email": "Ruche@Example.org",
+                },
+            )
+        assert response.status_code == 302
+        producer = Producer.objects.get(name="Rucher des Coteaux")
+        assert producer.slug == "rucher-des-coteaux"
+        assert Supply.objects.filter(producer=producer, group=shop.group_a, ended_at=None).exists()
+        invitation = ProducerInvitation.objects.get(producer=producer)
+        assert invitation.email == "ruche@example.org"
+        (message,) = mail.outbox
+        assert message.to == ["ruche@example.org"]
+        assert invitation.get_absolute_url() in message.body
+        assert "Rucher des Coteaux" in message.subject
+
+    def test_invitation_accepted_once(self, shop: Cast, client_for) -> None:
+        client_for(shop.coordinator).post(
+            reverse("manage_producer_invite", args=["saint-orens", "bergerie"]),
+            {"email": "olivier@example.org"},
+        )
+        invitation = ProducerInvitation.objects.get(producer=shop.dairy)
+        client = client_for(shop.outsider)
+        assert "Bergerie" in client.get(invitation.get_absolute_url()).text
+        response = client.post(invitation.get_absolute_url())
+        assert response.url == reverse("producer_dashboard", args=["bergerie"])
+        assert ProducerAccount.objects.filter(producer=shop.dairy, user=shop.outsider).exists()
+        membership = Membership.objects.get(group=shop.group_a, user=shop.outsider, ended_at=None)
+        assert membership.is_producer
+        assert not membership.is_member
+        # Second use, by someone else: refused, nothing changes.
+        response = client_for(shop.member).post(invitation.get_absolute_url(), follow=True)
+        assert "a expiré ou a déjà été utilisée" in response.text
+        assert not ProducerAccount.objects.filter(user=shop.member).exists()
+
+    def test_expired_invitation(self, shop: Cast, client_for) -> None:
+        invitation = ProducerInvitation.objects.create(
+            producer=shop.dairy,
+            group=shop.group_a,
+            email="x@example.org",
+            invited_by=shop.coordinator,
+            created_at=timezone.now() - timedelta(days=31),
+        )
+        client_for(shop.outsider).post(invitation.get_absolute_url())
+        assert not ProducerAccount.objects.filter(user=shop.outsider).exists()
+
+    def test_invite_with_bad_email(self, shop: Cast, client_for) -> None:
+        response = client_for(shop.coordinator).post(
+            reverse("manage_producer_invite", args=["saint-orens", "bergerie"]),
+            {"email": "nope"},
+            follow=True,
+        )
+        assert "adresse e-mail valide" in response.text
+        assert not ProducerInvitation.objects.exists()
+
+    def test_link_an_existing_producer_and_end_the_supply(self, shop: Cast, client_for) -> None:
+        client = client_for(shop.coordinator_b)
+        page = client.get(reverse("manage_producer_new", args=["balma"]), {"q": "berg"})
+        assert "Ferme de la Bergerie" in page.text
+        client.post(reverse("manage_producer_link", args=["balma", "bergerie"]))
+        assert Supply.objects.filter(producer=shop.dairy, group=shop.group_b, ended_at=None).exists()
+        response = client.post(reverse("manage_producer_link", args=["balma", "bergerie"]), follow=True)
+        assert "fournit déjà le groupe" in response.text
+        assert "Tomme" in client.get(reverse("group_catalogue", args=["balma"])).text
+        client.post(reverse("manage_producer_end", args=["balma", "bergerie"]))
+        assert "Tomme" not in client.get(reverse("group_catalogue", args=["balma"])).text
+        assert client.get(reverse("group_producer", args=["balma", "bergerie"])).status_code == 404
+        # Group A still works with the dairy.
+        assert Supply.objects.filter(producer=shop.dairy, group=shop.group_a, ended_at=None).exists()
+
+    def test_create_with_bad_input(self, shop: Cast, client_for) -> None:
+        response = client_for(shop.coordinator).post(
+            reverse("manage_producer_new", args=["saint-orens"]), {"name": "", "invite_email": "x"}
+        )
+        assert response.status_code == 200
+        assert "Ce champ est obligatoire." in response.text
+        assert Producer.objects.count() == 2
+
+
+class TestMembersBrowse:
+    def test_catalogue_search_and_filter(self, shop: Cast, client_for) -> None:
+        client = client_for(shop.member)
+        page = client.get(reverse("group_catalogue", args=["saint-orens"])).text
+        assert all(name in page for name in ("Pain complet", "Brioche", "Tomme"))
+        page = client.get(reverse("group_catalogue", args=["saint-orens"]), {"q": "brio"}).text
+        assert "Brioche" in page
+        assert "Tomme" not in page
+        page = client.get(reverse("group_catalogue", args=["saint-orens"]), {"category": "dairy"}).text
+        assert "Tomme" in page
+        assert "Brioche" not in page
+        page = client.get(reverse("group_catalogue", args=["saint-orens"]), {"q": "bergerie"}).text
+        assert "Tomme" in page  # by producer name
+        assert "environ 18,00\u00a0€ la pièce" in page
+
+    def test_groups_see_only_their_producers(self, shop: Cast, client_for) -> None:
+        page = client_for(shop.member_b).get(reverse("group_catalogue", args=["balma"])).text
+        assert "Pain complet" in page
+        assert "Tomme" not in page
+
+    def test_producer_page_shows_payment_to_members_only(self, shop: Cast, client_for) -> None:
+        shop.bakery.cheque_payable_to = "EARL Fournil"
+        shop.bakery.save()
+        url = reverse("group_producer", args=["saint-orens", "fournil"])
+        assert "EARL Fournil" in client_for(shop.member).get(url).text
+        public = client_for(None).get(url).text
+        assert "Pain complet" in public
+        assert "EARL Fournil" not in public
+        assert (
+            client_for(shop.member).get(reverse("group_producer", args=["balma", "bergerie"])).status_code
+            == 404
+        )
+
+
+class TestPhotos:
+    @pytest.fixture(autouse=True)
+    def _media(self, settings, tmp_path) -> None:
+        settings.MEDIA_ROOT = tmp_path
+
+    @staticmethod
+    def png(size: tuple[int, int] = (8, 8)) -> bytes:
+        import io
+
+        from PIL import Image
+
+        buffer = io.BytesIO()
+        Image.new("RGB", size, (200, 120, 40)).save(buffer, "PNG")
+        return buffer.getvalue()
+
+    def test_upload_and_show(self, shop: Cast, client_for) -> None:
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        photo = SimpleUploadedFile("miche.png", self.png(), content_type="image/png")
+        client_for(shop.producer_user).post(
+            reverse("product_new", args=["fournil"]), {**PRODUCT, "photo": photo}
+        )
+        product = Product.objects.get(name="Miche au levain")
+        assert product.photo.name.startswith("products/miche")
+        page = client_for(shop.member).get(reverse("group_catalogue", args=["saint-orens"])).text
+        assert product.photo.url in page
+
+    def test_not_an_image_is_refused(self, shop: Cast, client_for) -> None:
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        fake = SimpleUploadedFile("virus.png", b"MZ not an image", content_type="image/png")
+        response = client_for(shop.producer_user).post(
+            reverse("product_new", args=["fournil"]), {**PRODUCT, "photo": fake}
+        )
+        assert "Téléversez une image valide" in response.text
+        assert not Product.objects.filter(name="Miche au levain").exists()
+
+    def test_too_large_is_refused(self, shop: Cast, client_for, monkeypatch) -> None:
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from cabas.catalog import forms
+
+        monkeypatch.setattr(forms, "MAX_PHOTO_BYTES", 10)
+        photo = SimpleUploadedFile("big.png", self.png(), content_type="image/png")
+        response = client_for(shop.producer_user).post(
+            reverse("producer_edit", args=["fournil"]),
+            {**TestProducerProfile.DATA, "iban": "FR7630006000011234567890189", "photo": photo},
+        )
+        assert "La photo est trop lourde (5 Mo au plus)." in response.text
+        shop.bakery.refresh_from_db()
+        assert not shop.bakery.photo
