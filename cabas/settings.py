@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "cabas.lib",
     "cabas.accounts",
     "cabas.catalog",
+    "cabas.cycles",
     "cabas.demo",
 ]
 
@@ -116,6 +117,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {
         "NAME": str(Path(tempfile.gettempdir()) / f"cabas-test-{os.getpid()}.sqlite3")
     }
+else:
+    # One test database per test process here too: two runs at once never collide.
+    DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

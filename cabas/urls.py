@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("cabas.accounts.urls")),
     path("", include("cabas.catalog.urls")),
+    path("", include("cabas.cycles.urls")),
 ]
 
 if settings.DEBUG:

@@ -30,6 +30,8 @@ POST_COORDINATORS_OF_A = {
     "coordinator_b": 403,
     "producer_a": 403,
 }
+HOUSEHOLDS_OF_A = {**GROUP_A_MEMBERS, "producer_a": 403}  # a producer account has no basket
+POST_HOUSEHOLDS_OF_A = {"anonymous": 302, "member_b": 403, "coordinator_b": 403, "producer_a": 403}
 # The bakery keeps its own catalogue: only its account (and the site admin) manage it.
 BAKERY = {**dict.fromkeys(ROLES, 403), "anonymous": 302, "producer_a": 200, "site_admin": 200}
 POST_BAKERY = {role: status for role, status in BAKERY.items() if status != 200}
@@ -59,6 +61,14 @@ def _bread(c: Cast) -> dict[str, object]:
 
 def _bakery_import(c: Cast) -> dict[str, object]:
     return {"slug": "fournil", "pk": c.bakery_import.pk}
+
+
+def _cycle(c: Cast) -> dict[str, object]:
+    return {"slug": A, "pk": c.cycle.pk}
+
+
+def _offer(c: Cast) -> dict[str, object]:
+    return {"slug": A, "pk": c.cycle.pk, "offer_pk": c.offer.pk}
 
 
 def _in_a(producer_slug: str) -> Callable[[Cast], dict[str, object]]:
@@ -103,6 +113,27 @@ MATRIX: dict[str, tuple[Callable[[Cast], dict[str, object]], dict[str, int], dic
     "catalog_import": (_bakery, BAKERY, POST_BAKERY),
     "catalog_import_preview": (_bakery_import, BAKERY, {}),
     "catalog_import_confirm": (_bakery_import, GET_ON_POST_ONLY, POST_BAKERY),
+    # Cycles and orders: households of A.
+    "cycles": (_group, HOUSEHOLDS_OF_A, {}),
+    "order": (_cycle, HOUSEHOLDS_OF_A, POST_HOUSEHOLDS_OF_A),
+    "order_line": (_offer, GET_ON_POST_ONLY, POST_HOUSEHOLDS_OF_A),
+    "order_copy_previous": (_cycle, GET_ON_POST_ONLY, POST_HOUSEHOLDS_OF_A),
+    "order_history": (_group, HOUSEHOLDS_OF_A, {}),
+    "manage_cycles": (_group, COORDINATORS_OF_A, {}),
+    "manage_cycle_new": (_group, COORDINATORS_OF_A, POST_COORDINATORS_OF_A),
+    "manage_cycle": (_cycle, COORDINATORS_OF_A, POST_COORDINATORS_OF_A),
+    "manage_cycle_offers": (_cycle, COORDINATORS_OF_A, {}),
+    "manage_offer": (_offer, COORDINATORS_OF_A, POST_COORDINATORS_OF_A),
+    "manage_offer_withdraw": (_offer, GET_ON_POST_ONLY, POST_COORDINATORS_OF_A),
+    "manage_cycle_publish": (_cycle, GET_ON_POST_ONLY, POST_COORDINATORS_OF_A),
+    "manage_cycle_preview": (_cycle, COORDINATORS_OF_A, {}),
+    "manage_cycle_orders": (_cycle, COORDINATORS_OF_A, {}),
+    "manage_order": (
+        lambda c: {**_cycle(c), "user_pk": c.member.pk},
+        COORDINATORS_OF_A,
+        POST_COORDINATORS_OF_A,
+    ),
+    "producer_cycle_orders": (lambda c: {"slug": "fournil", "pk": c.cycle.pk}, BAKERY, {}),
     # Coordinators' producer pages.
     "manage_producers": (_group, COORDINATORS_OF_A, {}),
     "manage_producer_new": (_group, COORDINATORS_OF_A, POST_COORDINATORS_OF_A),
@@ -166,6 +197,10 @@ def matrix_cast(cast: Cast) -> Cast:
     cast.invitation = ProducerInvitation.objects.create(  # type: ignore[attr-defined]
         producer=cast.dairy, group=cast.group_a, email="x@example.org", invited_by=cast.coordinator
     )
+    from tests.test_order_views import make_cycle, offer
+
+    cast.cycle = make_cycle(cast)  # type: ignore[attr-defined]
+    cast.offer = offer(cast.cycle, cast.bakery, "Pain", 450)  # type: ignore[attr-defined]
     return cast
 
 
@@ -190,6 +225,7 @@ def test_post_matrix_refuses_without_writing(matrix_cast: Cast, client_for, role
 
     from cabas.accounts.models import BuyingGroup, JoinRequest, Membership
     from cabas.catalog.models import CatalogImport, Producer, ProducerInvitation, Product, Supply
+    from cabas.cycles.models import Cycle, Offer, OrderLine
 
     def snapshot() -> tuple[object, ...]:
         return (
@@ -201,6 +237,9 @@ def test_post_matrix_refuses_without_writing(matrix_cast: Cast, client_for, role
             list(Supply.objects.order_by("pk").values_list("pk", "ended_at")),
             list(ProducerInvitation.objects.order_by("pk").values_list("pk", "accepted_at")),
             list(CatalogImport.objects.order_by("pk").values_list("pk", "applied_at")),
+            list(Cycle.objects.order_by("pk").values_list("pk", "name", "published_at")),
+            list(Offer.objects.order_by("pk").values_list("pk", "price_cents", "withdrawn_at", "quota")),
+            list(OrderLine.objects.order_by("pk").values_list("pk", "quantity")),
         )
 
     client = client_for(user_for(matrix_cast, role))
@@ -217,6 +256,9 @@ def test_post_matrix_refuses_without_writing(matrix_cast: Cast, client_for, role
         "min_quantity": "1",
         "vat_rate": "550",
         "accepts_cash": "on",
+        "reason": "x",
+        f"q-{matrix_cast.offer.pk}": "1",  # type: ignore[attr-defined]
+        "member": str(matrix_cast.member.pk),
     }
     failures = []
     for name, (kwargs, _get, post_statuses) in MATRIX.items():

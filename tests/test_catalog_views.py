@@ -462,3 +462,16 @@ class TestPhotos:
         assert "La photo est trop lourde (5 Mo au plus)." in response.text
         shop.bakery.refresh_from_db()
         assert not shop.bakery.photo
+
+
+def test_quick_price_without_javascript_keeps_a_bad_price(shop: Cast, client_for) -> None:
+    response = client_for(shop.producer_user).post(
+        reverse("product_price", args=["fournil", shop.bread.pk]), {"price_cents": "cinq"}
+    )
+    assert response.status_code == 200
+    assert f'id="price-{shop.bread.pk}"' in response.text
+    assert 'value="cinq"' in response.text
+    assert 'aria-invalid="true"' in response.text
+    assert response.text.count('aria-invalid="true"') == 1  # only on that row
+    shop.bread.refresh_from_db()
+    assert shop.bread.price_cents == 520

@@ -268,6 +268,7 @@ class TestGroupSettings:
             "distribution_info": "Le samedi, 10 h",
             "contact_email": "cabas@example.org",
             "contact_phone": "",
+            "reminder_hours": "48",
         }
         client_for(cast.coordinator).post(reverse("manage_settings", args=[A]), data)
         cast.group_a.refresh_from_db()

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
+from datetime import date, time, timedelta
 from io import StringIO
 
 import pytest
 from allauth.account.models import EmailAddress
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db.models import Count, F
+from django.db import transaction
+from django.db.models import Count, F, Sum
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -27,7 +30,17 @@ from cabas.catalog.models import (
     Supply,
     VatRate,
 )
-from cabas.demo import catalogues, data, seeding
+from cabas.cycles.models import (
+    Allocation,
+    ChangeKind,
+    Cycle,
+    Offer,
+    Order,
+    OrderChange,
+    OrderLine,
+    Phase,
+)
+from cabas.demo import catalogues, cycles, data, seeding
 
 pytestmark = pytest.mark.django_db
 
@@ -69,6 +82,11 @@ def row_counts() -> dict[str, int]:
         ProducerAccount,
         Product,
         PriceChange,
+        Cycle,
+        Offer,
+        Order,
+        OrderLine,
+        OrderChange,
     )
     return {model.__name__: model.objects.count() for model in models}
 
@@ -514,3 +532,280 @@ def test_the_catalogue_tables_are_consistent():
 )
 def test_parse_size(size, expected):
     assert seeding.parse_size(size) == expected
+
+
+# --- Cycles and baskets ----------------------------------------------------------------------
+
+# Enough households for 150 baskets a cycle, and the real number of producers.
+CYCLE_SIZE = {"households": 200, "producers": 25}
+
+
+def demo_cycles() -> dict[Phase, Cycle]:
+    rows = Cycle.objects.filter(group__slug="saint-orens")
+    by_phase = {cycle.phase(): cycle for cycle in rows}
+    assert len(by_phase) == rows.count() == 3
+    return by_phase
+
+
+def first_come_sold(offer: Offer) -> int:
+    return offer.lines.aggregate(sold=Sum("quantity"))["sold"] or 0
+
+
+def test_saint_orens_has_a_distributed_a_closed_and_an_open_cycle():
+    run(**CYCLE_SIZE)
+
+    demo = demo_cycles()
+    assert set(demo) == {Phase.DISTRIBUTED, Phase.CLOSED, Phase.OPEN}
+    past, closed, open_ = demo[Phase.DISTRIBUTED], demo[Phase.CLOSED], demo[Phase.OPEN]
+    now, today = timezone.now(), timezone.localdate()
+    assert past.finalised_at and past.distributed_at
+    assert 50 <= (today - past.distribution_date).days <= 70
+    assert past.distributed_at.date() == past.distribution_date
+    assert timedelta(hours=4) <= now - closed.closes_at <= timedelta(days=2)
+    assert closed.finalised_at is None
+    assert 1 <= (closed.distribution_date - today).days <= 8
+    assert timedelta(days=1, hours=12) <= now - open_.opens_at <= timedelta(days=3)
+    assert timedelta(days=4) <= open_.closes_at - now <= timedelta(days=6)
+    assert 4 <= (open_.distribution_date - timezone.localdate(open_.closes_at)).days <= 10
+    saint_orens = group("saint-orens")
+    producers = set(Producer.objects.supplying(saint_orens))
+    for cycle in demo.values():
+        assert cycle.distribution_date.weekday() == 5  # a Saturday
+        assert (cycle.distribution_start, cycle.distribution_end) == (time(10), time(12))
+        assert cycle.distribution_place == saint_orens.place
+        assert cycle.published_at < cycle.opens_at < cycle.closes_at
+        assert timezone.localdate(cycle.closes_at) <= cycle.distribution_date
+        month = data.MONTHS[cycle.distribution_date.month - 1]
+        assert re.fullmatch(rf"Cabas (de |d'|du (1er|\d+) ){month}", cycle.name), cycle.name
+        assert set(cycle.producers.all()) == producers
+    assert len({cycle.name for cycle in demo.values()}) == 3
+    # The clock has nothing to e-mail to the demo's fake addresses at start.
+    assert open_.announced_at and closed.recap_sent_at and past.recap_sent_at
+    assert closed.allocated_at and past.allocated_at
+
+
+def test_offers_are_the_active_catalogue_with_frozen_prices():
+    run(**CYCLE_SIZE)
+
+    active = Product.objects.on_sale_in(group("saint-orens"))
+    for cycle in demo_cycles().values():
+        offers = cycle.offers.select_related("product")
+        assert offers.count() == active.count()
+        assert set(offers.values_list("product_id", flat=True)) == set(active.values_list("pk", flat=True))
+        for offer in offers:
+            product = offer.product
+            assert offer.producer_id == product.producer_id
+            assert offer.name == product.name
+            assert offer.unit_label == product.unit_label()
+            for name in ("category", "vat_rate", "quantity_step", "min_quantity", "carton_size"):
+                assert getattr(offer, name) == getattr(product, name), name
+            assert offer.variable_weight == product.variable_weight
+            assert offer.estimated_weight_grams == product.estimated_weight_grams
+            # The price of the day orders opened: today's, unless it changed since.
+            later = product.price_changes.filter(changed_at__gt=cycle.opens_at).order_by("changed_at")
+            expected = later.first().old_price_cents if later.exists() else product.price_cents
+            assert offer.price_cents == expected
+    past = demo_cycles()[Phase.DISTRIBUTED]
+    assert past.offers.exclude(price_cents=F("product__price_cents")).exists()  # prices rose since
+
+
+def test_baskets_are_realistic_and_amounts_come_from_the_offer():
+    run(**CYCLE_SIZE)
+
+    membre = User.objects.get(email=f"membre@{data.DOMAIN}")
+    coordinatrice = User.objects.get(email=f"coordination@{data.DOMAIN}")
+    for phase, cycle in demo_cycles().items():
+        orders = list(cycle.orders.select_related("user").prefetch_related("lines__offer"))
+        assert 130 <= len(orders) <= 155, (phase, len(orders))
+        assert len({order.user_id for order in orders}) == len(orders)
+        members = Membership.objects.current().with_role(Role.MEMBER).filter(group=cycle.group)
+        assert {order.user_id for order in orders} <= set(members.values_list("user_id", flat=True))
+        assert any(order.user == coordinatrice for order in orders)
+        assert any(order.user == membre for order in orders) == (phase != Phase.OPEN)
+        for order in orders:
+            assert order.submitted_at is not None
+            assert (
+                cycle.opens_at
+                <= order.created_at
+                <= order.submitted_at
+                <= min(cycle.closes_at, timezone.now())
+            )
+            lines = list(order.lines.all())
+            by_producer = Counter(line.offer.producer_id for line in lines)
+            assert 1 <= len(by_producer) <= 8
+            assert all(count <= 3 for count in by_producer.values())
+            for line in lines:
+                offer = line.offer
+                assert line.total_cents == offer.line_total(line.quantity)
+                if offer.is_fair_share and phase != Phase.OPEN:
+                    assert line.quantity <= line.requested
+                    quantity = line.requested
+                else:
+                    assert line.quantity == line.requested
+                    quantity = line.quantity
+                assert quantity >= offer.min_quantity
+                assert quantity % offer.quantity_step == 0
+                assert line.quantity % offer.quantity_step == 0
+                if offer.variable_weight:
+                    assert line.quantity % 1000 == 0  # whole pieces
+                if offer.member_cap is not None:
+                    assert line.requested <= offer.member_cap
+        producers_per_basket = [
+            len({line.offer.producer_id for line in order.lines.all()}) for order in orders
+        ]
+        assert sum(3 <= n <= 8 for n in producers_per_basket) > len(orders) * 0.95
+        assert 4 <= sum(producers_per_basket) / len(orders) <= 7
+        assert cycle.offers.filter(variable_weight=True, lines__isnull=False).exists()
+
+
+def test_quotas_agree_with_the_lines():
+    run(**CYCLE_SIZE)
+
+    demo = demo_cycles()
+    for phase, cycle in demo.items():
+        capped = list(cycle.offers.filter(quota__isnull=False))
+        assert 8 <= len(capped) <= 12, phase
+        for offer in capped:
+            assert offer.quota % offer.quantity_step == 0
+            assert 0 <= offer.remaining <= offer.quota
+            if offer.allocation == Allocation.FIRST_COME or cycle.allocated_at is not None:
+                assert offer.remaining == offer.quota - first_come_sold(offer), offer.name
+            else:  # fair share, open cycle: untouched until the deadline
+                assert offer.remaining == offer.quota
+    open_sold_out = demo[Phase.OPEN].offers.filter(allocation=Allocation.FIRST_COME, remaining=0)
+    assert open_sold_out.exists()
+    fair = list(demo[Phase.CLOSED].offers.filter(allocation=Allocation.FAIR_SHARE))
+    assert 1 <= len(fair) <= 2
+    for offer in fair:
+        lines = list(offer.lines.all())
+        asked = sum(line.requested for line in lines)
+        shared = sum(line.quantity for line in lines)
+        assert asked > offer.quota >= shared  # asked beyond the quota, never shared beyond it
+        assert offer.remaining == offer.quota - shared
+        changed = [line for line in lines if line.quantity < line.requested]
+        assert changed
+        told = OrderChange.objects.filter(offer=offer, kind=ChangeKind.ALLOCATION)
+        assert told.count() == len(changed)
+    assert not demo[Phase.DISTRIBUTED].offers.filter(allocation=Allocation.FAIR_SHARE).exists()
+
+
+def test_the_audit_trail_matches_the_lines():
+    """As if every basket had gone through ``save_basket``: the last change of each line is its quantity."""
+    run(**CYCLE_SIZE)
+
+    for cycle in demo_cycles().values():
+        last = {}
+        changes = OrderChange.objects.filter(order__cycle=cycle).order_by("changed_at", "pk")
+        for change in changes:
+            last[change.order_id, change.offer_id] = change.new_quantity
+            if change.kind == ChangeKind.MEMBER:
+                assert change.changed_by_id == change.order.user_id
+        lines = OrderLine.objects.filter(order__cycle=cycle)
+        assert {(line.order_id, line.offer_id): line.quantity for line in lines} == last
+
+
+def test_demo_cycles_are_seeded_once():
+    run(**CYCLE_SIZE)
+    before = row_counts()
+    assert before["Cycle"] == 3
+    assert before["Order"] > 400
+
+    run(**CYCLE_SIZE)
+    assert row_counts() == before
+
+    # Days later the names derived from the clock differ; still nothing is added.
+    later = timezone.now() + timedelta(days=40)
+    assert cycles.ensure_cycles(group("saint-orens"), baskets=150, seed=data.SEED, now=later) == []
+    assert row_counts() == before
+
+
+def test_the_same_seed_gives_the_same_baskets():
+    def baskets() -> list[tuple]:
+        lines = OrderLine.objects.filter(order__cycle__group__slug="saint-orens")
+        return sorted(
+            lines.values_list(
+                "order__cycle__name", "order__user__email", "offer__product__name", "quantity", "requested"
+            )
+        )
+
+    with transaction.atomic():
+        run(households=60, producers=10)
+        first = baskets()
+        transaction.set_rollback(True)
+    assert not Cycle.objects.exists()
+
+    run(households=60, producers=10)
+    assert baskets() == first
+    assert len(first) > 300
+
+
+def test_small_groups_get_cycles_too():
+    run(households=3, producers=2)
+
+    for cycle in demo_cycles().values():
+        assert 1 <= cycle.orders.count() <= 3 + NAMED_HOUSEHOLDS_A
+        assert all(order.lines.exists() for order in cycle.orders.all())
+
+
+def test_no_cycle_without_products_until_there_are():
+    run(households=3, producers=0)
+    assert not Cycle.objects.exists()
+
+    run(households=3, producers=2)
+    assert len(demo_cycles()) == 3
+
+
+def test_output_counts_the_cycles_and_the_open_baskets():
+    output = run(**CYCLE_SIZE)
+
+    open_cycle = demo_cycles()[Phase.OPEN]
+    baskets = open_cycle.orders.count()
+    assert f"Cabas de Saint-Orens : 3 cycles, {baskets} paniers dans « {open_cycle.name} »" in output
+
+
+@pytest.mark.parametrize(
+    ("days", "names"),
+    [
+        (
+            (date(2026, 9, 26), date(2026, 12, 5), date(2026, 12, 12)),
+            ["Cabas de septembre", "Cabas du 5 décembre", "Cabas du 12 décembre"],
+        ),
+        (
+            (date(2026, 2, 7), date(2026, 4, 4), date(2026, 4, 18)),
+            ["Cabas de février", "Cabas du 4 avril", "Cabas du 18 avril"],
+        ),
+        (
+            (date(2026, 6, 6), date(2026, 8, 1), date(2026, 10, 10)),
+            ["Cabas de juin", "Cabas d'août", "Cabas d'octobre"],
+        ),
+        ((date(2026, 3, 1), date(2026, 3, 7)), ["Cabas du 1er mars", "Cabas du 7 mars"]),
+    ],
+)
+def test_cycle_names_follow_the_distribution_month(days, names):
+    assert cycles.cycle_names(days) == names
+    assert all(cycles.is_demo_name(name) for name in names)
+
+
+def test_coordinators_names_are_not_demo_names():
+    for name in ("Cabas de Noël", "Cabas de mars (copie)", "Cabas spécial", "cabas de mars"):
+        assert not cycles.is_demo_name(name)
+
+
+@pytest.mark.parametrize("offset", range(7))
+def test_distributions_fall_on_saturdays(offset):
+    day = date(2026, 11, 23) + timedelta(days=offset)
+    assert cycles.nearest_saturday(day).weekday() == 5
+    assert abs((cycles.nearest_saturday(day) - day).days) <= 3
+    assert 0 <= (cycles.next_saturday(day) - day).days <= 6
+    assert cycles.next_saturday(day).weekday() == 5
+
+
+def test_open_cycle_is_open_whatever_the_hour():
+    base = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    for hour in (0, 7, 8, 12, 20, 23):
+        now = base + timedelta(hours=hour, minutes=30)
+        plans = {plan.key: plan for plan in cycles.cycle_plans(now, 150)}
+        assert plans["open"].opens_at <= now < plans["open"].closes_at
+        assert plans["closed"].closes_at <= now
+        assert plans["past"].distributed_at <= now
+        assert timezone.localdate(plans["closed"].closes_at) <= plans["closed"].distribution_date

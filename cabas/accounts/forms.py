@@ -44,7 +44,7 @@ class SignupForm(forms.Form):
 class ProfileForm(forms.ModelForm[User]):
     class Meta:
         model = User
-        fields = ["full_name", "phone", "language"]
+        fields = ["full_name", "phone", "language", "wants_announcements", "wants_reminders"]
         widgets = {
             "full_name": forms.TextInput(attrs={"autocomplete": "name"}),
             "phone": forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
@@ -154,6 +154,7 @@ class GroupSettingsForm(forms.ModelForm[BuyingGroup]):
             "contact_email",
             "contact_phone",
             "requires_approval",
+            "reminder_hours",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 5})}
 

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -56,6 +57,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(_("staff status"), default=False)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
     deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
+    wants_announcements = models.BooleanField(_("E-mail me when a cycle opens"), default=True)
+    wants_reminders = models.BooleanField(_("E-mail me a reminder before the deadline"), default=True)
 
     objects = UserManager()
 
@@ -110,6 +113,11 @@ class BuyingGroup(models.Model):
         _("joining needs approval"),
         default=True,
         help_text=_("If unticked, anyone with an account can join at once."),
+    )
+    reminder_hours = models.PositiveSmallIntegerField(
+        _("Send the reminder this many hours before the deadline"),
+        default=48,
+        validators=[MinValueValidator(1), MaxValueValidator(336)],
     )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)

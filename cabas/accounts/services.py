@@ -141,9 +141,23 @@ def end_membership(*, membership: Membership) -> None:
 
 
 @transaction.atomic
-def update_profile(*, user: User, full_name: str, phone: str, language: str) -> User:
+def update_profile(
+    *,
+    user: User,
+    full_name: str,
+    phone: str,
+    language: str,
+    wants_announcements: bool | None = None,
+    wants_reminders: bool | None = None,
+) -> User:
+    """Save what a person says about themselves; an e-mail preference left at None is unchanged."""
     user.full_name, user.phone, user.language = full_name, phone, language
-    user.save(update_fields=["full_name", "phone", "language"])
+    fields = ["full_name", "phone", "language"]
+    for field, value in (("wants_announcements", wants_announcements), ("wants_reminders", wants_reminders)):
+        if value is not None:
+            setattr(user, field, value)
+            fields.append(field)
+    user.save(update_fields=fields)
     return user
 
 

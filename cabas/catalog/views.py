@@ -48,16 +48,20 @@ def _filtered_products(access: ProducerAccess, form: ProductFilterForm) -> Query
 @require_GET
 def dashboard(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     access = producer_access(request, slug)
+    context = _dashboard_context(request, access)
+    if request.headers.get("HX-Request"):
+        return render(request, "catalog/producer/dashboard.html#product-results", context)
+    return render(request, "catalog/producer/dashboard.html", context)
+
+
+def _dashboard_context(request: AuthenticatedRequest, access: ProducerAccess) -> dict[str, object]:
     form = ProductFilterForm(request.GET or None)
     products = _filtered_products(access, form)
     page = Paginator(products, PRODUCTS_PER_PAGE).get_page(request.GET.get("page"))
     counts = Product.objects.filter(producer=access.producer).aggregate(
         active=Count("pk", filter=Q(is_active=True)), archived=Count("pk", filter=Q(is_active=False))
     )
-    context = {"access": access, "producer": access.producer, "form": form, "page": page, "counts": counts}
-    if request.headers.get("HX-Request"):
-        return render(request, "catalog/producer/dashboard.html#product-results", context)
-    return render(request, "catalog/producer/dashboard.html", context)
+    return {"access": access, "producer": access.producer, "form": form, "page": page, "counts": counts}
 
 
 @login_required
@@ -143,6 +147,7 @@ def product_price(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResp
             "producer": access.producer,
             "product": product,
             "price_form": form,
+            "price_form_for": product.pk,
             "saved": saved,
         }
         return render(request, "catalog/producer/dashboard.html#product-row", context)
@@ -152,13 +157,15 @@ def product_price(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResp
             _("New price of “%(name)s”: %(price)s.")
             % {"name": product.name, "price": product.price_display()},
         )
-    else:
-        messages.error(
-            request,
-            _("“%(name)s”: %(errors)s")
-            % {"name": product.name, "errors": " ".join(str(e) for e in form.errors["price_cents"])},
-        )
-    return redirect("producer_dashboard", slug=access.producer.slug)
+        return redirect("producer_dashboard", slug=access.producer.slug)
+    # Without JavaScript: the dashboard again, with the error on the row and the typed price kept.
+    messages.error(
+        request,
+        _("“%(name)s”: %(errors)s")
+        % {"name": product.name, "errors": " ".join(str(e) for e in form.errors["price_cents"])},
+    )
+    context = {**_dashboard_context(request, access), "price_form": form, "price_form_for": product.pk}
+    return render(request, "catalog/producer/dashboard.html", context)
 
 
 @login_required

@@ -428,3 +428,19 @@ JOIN_MESSAGES: tuple[str, ...] = (
     "Bonjour, je suis à la retraite et cherche des produits locaux. Cordialement.",
     "",
 )
+
+# The demo's cycles are named after the month of their distribution, as the real group does.
+MONTHS: tuple[str, ...] = (
+    "janvier", "février", "mars", "avril", "mai", "juin",
+    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
+)  # fmt: skip
+
+# What coordinators write to members with a cycle (one per cycle, in turn).
+CYCLE_MESSAGES: tuple[str, ...] = (
+    "Pensez à apporter vos sacs, vos boîtes à œufs et vos bocaux vides pour les producteurs "
+    "qui les reprennent. Paiement sur place, directement à chaque producteur.",
+    "Nous cherchons encore deux bénévoles pour l'installation à 9 h 30 : inscrivez-vous aux "
+    "permanences ! Paiement sur place, directement à chaque producteur.",
+    "Les poulets et les colis de viande sont en quantité limitée : ils seront partagés "
+    "équitablement à la clôture si la demande dépasse ce qui est disponible.",
+)

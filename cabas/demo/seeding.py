@@ -11,7 +11,9 @@ real sign-ups. The crowd (hundreds of households) is written with
 one would take about half an hour of CPU for nothing. Producers' catalogues
 (about twenty products each, from ``cabas.demo.catalogues``) are bulk-created
 too, and only for producers that have no product yet: a catalogue someone has
-edited is never topped up or reset.
+edited is never topped up or reset. Saint-Orens then gets three cycles with
+their baskets (``cabas.demo.cycles``), once: a group that has its demo cycles
+is left alone.
 """
 
 from __future__ import annotations
@@ -40,14 +42,21 @@ from cabas.catalog.models import (
     Product,
     Supply,
 )
+from cabas.cycles.models import Cycle
 from cabas.demo import data
 from cabas.demo.catalogues import CATALOGUES, ProductText, RangeCatalogue
+from cabas.demo.cycles import ensure_cycles
 from cabas.demo.data import BALMA, SAINT_ORENS, GroupText, Login, ProducerText
 
 # Rows per INSERT and ids per ``IN (...)``: far below SQLite's variable limit
 # and PostgreSQL's comfortable statement size.
 BATCH = 500
 MINUTES_A_DAY = 24 * 60
+# The groups, their fixed logins and their producers go back years: the demo
+# cycles (the oldest two months ago) must not predate the people ordering in them.
+GROUP_AGE = timedelta(days=8 * 365)
+SUPPLY_AGE = timedelta(days=4 * 365)
+LOGIN_AGE = timedelta(days=3 * 365)
 
 
 @dataclass(frozen=True)
@@ -56,13 +65,14 @@ class Sizes:
 
     households: int = 400
     producers: int = 25
+    baskets: int = 150  # per cycle (fewer if there are fewer households)
     balma_households: int = 20
     join_requests: int = 6
 
     @classmethod
     def scaled(cls, size: int) -> Sizes:
-        """The real group near Toulouse, times ``size``: 400 households and 25 producers each."""
-        return cls(households=400 * size, producers=25 * size)
+        """The real group near Toulouse, times ``size``: 400 households, 25 producers, 150 baskets each."""
+        return cls(households=400 * size, producers=25 * size, baskets=150 * size)
 
 
 @dataclass(frozen=True)
@@ -623,7 +633,11 @@ def ensure_producers(group: BuyingGroup, specs: Sequence[ProducerSpec]) -> dict[
     )
     ids = producer_ids(slugs)
     Supply.objects.bulk_create(
-        (Supply(producer_id=pid, group=group) for pid in ids.values() if pid not in supplying),
+        (
+            Supply(producer_id=pid, group=group, started_at=timezone.now() - SUPPLY_AGE)
+            for pid in ids.values()
+            if pid not in supplying
+        ),
         batch_size=BATCH,
     )
     return ids
@@ -685,7 +699,8 @@ def ensure_login(login: Login, password_hash: str) -> User:
             user = services.create_user(email=login.email, full_name=login.full_name, phone=login.phone)
         # The shared hash instead of set_password(): one hash for the whole demo.
         user.password = password_hash
-        user.save(update_fields=["password"])
+        user.date_joined = timezone.now() - LOGIN_AGE
+        user.save(update_fields=["password", "date_joined"])
     ensure_verified_emails({user.email: user.pk})
     return user
 
@@ -704,7 +719,8 @@ def ensure_group(text: GroupText, coordinator: User) -> BuyingGroup:
     group = BuyingGroup.objects.filter(slug=text.slug).first()
     if group is not None:
         return group
-    return services.create_group(
+    now = timezone.now()
+    group = services.create_group(
         name=text.name,
         slug=text.slug,
         coordinator=coordinator,
@@ -713,17 +729,24 @@ def ensure_group(text: GroupText, coordinator: User) -> BuyingGroup:
         distribution_info=text.distribution_info,
         contact_email=text.contact_email,
         requires_approval=text.requires_approval,
+        created_at=now - GROUP_AGE,
     )
+    # Its founding coordinator has been there as long as the login.
+    Membership.objects.filter(group=group, user=coordinator).update(started_at=now - LOGIN_AGE)
+    return group
 
 
 def ensure_login_memberships(login: Login, user: User, groups: dict[str, BuyingGroup]) -> None:
+    """The login's memberships, started years ago (it has orders in past cycles)."""
     for slug, roles in login.memberships:
         if services.current_membership(user, groups[slug]) is None:
-            services.add_member(group=groups[slug], user=user, roles=roles)
+            membership = services.add_member(group=groups[slug], user=user, roles=roles)
+            membership.started_at = timezone.now() - LOGIN_AGE
+            membership.save(update_fields=["started_at"])
 
 
 @transaction.atomic
-def seed(sizes: Sizes, *, seed: int = data.SEED) -> None:
+def seed(sizes: Sizes, *, seed: int = data.SEED) -> list[Cycle]:
     """Create whatever part of the demo is missing, in one transaction."""
     password_hash = make_password(data.PASSWORD)
     named = (*data.LOGINS, *data.EXTRA_COORDINATORS)
@@ -747,3 +770,5 @@ def seed(sizes: Sizes, *, seed: int = data.SEED) -> None:
         if group == saint_orens and specs:
             # The first producer is the bakery: the producer login lands on its dashboard.
             ensure_producer_account(users[data.PRODUCER_LOGIN_EMAIL], ids[specs[0].slug])
+    coordinator = users[coordinator_of(SAINT_ORENS).email]
+    return ensure_cycles(saint_orens, baskets=sizes.baskets, seed=seed, now=now, coordinator=coordinator)

@@ -53,3 +53,18 @@ def format_amount(cents: int, language: str | None = None) -> str:
     sign = "-" if cents < 0 else ""
     units, rest = divmod(abs(cents), 100)
     return f"{sign}{units}{',' if language == 'fr' else '.'}{rest:02d}"
+
+
+def line_total_cents(price_cents: int, quantity: int, *, grams_per_piece: int | None = None) -> int:
+    """The amount of an order line, rounded once, half up, to the cent.
+
+    ``quantity`` is in thousandths of the sale unit. For a variable-weight
+    product ``price_cents`` is per kg and ``grams_per_piece`` the estimated
+    weight of a piece: the result is the estimated amount. Every screen,
+    document and e-mail shows the total this returns, as persisted on the line.
+    """
+    if grams_per_piece is None:
+        numerator, denominator = price_cents * quantity, 1000
+    else:
+        numerator, denominator = price_cents * quantity * grams_per_piece, 1_000_000
+    return (2 * numerator + denominator) // (2 * denominator)

@@ -33,6 +33,26 @@ def tr(message: str, language: str = "fr") -> str:
         return translation.gettext(message)
 
 
+def trn(singular: str, plural: str, count: int, language: str = "fr") -> str:
+    """A ``{% blocktranslate count counter=… %}`` message as shown for ``count``."""
+    with translation.override(language):
+        return translation.ngettext(singular, plural, count) % {"counter": count}
+
+
+def tr_text(message: str, language: str = "fr", **values: object) -> str:
+    """A translated message as a person reads it: filled in, without its markup.
+
+    For accessible names of buttons whose message holds a visually hidden part,
+    e.g. ``tr_text('Archive<span class="visually-hidden"> %(name)s</span>', name="Brioche")``
+    is "Archiver Brioche".
+    """
+    with translation.override(language):
+        text = translation.gettext(message)
+    if values:
+        text = text % values
+    return " ".join(re.sub(r"<[^>]+>", "", text).split())
+
+
 # --- E-mails ---------------------------------------------------------------------------
 
 

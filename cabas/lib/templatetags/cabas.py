@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import template
 
 from cabas.lib.money import format_amount, format_cents
+from cabas.lib.quantities import format_quantity
 
 register = template.Library()
 
@@ -23,3 +24,11 @@ def amount(cents: int | None) -> str:
     if cents is None:
         return ""
     return format_amount(int(cents))
+
+
+@register.filter
+def quantity(thousandths: int | None) -> str:
+    """``{{ line.quantity|quantity }}`` → ``1,5`` (quantities are thousandths of the unit)."""
+    if thousandths is None:
+        return ""
+    return format_quantity(int(thousandths))

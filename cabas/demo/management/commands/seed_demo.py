@@ -4,8 +4,11 @@ Builds « Cabas de Saint-Orens » (about 400 households and 25 producers per
 unit of ``--size``, modelled on a real group near Toulouse), the small
 « Panier de Balma » beside it, and fixed logins for every role. Every producer
 has its address, payment details and a catalogue of about twenty products;
-the producer login manages the first one, a bakery. Safe to run
-again: it only adds what is missing. See ``cabas.demo.seeding``.
+the producer login manages the first one, a bakery. Saint-Orens has three
+cycles, dated from now: one distributed two months ago, one closed for
+adjustments, one open for orders, each with about 150 baskets per unit of
+``--size``. Safe to run again: it only adds what is missing. See
+``cabas.demo.seeding`` and ``cabas.demo.cycles``.
 """
 
 from __future__ import annotations
@@ -14,9 +17,11 @@ from dataclasses import replace
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from cabas.accounts.models import BuyingGroup, Role
 from cabas.catalog.models import Producer, ProducerAccount, Product
+from cabas.cycles.models import Cycle
 from cabas.demo import data
 from cabas.demo.seeding import Sizes, seed
 
@@ -29,7 +34,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--size", type=int, default=1, help="Scale: 400 households and 25 producers per unit (default 1)."
+            "--size",
+            type=int,
+            default=1,
+            help="Scale: 400 households, 25 producers and 150 baskets a cycle per unit (default 1).",
         )
         # Overrides so tests and quick demos can ask for a handful of rows.
         parser.add_argument("--households", type=int, help="Households in Saint-Orens (overrides --size).")
@@ -61,6 +69,7 @@ class Command(BaseCommand):
                 f"{group.name} : {households} foyers / households, {producers} producteurs / producers, "
                 f"{products} produits en vente / products on sale"
             )
+        self._print_cycles(BuyingGroup.objects.get(slug=data.SAINT_ORENS.slug))
         accounts = ProducerAccount.objects.select_related("producer")
         account = accounts.filter(user__email=data.PRODUCER_LOGIN_EMAIL).first()
         if account is not None:
@@ -71,3 +80,13 @@ class Command(BaseCommand):
         for login in data.LOGINS:
             self.stdout.write(f"  {login.email:<{width}}{login.role_label}")
         self.stdout.write(f"Mot de passe / Password : {self.style.SUCCESS(data.PASSWORD)}")
+
+    def _print_cycles(self, group: BuyingGroup) -> None:
+        cycles = group.cycles.count()
+        open_cycle = Cycle.objects.open_at(timezone.now()).filter(group=group).order_by("closes_at").first()
+        if open_cycle is None:
+            baskets = "aucun cycle ouvert / no open cycle"
+        else:
+            count = open_cycle.orders.filter(submitted_at__isnull=False).count()
+            baskets = f"{count} paniers dans « {open_cycle.name} », ouvert / baskets in the open cycle"
+        self.stdout.write(f"{group.name} : {cycles} cycles, {baskets}")

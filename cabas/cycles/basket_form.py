@@ -1,0 +1,53 @@
+"""Reading a basket form: one quantity per offer, typed the French way, and what the page showed.
+
+Field names: ``q-<offer id>`` is the quantity typed (``0,5``, ``2``), ``e-<offer id>``
+the requested quantity the page showed (thousandths), so a line changed elsewhere
+meanwhile is detected instead of overwritten. ``take-<offer id>`` (a button)
+replaces the typed quantity by what is still available.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from cabas.cycles.models import Offer
+from cabas.cycles.ordering import LineChange
+from cabas.lib.quantities import parse_quantity
+
+
+@dataclass
+class BasketForm:
+    """The typed values (kept as typed, to show them back) and the changes they mean."""
+
+    typed: dict[int, str] = field(default_factory=dict)
+    changes: list[LineChange] = field(default_factory=list)
+    errors: dict[int, str] = field(default_factory=dict)
+
+
+def read_basket(data: Mapping[str, str], offers: Iterable[Offer]) -> BasketForm:
+    form = BasketForm()
+    for offer in offers:
+        key = f"q-{offer.pk}"
+        if key not in data:
+            continue
+        text = data[key].strip()
+        take = data.get(f"take-{offer.pk}")
+        if take is not None:
+            text = take
+        form.typed[offer.pk] = text
+        try:
+            quantity = parse_quantity(text) if text else 0
+        except ValueError:
+            form.errors[offer.pk] = _("Enter a number, e.g. 0,5 or 2.")
+            continue
+        form.changes.append(LineChange(offer.pk, quantity, _expected(data.get(f"e-{offer.pk}"))))
+    return form
+
+
+def _expected(value: str | None) -> int | None:
+    if value is None or not value.isdigit():
+        return None
+    return int(value)

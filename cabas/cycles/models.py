@@ -1,0 +1,311 @@
+"""Cycles (an order window and a distribution day), their offers, and members' orders."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q, Sum
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cabas.accounts.models import BuyingGroup
+from cabas.catalog.models import Category, Producer, Product
+from cabas.lib.money import line_total_cents
+from cabas.lib.quantities import format_quantity
+
+
+class Phase(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SCHEDULED = "scheduled", _("Scheduled")
+    OPEN = "open", _("Open for orders")
+    CLOSED = "closed", _("Closed (adjustments)")
+    FINALISED = "finalised", _("Finalised")
+    DISTRIBUTED = "distributed", _("Distributed")
+    SETTLED = "settled", _("Settled")
+
+
+class CycleQuerySet(models.QuerySet["Cycle"]):
+    def published(self) -> CycleQuerySet:
+        return self.filter(published_at__isnull=False)
+
+    def open_at(self, now: datetime) -> CycleQuerySet:
+        return self.published().filter(opens_at__lte=now, closes_at__gt=now)
+
+
+class Cycle(models.Model):
+    """A *Cabas*: an order window, then a distribution day.
+
+    The phase is derived from the clock and from explicit coordinator actions,
+    never from a job that might not run: a cycle whose deadline has passed
+    refuses orders at that second.
+    """
+
+    group = models.ForeignKey(
+        BuyingGroup, on_delete=models.PROTECT, related_name="cycles", verbose_name=_("group")
+    )
+    name = models.CharField(_("name"), max_length=120)
+    opens_at = models.DateTimeField(_("orders open at"))
+    closes_at = models.DateTimeField(_("orders close at"))
+    distribution_date = models.DateField(_("distribution day"))
+    distribution_start = models.TimeField(_("from"))
+    distribution_end = models.TimeField(_("to"))
+    distribution_place = models.CharField(_("place"), max_length=200)
+    message = models.TextField(_("message to members"), blank=True, max_length=4000)
+    producers = models.ManyToManyField(
+        Producer, related_name="cycles", verbose_name=_("participating producers"), blank=True
+    )
+    copied_from = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("copied from"),
+    )
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    finalised_at = models.DateTimeField(_("finalised at"), null=True, blank=True)
+    distributed_at = models.DateTimeField(_("distributed at"), null=True, blank=True)
+    settled_at = models.DateTimeField(_("settled at"), null=True, blank=True)
+    announced_at = models.DateTimeField(_("opening announced at"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
+    recap_sent_at = models.DateTimeField(_("recap sent at"), null=True, blank=True)
+    allocated_at = models.DateTimeField(_("fair shares allocated at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("by")
+    )
+
+    objects = CycleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("cycle")
+        verbose_name_plural = _("cycles")
+        ordering = ["-distribution_date", "-opens_at"]
+        indexes = [models.Index(fields=["group", "opens_at", "closes_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_at__gt=F("opens_at")), name="cycle_closes_after_opening"
+            ),
+            models.CheckConstraint(
+                condition=Q(distribution_end__gt=F("distribution_start")),
+                name="cycle_distribution_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("order", args=[self.group.slug, self.pk])
+
+    def phase(self, now: datetime | None = None) -> Phase:
+        now = now or timezone.now()
+        for stamp, phase in (
+            (self.settled_at, Phase.SETTLED),
+            (self.distributed_at, Phase.DISTRIBUTED),
+            (self.finalised_at, Phase.FINALISED),
+        ):
+            if stamp:
+                return phase
+        if not self.published_at:
+            return Phase.DRAFT
+        if now < self.opens_at:
+            return Phase.SCHEDULED
+        if now < self.closes_at:
+            return Phase.OPEN
+        return Phase.CLOSED
+
+    def phase_label(self) -> str:
+        return str(self.phase().label)
+
+    def is_open(self, now: datetime | None = None) -> bool:
+        return self.phase(now) == Phase.OPEN
+
+    def accepts_adjustments(self, now: datetime | None = None) -> bool:
+        """Coordinators may change orders before opening ends and until the cycle is finalised."""
+        return self.phase(now) in {Phase.SCHEDULED, Phase.OPEN, Phase.CLOSED}
+
+
+class Allocation(models.TextChoices):
+    FIRST_COME = "first_come", _("First come, first served")
+    FAIR_SHARE = "fair_share", _("Fair share at closing")
+
+
+class Offer(models.Model):
+    """A product on sale in one cycle, copied from the catalogue with its price frozen.
+
+    Quantities are integer thousandths of the sale unit. ``remaining`` is what
+    is left of a first-come quota; it only changes through a guarded update
+    (and a check constraint keeps it >= 0). Fair-share offers keep their quota
+    untouched until the deadline, when ``allocate`` splits it.
+    """
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="offers", verbose_name=_("cycle"))
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, related_name="offers", verbose_name=_("product")
+    )
+    producer = models.ForeignKey(
+        Producer, on_delete=models.PROTECT, related_name="offers", verbose_name=_("producer")
+    )
+    name = models.CharField(_("name"), max_length=120)
+    category = models.CharField(_("category"), max_length=16, choices=Category.choices)
+    unit_label = models.CharField(_("unit"), max_length=120)
+    price_cents = models.PositiveIntegerField(_("price"))
+    vat_rate = models.PositiveIntegerField(_("VAT rate"), default=550)
+    quantity_step = models.PositiveIntegerField(_("quantity step"), default=1000)
+    min_quantity = models.PositiveIntegerField(_("minimum quantity"), default=1000)
+    carton_size = models.PositiveIntegerField(_("carton size"), null=True, blank=True)
+    variable_weight = models.BooleanField(_("variable weight"), default=False)
+    estimated_weight_grams = models.PositiveIntegerField(
+        _("estimated weight of a piece (g)"), null=True, blank=True
+    )
+    quota = models.PositiveIntegerField(_("total quota"), null=True, blank=True)
+    remaining = models.IntegerField(_("remaining"), null=True, blank=True)
+    member_cap = models.PositiveIntegerField(_("cap per member"), null=True, blank=True)
+    allocation = models.CharField(
+        _("when scarce"), max_length=12, choices=Allocation.choices, default=Allocation.FIRST_COME
+    )
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("offer")
+        verbose_name_plural = _("offers")
+        ordering = ["producer__name", "category", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "product"], name="offer_one_per_product_per_cycle"),
+            models.CheckConstraint(condition=Q(price_cents__gt=0), name="offer_price_positive"),
+            models.CheckConstraint(condition=Q(remaining__gte=0), name="offer_remaining_not_negative"),
+            models.CheckConstraint(
+                condition=Q(remaining__lte=F("quota")), name="offer_remaining_within_quota"
+            ),
+            models.CheckConstraint(
+                condition=Q(quota__isnull=True, remaining__isnull=True)
+                | Q(quota__isnull=False, remaining__isnull=False),
+                name="offer_quota_and_remaining_together",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.cycle})"
+
+    @property
+    def is_available(self) -> bool:
+        return self.withdrawn_at is None
+
+    @property
+    def is_fair_share(self) -> bool:
+        return self.quota is not None and self.allocation == Allocation.FAIR_SHARE
+
+    def line_total(self, quantity: int) -> int:
+        """The amount of ``quantity`` of this offer (estimated for variable weight), in cents."""
+        grams = self.estimated_weight_grams if self.variable_weight else None
+        return line_total_cents(self.price_cents, quantity, grams_per_piece=grams)
+
+    @property
+    def estimated_piece_cents(self) -> int | None:
+        """The estimated price of one piece of a variable-weight offer."""
+        return self.line_total(1000) if self.variable_weight else None
+
+    def step_display(self) -> str:
+        return format_quantity(self.quantity_step)
+
+    def remaining_display(self) -> str:
+        return format_quantity(self.remaining) if self.remaining is not None else ""
+
+
+class OrderQuerySet(models.QuerySet["Order"]):
+    def for_member(self, user: object) -> OrderQuerySet:
+        return self.filter(user=user)
+
+
+class Order(models.Model):
+    """One basket per member per cycle, across all producers."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="orders", verbose_name=_("cycle"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders", verbose_name=_("member")
+    )
+    version = models.PositiveIntegerField(_("version"), default=0)
+    submitted_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    objects = OrderQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "user"], name="order_one_per_member_per_cycle")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.cycle}"
+
+    def total_cents(self) -> int:
+        """The sum of the persisted line totals (integers: exact on every database)."""
+        return self.lines.aggregate(total=Sum("total_cents"))["total"] or 0
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines", verbose_name=_("order"))
+    offer = models.ForeignKey(Offer, on_delete=models.PROTECT, related_name="lines", verbose_name=_("offer"))
+    quantity = models.PositiveIntegerField(_("quantity"))
+    requested = models.PositiveIntegerField(
+        _("requested"), help_text=_("What the member asked for (a fair share may give less).")
+    )
+    total_cents = models.PositiveIntegerField(_("amount"))
+
+    class Meta:
+        verbose_name = _("order line")
+        verbose_name_plural = _("order lines")
+        constraints = [
+            models.UniqueConstraint(fields=["order", "offer"], name="orderline_one_per_offer"),
+            models.CheckConstraint(
+                condition=Q(quantity__lte=F("requested")), name="orderline_not_more_than_asked"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.offer.name} x {format_quantity(self.quantity)}"
+
+
+class ChangeKind(models.TextChoices):
+    MEMBER = "member", _("Changed by the member")
+    ON_BEHALF = "on_behalf", _("Changed by a coordinator on the member's behalf")
+    ADJUSTMENT = "adjustment", _("Adjusted after closing")
+    ALLOCATION = "allocation", _("Fair share of a scarce product")
+    WITHDRAWAL = "withdrawal", _("Product withdrawn")
+    PRICE = "price", _("Price changed")
+
+
+class OrderChange(models.Model):
+    """The audit trail of every change to an order line, with who did it and why."""
+
+    order = models.ForeignKey(
+        Order, on_delete=models.CASCADE, related_name="changes", verbose_name=_("order")
+    )
+    offer = models.ForeignKey(Offer, on_delete=models.PROTECT, related_name="+", verbose_name=_("offer"))
+    kind = models.CharField(_("kind"), max_length=12, choices=ChangeKind.choices)
+    old_quantity = models.PositiveIntegerField(_("before"))
+    new_quantity = models.PositiveIntegerField(_("after"))
+    old_total_cents = models.PositiveIntegerField(_("amount before"))
+    new_total_cents = models.PositiveIntegerField(_("amount after"))
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("by")
+    )
+    changed_at = models.DateTimeField(_("at"), default=timezone.now)
+    notified_at = models.DateTimeField(_("member told at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("order change")
+        verbose_name_plural = _("order changes")
+        ordering = ["-changed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.order}: {self.offer.name} {self.old_quantity} → {self.new_quantity}"

@@ -1,0 +1,238 @@
+"""Saving a basket: the one write path for order lines, correct under a rush.
+
+A basket change is a list of ``LineChange(offer_id, expected, quantity)``:
+``expected`` is the quantity the member's page showed. A line whose stored
+quantity is no longer ``expected`` was changed elsewhere (another tab, a
+coordinator): it is reported as a conflict, never overwritten. A double submit
+asks for what is already stored and changes nothing.
+
+First-come quotas are taken with a guarded update
+(``remaining >= delta``) plus a check constraint, so two members never buy
+the last unit twice, on SQLite as on PostgreSQL. If anything in a basket
+cannot be applied, nothing is: the member gets their typed values back with
+what is still available.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cabas.accounts.models import User
+from cabas.cycles.allocation import allocate
+from cabas.cycles.models import ChangeKind, Cycle, Offer, Order, OrderChange, OrderLine, Phase
+from cabas.lib.quantities import format_quantity
+
+
+@dataclass(frozen=True)
+class LineChange:
+    offer_id: int
+    quantity: int
+    expected: int | None = None  # what the page showed; None: do not check
+
+
+@dataclass
+class BasketResult:
+    """What happened. ``ok`` is False when nothing was written."""
+
+    order: Order | None = None
+    errors: dict[int, str] = field(default_factory=dict)  # offer id -> message for the member
+    quota_left: dict[int, int] = field(default_factory=dict)  # offer id -> the most they can have
+    stale: dict[int, int] = field(default_factory=dict)  # offer id -> quantity stored meanwhile
+    changed: list[int] = field(default_factory=list)
+    refused: str = ""  # a reason that concerns the whole basket
+
+    @property
+    def ok(self) -> bool:
+        return not (self.errors or self.quota_left or self.stale or self.refused)
+
+
+class _Rollback(Exception):
+    """Raised inside the transaction to undo every line of a basket that cannot be applied."""
+
+
+def change_kind(cycle: Cycle, member: User, by: User) -> ChangeKind:
+    if by.pk == member.pk and cycle.phase() == Phase.OPEN:
+        return ChangeKind.MEMBER
+    return ChangeKind.ON_BEHALF if cycle.phase() == Phase.OPEN else ChangeKind.ADJUSTMENT
+
+
+def save_basket(
+    *, cycle: Cycle, member: User, changes: Iterable[LineChange], by: User, reason: str = ""
+) -> BasketResult:
+    """Apply ``changes`` to ``member``'s basket in ``cycle``, all or nothing.
+
+    The member may change their basket while the cycle is open; a coordinator
+    (``by`` other than ``member``, permission checked by the view) also while it
+    is scheduled or closed, and must then give a ``reason`` once it is closed.
+    """
+    # One change per offer (a crafted form could repeat one): the last one wins.
+    changes = list({c.offer_id: c for c in changes}.values())
+    result = BasketResult()
+    if refusal := _refusal(cycle, member, by, reason):
+        result.refused = refusal
+        return result
+    offers = {o.pk: o for o in cycle.offers.filter(pk__in=[c.offer_id for c in changes])}
+    _check_rules(changes, offers, result)
+    if not result.ok:
+        return result
+    if cycle.phase() == Phase.CLOSED:
+        # Fair shares are split before any adjustment; from then on their
+        # remaining quota is taken like a first-come one.
+        allocate(cycle)
+        cycle.refresh_from_db(fields=["allocated_at"])
+    allocated = cycle.allocated_at is not None
+    try:
+        with transaction.atomic():
+            result.order = _order_for(cycle, member)
+            _apply(
+                result,
+                changes,
+                offers,
+                by=by,
+                kind=change_kind(cycle, member, by),
+                reason=reason,
+                allocated=allocated,
+            )
+            if not result.ok:
+                raise _Rollback
+    except _Rollback:
+        result.changed = []
+    return result
+
+
+def _refusal(cycle: Cycle, member: User, by: User, reason: str) -> str:
+    phase = cycle.phase()
+    if by.pk == member.pk:
+        if phase != Phase.OPEN:
+            return _("Orders for this cycle are closed: your basket can no longer change.")
+        return ""
+    if not cycle.accepts_adjustments():
+        return _("This cycle is finalised: orders can no longer change.")
+    if phase == Phase.CLOSED and not reason.strip():
+        return _("Give the reason for the change: the member will be told.")
+    return ""
+
+
+def _check_rules(changes: list[LineChange], offers: dict[int, Offer], result: BasketResult) -> None:
+    for change in changes:
+        offer = offers.get(change.offer_id)
+        if offer is None:
+            result.refused = _("This product is not on sale in this cycle.")
+        elif message := offer_quantity_error(offer, change.quantity):
+            result.errors[change.offer_id] = message
+
+
+def offer_quantity_error(offer: Offer, quantity: int) -> str:
+    """Why ``quantity`` cannot be ordered, in the member's words; empty when it can."""
+    if quantity == 0:
+        return ""
+    if not offer.is_available:
+        return _("This product has been withdrawn.")
+    if quantity % offer.quantity_step:
+        return _("Order in steps of %(step)s.") % {"step": format_quantity(offer.quantity_step)}
+    if quantity < offer.min_quantity:
+        return _("At least %(min)s.") % {"min": format_quantity(offer.min_quantity)}
+    if offer.member_cap is not None and quantity > offer.member_cap:
+        return _("At most %(cap)s per member.") % {"cap": format_quantity(offer.member_cap)}
+    return ""
+
+
+def _order_for(cycle: Cycle, member: User) -> Order:
+    """The member's order, locked: two requests of one member (a double click) run one after the other.
+
+    (On SQLite the IMMEDIATE transaction already serialises writers; on
+    PostgreSQL the row lock does.)
+    """
+    if not Order.objects.filter(cycle=cycle, user=member).exists():
+        try:
+            with transaction.atomic():
+                Order.objects.create(cycle=cycle, user=member)
+        except IntegrityError:  # the same member's other tab created it a moment ago
+            pass
+    return Order.objects.select_for_update().get(cycle=cycle, user=member)
+
+
+def _apply(
+    result: BasketResult,
+    changes: list[LineChange],
+    offers: dict[int, Offer],
+    *,
+    by: User,
+    kind: str,
+    reason: str,
+    allocated: bool,
+) -> None:
+    assert result.order is not None
+    lines = {line.offer_id: line for line in result.order.lines.all()}
+    # Offers are updated (row-locked) in one global order, so two baskets listing
+    # the same scarce offers in different orders cannot deadlock on PostgreSQL.
+    for change in sorted(changes, key=lambda c: c.offer_id):
+        line = lines.get(change.offer_id)
+        current = line.quantity if line else 0
+        requested = line.requested if line else 0
+        if change.quantity == requested:
+            continue  # nothing to do: a double submit, or the same value again
+        if change.expected is not None and change.expected != requested:
+            result.stale[change.offer_id] = requested
+            continue
+        offer = offers[change.offer_id]
+        if not _take_quota(offer, current, change.quantity, result, allocated=allocated):
+            continue
+        _write_line(result.order, offer, line, change.quantity)
+        OrderChange.objects.create(
+            order=result.order,
+            offer=offer,
+            kind=kind,
+            old_quantity=current,
+            new_quantity=change.quantity,
+            old_total_cents=line.total_cents if line else 0,
+            new_total_cents=offer.line_total(change.quantity),
+            reason=reason,
+            changed_by=by,
+        )
+        result.changed.append(offer.pk)
+    if result.changed:
+        Order.objects.filter(pk=result.order.pk).update(version=F("version") + 1, updated_at=timezone.now())
+
+
+def _take_quota(offer: Offer, current: int, wanted: int, result: BasketResult, *, allocated: bool) -> bool:
+    """Move ``wanted - current`` through a first-come quota; False (and what is left) if short.
+
+    The database row decides whether there is a quota, not the offer loaded
+    earlier: a coordinator may add one to an open offer at this very moment.
+    """
+    if offer.is_fair_share and not allocated:
+        return True  # asked for while open: split at the deadline, not taken now
+    delta = wanted - current
+    if delta <= 0:
+        Offer.objects.filter(pk=offer.pk, remaining__isnull=False).update(remaining=F("remaining") - delta)
+        return True
+    if Offer.objects.filter(pk=offer.pk, remaining__gte=delta).update(remaining=F("remaining") - delta):
+        return True
+    left = Offer.objects.values_list("remaining", flat=True).get(pk=offer.pk)
+    if left is None:
+        return True  # no quota on this offer
+    most = current + left
+    most -= most % offer.quantity_step
+    # What we offer back must itself be orderable: below the minimum, it is nothing.
+    result.quota_left[offer.pk] = most if most >= offer.min_quantity else 0
+    return False
+
+
+def _write_line(order: Order, offer: Offer, line: OrderLine | None, quantity: int) -> None:
+    total = offer.line_total(quantity)
+    if line is None:
+        if quantity:
+            OrderLine.objects.create(
+                order=order, offer=offer, quantity=quantity, requested=quantity, total_cents=total
+            )
+    elif quantity:
+        OrderLine.objects.filter(pk=line.pk).update(quantity=quantity, requested=quantity, total_cents=total)
+    else:
+        OrderLine.objects.filter(pk=line.pk).delete()

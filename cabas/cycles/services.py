@@ -1,0 +1,479 @@
+"""Coordinators' workflows on cycles and offers: the only code that writes them.
+
+Each function is keyword-only, runs in one transaction and raises
+``CycleError`` (a message for the coordinator) when a business rule refuses
+the change; nothing is written then. E-mails to members are enqueued after
+commit, never sent inside the transaction.
+
+Order lines are written by ``ordering.save_basket`` for members; the two
+coordinator actions here that touch lines (a price change, a withdrawal) never
+change what a member gets without an ``OrderChange`` row and an e-mail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, time, timedelta
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Exists, F, Max, OuterRef, Sum
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from cabas.accounts.models import BuyingGroup, User
+from cabas.catalog.models import Producer, Product
+from cabas.cycles import tasks
+from cabas.cycles.models import (
+    Allocation,
+    ChangeKind,
+    Cycle,
+    Offer,
+    Order,
+    OrderChange,
+    OrderLine,
+    Phase,
+)
+from cabas.lib.money import format_cents
+from cabas.lib.quantities import format_quantity
+
+# Fields a coordinator sets on a cycle.
+CYCLE_FIELDS = (
+    "name",
+    "opens_at",
+    "closes_at",
+    "distribution_date",
+    "distribution_start",
+    "distribution_end",
+    "distribution_place",
+    "message",
+)
+# Once orders have opened, members have ordered against the window and the
+# producers: only what concerns the distribution itself may still change.
+EDITABLE_AFTER_OPENING = (
+    "distribution_date",
+    "distribution_start",
+    "distribution_end",
+    "distribution_place",
+    "message",
+)
+BEFORE_OPENING = (Phase.DRAFT, Phase.SCHEDULED)
+OFFERS_CHANGE = (Phase.DRAFT, Phase.SCHEDULED, Phase.OPEN, Phase.CLOSED)
+# Our model group distributes every two months: a copy lands two months later.
+COPY_SHIFT = timedelta(weeks=8)
+NAME_MAX_LENGTH = 120  # Cycle.name
+
+
+class CycleError(Exception):
+    """A change refused for a business reason; the message is for the coordinator."""
+
+
+# --- Cycles ------------------------------------------------------------------------
+
+
+def cycle_date_errors(values: Mapping[str, Any]) -> dict[str, str]:
+    """What is wrong with a cycle's dates (field -> message); empty when they hold together.
+
+    Shared by the form (messages next to the fields) and the services (which
+    never trust their caller).
+    """
+    errors: dict[str, str] = {}
+    opens, closes = values.get("opens_at"), values.get("closes_at")
+    day: date | None = values.get("distribution_date")
+    start: time | None = values.get("distribution_start")
+    end: time | None = values.get("distribution_end")
+    if opens and closes and closes <= opens:
+        errors["closes_at"] = _("Orders must close after they open.")
+    if closes and day and day < timezone.localtime(closes).date():
+        errors["distribution_date"] = _("The distribution must be on the closing day or later.")
+    if start and end and end <= start:
+        errors["distribution_end"] = _("The distribution must end after it starts.")
+    return errors
+
+
+def create_cycle(
+    *, group: BuyingGroup, fields: Mapping[str, Any], producers: Iterable[Producer], by: User
+) -> Cycle:
+    """A new draft cycle of ``group`` with its producers' active products on offer at today's prices."""
+    producers = list(producers)
+    _check_producers(group, producers)
+    with transaction.atomic():
+        cycle = Cycle(group=group, created_by=by)
+        _assign(cycle, fields)
+        cycle.save()
+        cycle.producers.set(producers)
+        sync_offers(cycle=cycle)
+    return cycle
+
+
+def copy_defaults(source: Cycle, now: datetime | None = None) -> dict[str, Any]:
+    """What a copy of ``source`` starts with: its settings, its dates two months (or more) later.
+
+    The dates move by steps of ``COPY_SHIFT`` until the copy closes in the
+    future, in local wall-clock time (18:00 stays 18:00 across a change of
+    summer time). Producers that no longer supply the group are left out.
+    """
+    now = now or timezone.now()
+    shift = COPY_SHIFT
+    while source.closes_at + shift <= now:
+        shift += COPY_SHIFT
+    name = _("%(name)s (copy)") % {"name": source.name}
+    return {
+        "name": name[:NAME_MAX_LENGTH],
+        "opens_at": timezone.localtime(source.opens_at) + shift,
+        "closes_at": timezone.localtime(source.closes_at) + shift,
+        "distribution_date": source.distribution_date + shift,
+        "distribution_start": source.distribution_start,
+        "distribution_end": source.distribution_end,
+        "distribution_place": source.distribution_place,
+        "message": source.message,
+        "producers": list(Producer.objects.supplying(source.group).filter(cycles=source)),
+    }
+
+
+def copy_cycle(
+    *,
+    source: Cycle,
+    by: User,
+    fields: Mapping[str, Any] | None = None,
+    producers: Iterable[Producer] | None = None,
+) -> Cycle:
+    """A new draft cycle like ``source``: same producers, same offer settings, today's prices.
+
+    Each offer of ``source`` whose product is still on sale keeps its quota,
+    cap and allocation (dropped if the product's step changed so that they no
+    longer fit); its price and description are read again from the catalogue.
+    Products added since are offered too. ``fields`` and ``producers``
+    override the defaults of ``copy_defaults`` (the coordinator edits them).
+    """
+    defaults = copy_defaults(source)
+    producers = list(defaults.pop("producers") if producers is None else producers)
+    _check_producers(source.group, producers)
+    with transaction.atomic():
+        cycle = Cycle(group=source.group, copied_from=source, created_by=by)
+        _assign(cycle, {**defaults, **(fields or {})})
+        cycle.save()
+        cycle.producers.set(producers)
+        _copy_offers(source, cycle)
+        sync_offers(cycle=cycle)
+    return cycle
+
+
+def update_cycle(
+    *, cycle: Cycle, fields: Mapping[str, Any], producers: Iterable[Producer], by: User
+) -> Cycle:
+    """Change a cycle's settings and producers.
+
+    Before opening, everything may change and the offers follow the producers
+    (new products are offered; a removed producer's offers go). After opening,
+    only the distribution details and the message may: anything else is refused.
+    """
+    producers = list(producers)
+    with transaction.atomic():
+        cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+        if cycle.phase() in BEFORE_OPENING:
+            _check_producers(cycle.group, producers, keep=cycle.producers.all())
+            _check_removed_producers(cycle, producers)
+            _assign(cycle, fields)
+            cycle.save()
+            cycle.producers.set(producers)
+            sync_offers(cycle=cycle)
+            return cycle
+        _check_locked_fields(cycle, fields, producers)
+        _assign(cycle, {key: fields[key] for key in EDITABLE_AFTER_OPENING if key in fields})
+        cycle.save()
+    return cycle
+
+
+def publish(*, cycle: Cycle, by: User) -> Cycle:
+    """Make a draft cycle visible to members: scheduled, or open at once if its window has begun.
+
+    Refused without an offer on sale or once its deadline has passed. A
+    second click changes nothing.
+    """
+    with transaction.atomic():
+        cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+        if cycle.published_at is not None:
+            return cycle
+        if not cycle.offers.filter(withdrawn_at__isnull=True).exists():
+            raise CycleError(_("This cycle has no product on offer: choose its producers first."))
+        if cycle.closes_at <= timezone.now():
+            raise CycleError(_("The order deadline has passed: set new dates before publishing."))
+        cycle.published_at = timezone.now()
+        cycle.save(update_fields=["published_at"])
+    return cycle
+
+
+def unpublish(*, cycle: Cycle, by: User) -> Cycle:
+    """Take a scheduled cycle back to draft. Refused once orders have opened."""
+    with transaction.atomic():
+        cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+        phase = cycle.phase()
+        if phase == Phase.DRAFT:
+            return cycle
+        if phase != Phase.SCHEDULED:
+            raise CycleError(_("Orders have opened: this cycle can no longer go back to draft."))
+        cycle.published_at = None
+        cycle.save(update_fields=["published_at"])
+    return cycle
+
+
+def _assign(cycle: Cycle, fields: Mapping[str, Any]) -> None:
+    for key in CYCLE_FIELDS:
+        if key in fields:
+            setattr(cycle, key, fields[key])
+    if errors := cycle_date_errors({key: getattr(cycle, key) for key in CYCLE_FIELDS}):
+        raise CycleError(" ".join(errors.values()))
+
+
+def _check_producers(group: BuyingGroup, producers: list[Producer], keep: Iterable[Producer] = ()) -> None:
+    """Only producers supplying the group (or already in the cycle) may take part."""
+    allowed = {p.pk for p in Producer.objects.supplying(group)} | {p.pk for p in keep}
+    if any(p.pk not in allowed for p in producers):
+        raise CycleError(_("Only producers who supply the group can take part in its cycles."))
+
+
+def _check_removed_producers(cycle: Cycle, producers: list[Producer]) -> None:
+    """A producer whose products were already ordered stays: its orders are never dropped silently."""
+    kept = {p.pk for p in producers}
+    ordered = (
+        Producer.objects.filter(offers__cycle=cycle, offers__lines__requested__gt=0)
+        .exclude(pk__in=kept)
+        .distinct()
+        .order_by("name")
+    )
+    if names := [p.name for p in ordered]:
+        raise CycleError(
+            _("%(names)s already has orders in this cycle: withdraw its products instead.")
+            % {"names": ", ".join(names)}
+        )
+
+
+def _check_locked_fields(cycle: Cycle, fields: Mapping[str, Any], producers: list[Producer]) -> None:
+    changed = [
+        key
+        for key in CYCLE_FIELDS
+        if key in fields and key not in EDITABLE_AFTER_OPENING and fields[key] != getattr(cycle, key)
+    ]
+    if changed or {p.pk for p in producers} != set(cycle.producers.values_list("pk", flat=True)):
+        raise CycleError(
+            _("Orders have opened: only the distribution details and the message can still change.")
+        )
+
+
+# --- Offers --------------------------------------------------------------------------
+
+
+def sync_offers(*, cycle: Cycle) -> int:
+    """Offer every active product of the cycle's producers that is not offered yet; return how many.
+
+    Prices and descriptions are copied (frozen) from the catalogue. Offers of
+    producers no longer in the cycle are deleted, unless someone ordered them
+    (an offer with order lines is never deleted). A constant number of
+    queries, however many products.
+    """
+    with transaction.atomic():
+        producer_ids = list(cycle.producers.filter(is_active=True).values_list("pk", flat=True))
+        Offer.objects.filter(cycle=cycle).exclude(producer_id__in=producer_ids).exclude(
+            Exists(OrderLine.objects.filter(offer=OuterRef("pk")))
+            | Exists(OrderChange.objects.filter(offer=OuterRef("pk")))
+        ).delete()
+        products = (
+            Product.objects.active()
+            .filter(producer_id__in=producer_ids)
+            .exclude(offers__cycle=cycle)
+            .order_by("producer_id", "name")
+        )
+        created = Offer.objects.bulk_create(_offer_from(cycle, product) for product in products)
+    return len(created)
+
+
+def _offer_from(cycle: Cycle, product: Product, settings_from: Offer | None = None) -> Offer:
+    offer = Offer(
+        cycle=cycle,
+        product=product,
+        producer_id=product.producer_id,
+        name=product.name,
+        category=product.category,
+        unit_label=product.unit_label(),
+        price_cents=product.price_cents,
+        vat_rate=product.vat_rate,
+        quantity_step=product.quantity_step,
+        min_quantity=product.min_quantity,
+        carton_size=product.carton_size,
+        variable_weight=product.variable_weight,
+        estimated_weight_grams=product.estimated_weight_grams,
+    )
+    if settings_from is not None:
+        step = product.quantity_step
+        if settings_from.quota is not None and settings_from.quota % step == 0:
+            offer.quota = offer.remaining = settings_from.quota
+            offer.allocation = settings_from.allocation
+        if settings_from.member_cap is not None and settings_from.member_cap % step == 0:
+            offer.member_cap = max(settings_from.member_cap, product.min_quantity)
+    return offer
+
+
+def _copy_offers(source: Cycle, cycle: Cycle) -> None:
+    producer_ids = set(cycle.producers.values_list("pk", flat=True))
+    offers = (
+        source.offers.filter(product__is_active=True, producer_id__in=producer_ids)
+        .select_related("product")
+        .order_by("pk")
+    )
+    Offer.objects.bulk_create(_offer_from(cycle, offer.product, settings_from=offer) for offer in offers)
+
+
+def update_offer(
+    *,
+    offer: Offer,
+    price_cents: int,
+    quota: int | None,
+    member_cap: int | None,
+    allocation: str,
+    by: User,
+) -> Offer:
+    """Change an offer's price, quota, cap per member and allocation.
+
+    Before opening, anything may change. From opening until the cycle is
+    finalised: a new price re-prices every line of the offer (each member is
+    told by e-mail), the allocation can no longer switch, and in every phase
+    a quota below what is already sold, or a cap below what a member already
+    asked for, is refused: orders are never trimmed silently.
+    """
+    with transaction.atomic():
+        offer = Offer.objects.select_for_update().select_related("cycle").get(pk=offer.pk)
+        phase = offer.cycle.phase()
+        _check_offer_changes(offer, phase, allocation)
+        old_price = offer.price_cents
+        offer.quota, offer.remaining = quota, _remaining(offer, quota, allocation)
+        offer.member_cap, offer.allocation, offer.price_cents = member_cap, allocation, price_cents
+        _check_cap(offer)
+        offer.save(update_fields=["price_cents", "quota", "remaining", "member_cap", "allocation"])
+        if price_cents != old_price:
+            _reprice(offer, old_price, by)
+    return offer
+
+
+def _check_offer_changes(offer: Offer, phase: Phase, allocation: str) -> None:
+    if phase not in OFFERS_CHANGE:
+        raise CycleError(_("This cycle is finalised: its offers can no longer change."))
+    if not offer.is_available:
+        raise CycleError(_("This product has been withdrawn from the cycle."))
+    if allocation != offer.allocation and phase not in BEFORE_OPENING:
+        raise CycleError(_("Orders have opened: the way a scarce product is shared can no longer change."))
+
+
+def _remaining(offer: Offer, quota: int | None, allocation: str) -> int | None:
+    """What is left of ``quota``; refuses a quota below what is already sold.
+
+    First-come lines take the quota as they are saved; a fair-share quota is
+    only taken when it is split at the deadline. The sum is read with the
+    offer row locked, so a member saving a basket meanwhile waits for us.
+    """
+    if quota is None:
+        return None
+    sold = 0
+    if allocation == Allocation.FIRST_COME or offer.cycle.allocated_at is not None:
+        sold = offer.lines.aggregate(sold=Sum("quantity"))["sold"] or 0
+    if quota < sold:
+        raise CycleError(
+            _("%(sold)s already sold: the quota cannot be lower. Change those orders first.")
+            % {"sold": offer_quantity(offer, sold)}
+        )
+    return quota - sold
+
+
+def _check_cap(offer: Offer) -> None:
+    if offer.member_cap is None:
+        return
+    most = offer.lines.aggregate(most=Max("requested"))["most"] or 0
+    if offer.member_cap < most:
+        raise CycleError(
+            _("A member already asked for %(most)s: the cap per member cannot be lower.")
+            % {"most": offer_quantity(offer, most)}
+        )
+
+
+def offer_quantity(offer: Offer, quantity: int) -> str:
+    """``3 × pot de 500 g``: a quantity of an offer, for messages."""
+    return f"{format_quantity(quantity)} × {offer.unit_label}"
+
+
+def _reprice(offer: Offer, old_price: int, by: User) -> None:
+    """Every line of ``offer`` at its new price, with an ``OrderChange`` and an e-mail per member."""
+    # The reason is stored once, in the group's language, as the member's e-mail shows it.
+    with translation.override(settings.LANGUAGE_CODE):
+        reason = _("New price: %(new)s instead of %(old)s") % {
+            "new": format_cents(offer.price_cents),
+            "old": format_cents(old_price),
+        }
+    lines = list(OrderLine.objects.filter(offer=offer, quantity__gt=0))
+    changes = []
+    for line in lines:
+        old_total, line.total_cents = line.total_cents, offer.line_total(line.quantity)
+        changes.append(_change(line, offer, ChangeKind.PRICE, old_total, line.quantity, reason, by))
+    OrderLine.objects.bulk_update(lines, ["total_cents"])
+    _record_and_notify(changes)
+
+
+def _change(
+    line: OrderLine, offer: Offer, kind: ChangeKind, old_total: int, old_quantity: int, reason: str, by: User
+) -> OrderChange:
+    return OrderChange(
+        order_id=line.order_id,
+        offer=offer,
+        kind=kind,
+        old_quantity=old_quantity,
+        new_quantity=line.quantity,
+        old_total_cents=old_total,
+        new_total_cents=line.total_cents,
+        reason=reason,
+        changed_by=by,
+    )
+
+
+def _record_and_notify(changes: list[OrderChange]) -> None:
+    """Store the changes, mark the orders as changed, and e-mail each member once, after commit."""
+    if not changes:
+        return
+    OrderChange.objects.bulk_create(changes)
+    order_ids = sorted({change.order_id for change in changes})
+    Order.objects.filter(pk__in=order_ids).update(version=F("version") + 1, updated_at=timezone.now())
+    for order_id in order_ids:
+        transaction.on_commit(partial(tasks.send_order_changes.enqueue, order_id))
+
+
+def withdraw_offer(*, offer: Offer, reason: str, by: User) -> int:
+    """Take a product off a cycle (a shortage, a failed harvest); return how many orders it touched.
+
+    Every line of it goes to 0 with an ``OrderChange`` giving ``reason``, the
+    whole quota comes back, and each member concerned is e-mailed. A reason
+    is required once orders have opened. Withdrawing twice changes nothing.
+    """
+    reason = reason.strip()
+    with transaction.atomic():
+        offer = Offer.objects.select_for_update().select_related("cycle").get(pk=offer.pk)
+        phase = offer.cycle.phase()
+        if phase not in OFFERS_CHANGE:
+            raise CycleError(_("This cycle is finalised: its offers can no longer change."))
+        if phase not in BEFORE_OPENING and not reason:
+            raise CycleError(
+                _("Give the reason for the withdrawal: the members who ordered it will be told.")
+            )
+        claimed = Offer.objects.filter(pk=offer.pk, withdrawn_at__isnull=True).update(
+            withdrawn_at=timezone.now(), remaining=F("quota")
+        )
+        if not claimed:
+            return 0
+        lines = list(OrderLine.objects.filter(offer=offer, requested__gt=0))
+        changes = []
+        for line in lines:
+            old_quantity, old_total = line.quantity, line.total_cents
+            line.quantity = line.requested = line.total_cents = 0
+            changes.append(_change(line, offer, ChangeKind.WITHDRAWAL, old_total, old_quantity, reason, by))
+        OrderLine.objects.bulk_update(lines, ["quantity", "requested", "total_cents"])
+        _record_and_notify(changes)
+    return len(changes)

@@ -1,0 +1,34 @@
+"""Template tags that let lower-layer pages (the group page) show cycles without importing them."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils import timezone
+
+from cabas.accounts.models import BuyingGroup
+from cabas.catalog.models import Producer
+from cabas.cycles.models import Cycle
+
+register = template.Library()
+
+
+@register.simple_tag
+def upcoming_cycles(group: BuyingGroup) -> list[Cycle]:
+    """Published cycles whose distribution is today or later, soonest first (at most three)."""
+    today = timezone.localdate()
+    return list(
+        Cycle.objects.published()
+        .filter(group=group, distribution_date__gte=today, distributed_at__isnull=True)
+        .order_by("distribution_date")[:3]
+    )
+
+
+@register.simple_tag
+def producer_cycles(producer: Producer) -> list[Cycle]:
+    """The published cycles a producer takes part in, latest distribution first (at most six)."""
+    return list(
+        Cycle.objects.published()
+        .filter(producers=producer)
+        .select_related("group")
+        .order_by("-distribution_date")[:6]
+    )

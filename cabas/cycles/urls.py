@@ -1,0 +1,47 @@
+from django.urls import path
+
+from cabas.cycles import manage_views, views
+
+urlpatterns = [
+    # Members
+    path("g/<slug:slug>/cycles/", views.cycles, name="cycles"),
+    path("g/<slug:slug>/cycles/<int:pk>/", views.order, name="order"),
+    path("g/<slug:slug>/cycles/<int:pk>/line/<int:offer_pk>/", views.order_line, name="order_line"),
+    path(
+        "g/<slug:slug>/cycles/<int:pk>/copy-previous/", views.order_copy_previous, name="order_copy_previous"
+    ),
+    path("g/<slug:slug>/orders/", views.order_history, name="order_history"),
+    # Coordinators
+    path("g/<slug:slug>/manage/cycles/", manage_views.cycles, name="manage_cycles"),
+    path("g/<slug:slug>/manage/cycles/new/", manage_views.cycle_new, name="manage_cycle_new"),
+    path("g/<slug:slug>/manage/cycles/<int:pk>/", manage_views.cycle_edit, name="manage_cycle"),
+    path("g/<slug:slug>/manage/cycles/<int:pk>/offers/", manage_views.offers, name="manage_cycle_offers"),
+    path(
+        "g/<slug:slug>/manage/cycles/<int:pk>/offers/<int:offer_pk>/",
+        manage_views.offer_edit,
+        name="manage_offer",
+    ),
+    path(
+        "g/<slug:slug>/manage/cycles/<int:pk>/offers/<int:offer_pk>/withdraw/",
+        manage_views.offer_withdraw,
+        name="manage_offer_withdraw",
+    ),
+    path(
+        "g/<slug:slug>/manage/cycles/<int:pk>/publish/",
+        manage_views.cycle_publish,
+        name="manage_cycle_publish",
+    ),
+    path(
+        "g/<slug:slug>/manage/cycles/<int:pk>/preview/",
+        manage_views.cycle_preview,
+        name="manage_cycle_preview",
+    ),
+    path("g/<slug:slug>/manage/cycles/<int:pk>/orders/", views.cycle_orders, name="manage_cycle_orders"),
+    path(
+        "g/<slug:slug>/manage/cycles/<int:pk>/orders/<int:user_pk>/",
+        views.order_on_behalf,
+        name="manage_order",
+    ),
+    # Producers
+    path("producers/<slug:slug>/cycles/<int:pk>/", views.producer_orders, name="producer_cycle_orders"),
+]
