@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("cabas.accounts.urls")),
     path("", include("cabas.catalog.urls")),
     path("", include("cabas.cycles.urls")),
+    path("", include("cabas.reports.urls")),
 ]
 
 if settings.DEBUG:

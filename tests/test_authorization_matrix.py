@@ -128,12 +128,45 @@ MATRIX: dict[str, tuple[Callable[[Cast], dict[str, object]], dict[str, int], dic
     "manage_cycle_publish": (_cycle, GET_ON_POST_ONLY, POST_COORDINATORS_OF_A),
     "manage_cycle_preview": (_cycle, COORDINATORS_OF_A, {}),
     "manage_cycle_orders": (_cycle, COORDINATORS_OF_A, {}),
+    "manage_cycle_cartons": (_cycle, COORDINATORS_OF_A, {}),
+    "manage_carton_accept": (_offer, GET_ON_POST_ONLY, POST_COORDINATORS_OF_A),
     "manage_order": (
         lambda c: {**_cycle(c), "user_pk": c.member.pk},
         COORDINATORS_OF_A,
         POST_COORDINATORS_OF_A,
     ),
     "producer_cycle_orders": (lambda c: {"slug": "fournil", "pk": c.cycle.pk}, BAKERY, {}),
+    # Documents.
+    "reports_cycle": (_cycle, COORDINATORS_OF_A, {}),
+    "report_purchase_order": (
+        lambda c: {**_cycle(c), "producer_slug": "fournil", "fmt": "pdf"},
+        COORDINATORS_OF_A,
+        {},
+    ),
+    "report_distribution_list": (
+        lambda c: {**_cycle(c), "producer_slug": "fournil", "fmt": "xlsx"},
+        COORDINATORS_OF_A,
+        {},
+    ),
+    "report_slips": (lambda c: {**_cycle(c), "fmt": "pdf"}, COORDINATORS_OF_A, {}),
+    "report_matrix": (lambda c: {**_cycle(c), "fmt": "csv"}, COORDINATORS_OF_A, {}),
+    "report_summary": (lambda c: {**_cycle(c), "fmt": "xlsx"}, COORDINATORS_OF_A, {}),
+    "producer_report_purchase_order": (
+        lambda c: {"slug": "fournil", "pk": c.cycle.pk, "fmt": "csv"},
+        BAKERY,
+        {},
+    ),
+    "producer_report_distribution_list": (
+        lambda c: {"slug": "fournil", "pk": c.cycle.pk, "fmt": "pdf"},
+        BAKERY,
+        {},
+    ),
+    # Nobody in the matrix cast has ordered: households of A have no slip (404).
+    "member_slip": (
+        _cycle,
+        {**HOUSEHOLDS_OF_A, "member_a": 404, "coordinator_a": 404, "site_admin": 404},
+        {},
+    ),
     # Coordinators' producer pages.
     "manage_producers": (_group, COORDINATORS_OF_A, {}),
     "manage_producer_new": (_group, COORDINATORS_OF_A, POST_COORDINATORS_OF_A),

@@ -79,6 +79,7 @@ class TestMemberOrders:
             f"e-{shop.bread.pk}": "0",
             f"q-{shop.tomme.pk}": "1",
             f"e-{shop.tomme.pk}": "0",
+            "confirm": "1",
         }
         with django_capture_on_commit_callbacks(execute=True):
             response = client_for(shop.member).post(url(shop), data)
@@ -93,6 +94,18 @@ class TestMemberOrders:
         assert "Fournil du Lauragais" in message.body
         page = client_for(shop.member).get(url(shop)).text
         assert "28,40\u00a0€" in page
+
+    def test_plus_button_without_javascript_saves_without_confirming(
+        self, shop: Cast, client_for, django_capture_on_commit_callbacks
+    ) -> None:
+        data = {f"q-{shop.bread.pk}": "", f"e-{shop.bread.pk}": "0", f"take-{shop.bread.pk}": "1"}
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client_for(shop.member).post(url(shop), data, follow=True)
+        assert "Le panier est enregistré." in response.text
+        order = Order.objects.get(user=shop.member)
+        assert order.total_cents() == 520
+        assert order.submitted_at is None
+        assert mail.outbox == []
 
     def test_bad_quantity_keeps_what_was_typed(self, shop: Cast, client_for) -> None:
         data = {f"q-{shop.bread.pk}": "2", f"q-{shop.tomme.pk}": "beaucoup"}

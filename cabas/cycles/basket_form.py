@@ -3,7 +3,9 @@
 Field names: ``q-<offer id>`` is the quantity typed (``0,5``, ``2``), ``e-<offer id>``
 the requested quantity the page showed (thousandths), so a line changed elsewhere
 meanwhile is detected instead of overwritten. ``take-<offer id>`` (a button)
-replaces the typed quantity by what is still available.
+replaces the typed quantity by what is still available. ``t-<offer id>`` (products
+sold by the carton only) is the extra the member would take to fill a carton,
+typed like a quantity; an empty box means none.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ class BasketForm:
     """The typed values (kept as typed, to show them back) and the changes they mean."""
 
     typed: dict[int, str] = field(default_factory=dict)
+    typed_tolerance: dict[int, str] = field(default_factory=dict)
     changes: list[LineChange] = field(default_factory=list)
     errors: dict[int, str] = field(default_factory=dict)
 
@@ -43,8 +46,22 @@ def read_basket(data: Mapping[str, str], offers: Iterable[Offer]) -> BasketForm:
         except ValueError:
             form.errors[offer.pk] = _("Enter a number, e.g. 0,5 or 2.")
             continue
-        form.changes.append(LineChange(offer.pk, quantity, _expected(data.get(f"e-{offer.pk}"))))
+        try:
+            tolerance = _tolerance(data, offer, form)
+        except ValueError:
+            form.errors[offer.pk] = _("Enter the extra you would take as a number, e.g. 0,5 or 2.")
+            continue
+        form.changes.append(LineChange(offer.pk, quantity, _expected(data.get(f"e-{offer.pk}")), tolerance))
     return form
+
+
+def _tolerance(data: Mapping[str, str], offer: Offer, form: BasketForm) -> int | None:
+    """The extra typed for a carton product (kept as typed); None when the form has no box for it."""
+    key = f"t-{offer.pk}"
+    if not offer.carton_size or key not in data:
+        return None
+    text = form.typed_tolerance[offer.pk] = data[key].strip()
+    return parse_quantity(text) if text else 0
 
 
 def _expected(value: str | None) -> int | None:

@@ -259,6 +259,11 @@ class OrderLine(models.Model):
         _("requested"), help_text=_("What the member asked for (a fair share may give less).")
     )
     total_cents = models.PositiveIntegerField(_("amount"))
+    tolerance = models.PositiveIntegerField(
+        _("tolerance"),
+        default=0,
+        help_text=_("I would take up to … more, to fill a carton (thousandths of the sale unit)."),
+    )
 
     class Meta:
         verbose_name = _("order line")
@@ -281,6 +286,7 @@ class ChangeKind(models.TextChoices):
     ALLOCATION = "allocation", _("Fair share of a scarce product")
     WITHDRAWAL = "withdrawal", _("Product withdrawn")
     PRICE = "price", _("Price changed")
+    CARTON = "carton", _("Carton rounding")
 
 
 class OrderChange(models.Model):

@@ -11,6 +11,10 @@ First-come quotas are taken with a guarded update
 the last unit twice, on SQLite as on PostgreSQL. If anything in a basket
 cannot be applied, nothing is: the member gets their typed values back with
 what is still available.
+
+A change may also carry a ``tolerance`` for a product sold by the carton ("I
+would take up to 2 more", to fill the group's carton at closing): ``None``
+keeps the stored one; a change of tolerance alone is a change of the line.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ class LineChange:
     offer_id: int
     quantity: int
     expected: int | None = None  # what the page showed; None: do not check
+    tolerance: int | None = None  # "I would take up to ... more"; None: keep the stored one
 
 
 @dataclass
@@ -124,8 +129,26 @@ def _check_rules(changes: list[LineChange], offers: dict[int, Offer], result: Ba
         offer = offers.get(change.offer_id)
         if offer is None:
             result.refused = _("This product is not on sale in this cycle.")
-        elif message := offer_quantity_error(offer, change.quantity):
+        elif message := offer_quantity_error(offer, change.quantity) or tolerance_error(offer, change):
             result.errors[change.offer_id] = message
+
+
+def tolerance_error(offer: Offer, change: LineChange) -> str:
+    """Why the tolerance of ``change`` cannot be stored, in the member's words; empty when it can."""
+    tolerance = change.tolerance
+    if not tolerance or not change.quantity:
+        return ""  # without a quantity the line goes, and its tolerance with it
+    if not offer.carton_size:
+        return _("This product is not sold by the carton: no extra to give.")
+    if tolerance % offer.quantity_step:
+        return _("Give the extra in steps of %(step)s.") % {"step": format_quantity(offer.quantity_step)}
+    if offer.member_cap is not None and change.quantity + tolerance > offer.member_cap:
+        room = max(offer.member_cap - change.quantity, 0)
+        return _("At most %(cap)s per member: you could take up to %(room)s more.") % {
+            "cap": format_quantity(offer.member_cap),
+            "room": format_quantity(room - room % offer.quantity_step),
+        }
+    return ""
 
 
 def offer_quantity_error(offer: Offer, quantity: int) -> str:
@@ -176,15 +199,22 @@ def _apply(
         line = lines.get(change.offer_id)
         current = line.quantity if line else 0
         requested = line.requested if line else 0
-        if change.quantity == requested:
+        offer = offers[change.offer_id]
+        tolerance = _tolerance(offer, line, change)
+        if change.quantity == requested and tolerance == (line.tolerance if line else 0):
             continue  # nothing to do: a double submit, or the same value again
         if change.expected is not None and change.expected != requested:
             result.stale[change.offer_id] = requested
             continue
-        offer = offers[change.offer_id]
+        if change.quantity == requested:
+            # The tolerance alone: no quantity, quota or amount moves, nothing to tell.
+            assert line is not None  # a line without quantity has no tolerance to change
+            OrderLine.objects.filter(pk=line.pk).update(tolerance=tolerance)
+            result.changed.append(offer.pk)
+            continue
         if not _take_quota(offer, current, change.quantity, result, allocated=allocated):
             continue
-        _write_line(result.order, offer, line, change.quantity)
+        _write_line(result.order, offer, line, change.quantity, tolerance)
         OrderChange.objects.create(
             order=result.order,
             offer=offer,
@@ -225,14 +255,35 @@ def _take_quota(offer: Offer, current: int, wanted: int, result: BasketResult, *
     return False
 
 
-def _write_line(order: Order, offer: Offer, line: OrderLine | None, quantity: int) -> None:
+def _tolerance(offer: Offer, line: OrderLine | None, change: LineChange) -> int:
+    """The tolerance the line will have: the one given, or the stored one kept within the cap."""
+    if not change.quantity:
+        return 0
+    if change.tolerance is not None:
+        return change.tolerance
+    stored = line.tolerance if line else 0
+    if offer.member_cap is not None:
+        # A new quantity closer to the cap leaves less room for extra.
+        room = max(offer.member_cap - change.quantity, 0)
+        stored = min(stored, room - room % offer.quantity_step)
+    return stored
+
+
+def _write_line(order: Order, offer: Offer, line: OrderLine | None, quantity: int, tolerance: int) -> None:
     total = offer.line_total(quantity)
     if line is None:
         if quantity:
             OrderLine.objects.create(
-                order=order, offer=offer, quantity=quantity, requested=quantity, total_cents=total
+                order=order,
+                offer=offer,
+                quantity=quantity,
+                requested=quantity,
+                total_cents=total,
+                tolerance=tolerance,
             )
     elif quantity:
-        OrderLine.objects.filter(pk=line.pk).update(quantity=quantity, requested=quantity, total_cents=total)
+        OrderLine.objects.filter(pk=line.pk).update(
+            quantity=quantity, requested=quantity, total_cents=total, tolerance=tolerance
+        )
     else:
         OrderLine.objects.filter(pk=line.pk).delete()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cabas.cycles import manage_views, views
+from cabas.cycles import carton_views, manage_views, views
 
 urlpatterns = [
     # Members
@@ -44,4 +44,15 @@ urlpatterns = [
     ),
     # Producers
     path("producers/<slug:slug>/cycles/<int:pk>/", views.producer_orders, name="producer_cycle_orders"),
+    # Coordinators: cartons
+    path(
+        "g/<slug:slug>/manage/cycles/<int:pk>/cartons/",
+        carton_views.cartons_page,
+        name="manage_cycle_cartons",
+    ),
+    path(
+        "g/<slug:slug>/manage/cycles/<int:pk>/cartons/<int:offer_pk>/accept/",
+        carton_views.carton_accept,
+        name="manage_carton_accept",
+    ),
 ]

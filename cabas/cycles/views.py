@@ -24,7 +24,7 @@ from cabas.accounts.permissions import (
 from cabas.catalog.permissions import producer_access
 from cabas.cycles import allocation, tasks
 from cabas.cycles.basket_form import BasketForm, read_basket
-from cabas.cycles.models import Cycle, Offer, Order, OrderLine, Phase
+from cabas.cycles.models import ChangeKind, Cycle, Offer, Order, OrderChange, OrderLine, Phase
 from cabas.cycles.ordering import BasketResult, LineChange, save_basket
 from cabas.cycles.summary import basket_summary
 from cabas.lib.quantities import format_quantity
@@ -48,12 +48,35 @@ def _group_totals(cycle: Cycle) -> dict[int, int]:
     return {row["offer"]: row["total"] for row in rows}
 
 
+def _carton_changes(order: Order | None) -> dict[int, OrderChange]:
+    """The latest carton rounding of each line of ``order`` (shown with its reason): one query."""
+    if order is None:
+        return {}
+    changes = OrderChange.objects.filter(order=order, kind=ChangeKind.CARTON).order_by("changed_at", "pk")
+    return {change.offer_id: change for change in changes}
+
+
+def _current_change(change: OrderChange | None, line: OrderLine | None) -> OrderChange | None:
+    """The carton rounding, if the line is still what it made (a later adjustment tells its own story)."""
+    if change is None or change.new_quantity != (line.quantity if line else 0):
+        return None
+    return change
+
+
+def _tolerance_value(offer: Offer, line: OrderLine | None, form: BasketForm, failed: bool) -> str:
+    typed = form.typed_tolerance.get(offer.pk)
+    if failed and typed is not None:
+        return typed
+    return format_quantity(line.tolerance) if line and line.tolerance else ""
+
+
 def _rows(
     offers: list[Offer],
     lines: dict[int, OrderLine],
     group_totals: dict[int, int],
     form: BasketForm,
     result: BasketResult,
+    carton_changes: dict[int, OrderChange],
 ) -> list[dict[str, Any]]:
     """One row per offer: the stored line, what to show in the box, and what went wrong."""
     failed = bool(form.errors) or not result.ok
@@ -81,6 +104,8 @@ def _rows(
                 "to_fill": offer.carton_size - ordered % offer.carton_size
                 if offer.carton_size and ordered % offer.carton_size
                 else 0,
+                "tolerance": _tolerance_value(offer, line, form, failed),
+                "carton_change": _current_change(carton_changes.get(offer.pk), line),
             }
         )
     return rows
@@ -109,7 +134,7 @@ def order_context(
     offers = list(cycle.offers.select_related("producer").order_by("producer__name", "category", "name"))
     lines = _lines(order)
     form, result = form or BasketForm(), result or BasketResult()
-    rows = _rows(offers, lines, _group_totals(cycle), form, result)
+    rows = _rows(offers, lines, _group_totals(cycle), form, result, _carton_changes(order))
     producers: dict[int, dict[str, Any]] = {}
     for row in rows:
         part = producers.setdefault(
@@ -194,14 +219,17 @@ def _post_basket(
         context = order_context(access, cycle, member, form=form, result=result)
         return render(request, "cycles/order.html", context, status=200)
     on_behalf = member.pk != request.user.pk
+    # Only the main button confirms (and e-mails): without JavaScript the +/- and
+    # "take" buttons also submit the whole form, and must not send an e-mail each.
+    confirming = not on_behalf and "confirm" in request.POST and result.order is not None
     if result.order is not None:
         order_id = result.order.pk
         if on_behalf:
             transaction.on_commit(lambda: tasks.send_order_changes.enqueue(order_id))
-        else:
+        elif confirming:
             Order.objects.filter(pk=order_id).update(submitted_at=timezone.now())
             transaction.on_commit(lambda: tasks.send_confirmation.enqueue(order_id))
-    _saved_message(request, result, confirmed=not on_behalf and result.order is not None)
+    _saved_message(request, result, confirmed=confirming)
     if on_behalf:
         return redirect("manage_order", slug=access.group.slug, pk=cycle.pk, user_pk=member.pk)
     return redirect("order", slug=access.group.slug, pk=cycle.pk)

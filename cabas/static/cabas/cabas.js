@@ -23,3 +23,19 @@ function setUpFilter(input) {
 document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("input[data-filter-target]").forEach(setUpFilter);
 });
+
+// The order page's rows are swapped whole by htmx, which gives the focus back only to an
+// element with the same id. When the focused control is gone from the new row (the
+// "Take" button once used), the keyboard goes to that line's quantity box rather than
+// back to the top of the page.
+let focusedRow = null;
+document.addEventListener("htmx:beforeSwap", (event) => {
+  const target = event.detail.target;
+  const inRow = target?.matches?.("[data-filter-item]") && target.contains(document.activeElement);
+  focusedRow = inRow ? target.id : null;
+});
+document.addEventListener("htmx:afterSettle", () => {
+  const row = focusedRow && document.getElementById(focusedRow);
+  focusedRow = null;
+  if (row && !row.contains(document.activeElement)) row.querySelector("input[name^='q-']")?.focus();
+});

@@ -1,0 +1,388 @@
+"""Cartons: rounding a product sold by the carton to full cartons at closing.
+
+The rule (``propose``) is pure and deterministic. For one product, with the
+group's lines in order (earliest order first):
+
+* ``total`` is what was ordered, ``surplus`` what lies beyond the last full
+  carton (``total mod carton``); when it is 0 there is nothing to do.
+* Otherwise ``missing = carton - surplus`` would fill the last carton. If the
+  members' tolerances ("I would take up to 2 more"), each limited by the
+  per-member cap and all together by the remaining quota, add up to
+  ``missing``, the carton is filled from them, earliest orders first, never
+  beyond a member's tolerance: exactly ``missing`` in all, in steps.
+* Else the surplus is removed from the latest orders, in steps, each line
+  going down to 0 at most and never below the product's minimum unless to 0.
+* If neither gives a whole number of cartons exactly (a step that does not
+  divide what is missing, a minimum in the way), nothing is proposed: it is
+  left to the coordinator.
+
+So a proposal never exceeds a quota nor a tolerance, only moves lines one way
+(all up or all down), and leaves a multiple of the carton.
+
+``accept_proposal`` and ``set_quantities`` apply a rounding (the rule's, or
+the coordinator's own quantities) to one product of a closed cycle, in one
+transaction. Accepting is idempotent: the proposal is computed again from the
+stored lines, and once the cartons are full there is nothing left to apply.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import partial
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from cabas.accounts.models import User
+from cabas.cycles import tasks
+from cabas.cycles.allocation import allocate
+from cabas.cycles.models import ChangeKind, Cycle, Offer, Order, OrderChange, OrderLine, Phase
+from cabas.cycles.ordering import offer_quantity_error
+from cabas.lib.quantities import format_quantity
+
+
+class Rounding(StrEnum):
+    FULL = "full"  # the cartons are full: nothing to do
+    FILL = "fill"  # add units from members' tolerances
+    ROUND_DOWN = "round_down"  # remove the surplus from the latest orders
+    COORDINATOR = "coordinator"  # no exact rounding: the coordinator decides
+
+
+@dataclass(frozen=True)
+class CartonLine[K: Hashable]:
+    """One member's line of the product: ``quantity`` ordered and the ``tolerance`` they gave."""
+
+    key: K
+    quantity: int
+    tolerance: int = 0
+
+
+@dataclass(frozen=True)
+class Proposal[K: Hashable]:
+    """The state of one product and the rounding proposed; ``quantities`` holds only lines that change."""
+
+    rounding: Rounding
+    carton: int
+    total: int
+    quantities: dict[K, int] = field(default_factory=dict)
+    old: dict[K, int] = field(default_factory=dict)  # the current quantity of each line that changes
+
+    @property
+    def full_cartons(self) -> int:
+        return self.total // self.carton
+
+    @property
+    def surplus(self) -> int:
+        """What lies beyond the last full carton."""
+        return self.total % self.carton
+
+    @property
+    def missing(self) -> int:
+        """What would fill the last carton (0 when the cartons are full)."""
+        return self.carton - self.surplus if self.surplus else 0
+
+    @property
+    def proposed_total(self) -> int:
+        return self.total + sum(self.quantities[key] - self.old[key] for key in self.quantities)
+
+
+def propose[K: Hashable](
+    *,
+    carton: int,
+    step: int,
+    lines: Sequence[CartonLine[K]],
+    remaining: int | None = None,
+    min_quantity: int = 0,
+    member_cap: int | None = None,
+) -> Proposal[K]:
+    """The rounding of one product to full cartons (see the module's docstring for the rule).
+
+    ``lines`` come earliest order first; ``remaining`` is what is left of the
+    quota (None: no quota). Quantities are integer thousandths.
+    """
+    if carton <= 0 or step <= 0:
+        raise ValueError("carton and step must be positive")
+    total = sum(line.quantity for line in lines)
+    surplus = total % carton
+    if not surplus:
+        return Proposal(Rounding.FULL, carton, total)
+    current = {line.key: line.quantity for line in lines}
+    for rounding, changes in (
+        (Rounding.FILL, _fill(carton - surplus, step, lines, remaining, member_cap)),
+        (Rounding.ROUND_DOWN, _round_down(surplus, step, lines, min_quantity)),
+    ):
+        if changes is not None:
+            old = {key: current[key] for key in changes}
+            return Proposal(rounding, carton, total, changes, old)
+    return Proposal(Rounding.COORDINATOR, carton, total)
+
+
+def _fill[K: Hashable](
+    missing: int, step: int, lines: Sequence[CartonLine[K]], remaining: int | None, member_cap: int | None
+) -> dict[K, int] | None:
+    """New quantities adding exactly ``missing`` from tolerances, earliest first; None if impossible."""
+    if missing % step or (remaining is not None and remaining < missing):
+        return None
+    rooms = [(line, _room(line, step, member_cap)) for line in lines]
+    if sum(room for _line, room in rooms) < missing:
+        return None
+    changes: dict[K, int] = {}
+    left = missing
+    for line, room in rooms:
+        add = min(room, left)  # both are whole steps
+        if add:
+            changes[line.key] = line.quantity + add
+            left -= add
+    return changes
+
+
+def _room[K: Hashable](line: CartonLine[K], step: int, member_cap: int | None) -> int:
+    """What may be added to ``line``: its tolerance, within the cap, in whole steps; none on an empty line."""
+    if line.quantity <= 0:
+        return 0
+    room = line.tolerance
+    if member_cap is not None:
+        room = min(room, max(member_cap - line.quantity, 0))
+    return room - room % step
+
+
+def _round_down[K: Hashable](
+    surplus: int, step: int, lines: Sequence[CartonLine[K]], min_quantity: int
+) -> dict[K, int] | None:
+    """New quantities removing exactly ``surplus`` from the latest orders; None if impossible.
+
+    A line goes down in steps, to 0 or to no less than ``min_quantity``: the
+    whole line when it fits in what is left to remove, else as much as keeps
+    it at the minimum.
+    """
+    if surplus % step:
+        return None
+    changes: dict[K, int] = {}
+    left = surplus
+    for line in reversed(lines):
+        if not left:
+            break
+        if line.quantity <= 0:
+            continue
+        if line.quantity <= left and line.quantity % step == 0:
+            remove = line.quantity
+        else:
+            remove = min(left, max(line.quantity - min_quantity, 0))
+            remove -= remove % step
+        if remove:
+            changes[line.key] = line.quantity - remove
+            left -= remove
+    return changes if not left else None
+
+
+# --- Reading a cycle's cartons ---------------------------------------------------------------
+
+
+@dataclass
+class CartonStatus:
+    """One product sold by the carton: its lines (earliest first) and the rounding proposed."""
+
+    offer: Offer
+    lines: list[OrderLine]
+    proposal: Proposal[int]
+
+    def changes(self) -> list[tuple[OrderLine, int]]:
+        """The lines the proposal changes, with their new quantity, earliest first."""
+        return [
+            (line, self.proposal.quantities[line.pk])
+            for line in self.lines
+            if line.pk in self.proposal.quantities
+        ]
+
+
+def proposal_for(offer: Offer, lines: Sequence[OrderLine]) -> Proposal[int]:
+    """The rule applied to ``offer`` and its ``lines`` (earliest order first)."""
+    assert offer.carton_size
+    return propose(
+        carton=offer.carton_size,
+        step=offer.quantity_step,
+        lines=[CartonLine(line.pk, line.quantity, line.tolerance) for line in lines],
+        remaining=offer.remaining,
+        min_quantity=offer.min_quantity,
+        member_cap=offer.member_cap,
+    )
+
+
+def _lines_in_order(offers: Sequence[Offer]) -> dict[int, list[OrderLine]]:
+    lines = (
+        OrderLine.objects.filter(offer__in=offers, quantity__gt=0)
+        .select_related("order__user")
+        .order_by("order__created_at", "order__pk")
+    )
+    by_offer: dict[int, list[OrderLine]] = {offer.pk: [] for offer in offers}
+    for line in lines:
+        by_offer[line.offer_id].append(line)
+    return by_offer
+
+
+def carton_statuses(cycle: Cycle) -> list[CartonStatus]:
+    """Every product of ``cycle`` sold by the carton, with its proposal: two queries, whatever the size."""
+    offers = list(
+        cycle.offers.filter(carton_size__isnull=False, withdrawn_at__isnull=True)
+        .select_related("producer")
+        .order_by("producer__name", "category", "name")
+    )
+    lines = _lines_in_order(offers)
+    return [CartonStatus(offer, lines[offer.pk], proposal_for(offer, lines[offer.pk])) for offer in offers]
+
+
+# --- Applying a rounding -------------------------------------------------------------------------
+
+
+class CartonError(Exception):
+    """The rounding cannot be applied; the message says why, for the coordinator."""
+
+
+def accept_proposal(*, offer: Offer, by: User, expected: Mapping[int, int] | None = None) -> int:
+    """Apply the rule's proposal for ``offer``; return how many lines changed (0 when already full).
+
+    ``expected`` is the proposal the coordinator saw (line id -> new
+    quantity): if the orders changed meanwhile and the rule now proposes
+    something else, nothing is applied.
+    """
+    allocate(offer.cycle)  # fair shares are split before any rounding
+    with transaction.atomic():
+        cycle, offer, lines = _lock(offer)
+        proposal = proposal_for(offer, lines)
+        if not proposal.quantities:
+            return 0
+        if expected is not None and dict(expected) != proposal.quantities:
+            raise CartonError(_("The orders of this product changed meanwhile: check the new proposal."))
+        return _write(cycle, offer, lines, proposal.quantities, _reason(offer, proposal.rounding), by)
+
+
+def set_quantities(
+    *, offer: Offer, by: User, quantities: Mapping[int, int], expected: Mapping[int, int], reason: str = ""
+) -> int:
+    """Apply the coordinator's own quantities (line id -> quantity) to ``offer``; return how many changed.
+
+    ``expected`` holds the quantities the page showed: a line changed
+    meanwhile refuses the whole change. Each quantity follows the product's
+    rules (steps, minimum, cap) and the quota; it need not fill a carton.
+    """
+    allocate(offer.cycle)
+    with transaction.atomic():
+        cycle, offer, lines = _lock(offer)
+        current = {line.pk: line for line in lines}
+        changes: dict[int, int] = {}
+        for pk, quantity in quantities.items():
+            line = current.get(pk)
+            if line is None or expected.get(pk) != line.quantity:
+                raise CartonError(_("The orders of this product changed meanwhile: check them again."))
+            if message := offer_quantity_error(offer, quantity):
+                raise CartonError(f"{line.order.user.display_name}: {message}")
+            if quantity != line.quantity:
+                changes[pk] = quantity
+        if not changes:
+            return 0
+        return _write(
+            cycle, offer, lines, changes, reason.strip() or _reason(offer, Rounding.COORDINATOR), by
+        )
+
+
+def _lock(offer: Offer) -> tuple[Cycle, Offer, list[OrderLine]]:
+    """The cycle, the product's lines and the product, locked in that order (as a basket locks them).
+
+    Locking the cycle row makes the clock's recap claim wait for this
+    transaction, so the recap cannot miss the changes made here.
+    """
+    cycle = Cycle.objects.select_for_update().get(pk=offer.cycle_id)
+    if cycle.phase() != Phase.CLOSED:
+        raise CartonError(_("Cartons are rounded once orders are closed, until the cycle is finalised."))
+    lines = list(
+        OrderLine.objects.select_for_update(of=("self", "order"))
+        .filter(offer_id=offer.pk, quantity__gt=0)
+        .select_related("order__user")
+        .order_by("order__created_at", "order__pk")
+    )
+    offer = Offer.objects.select_for_update().get(pk=offer.pk)
+    if not offer.is_available:
+        raise CartonError(_("This product has been withdrawn."))
+    if not offer.carton_size:
+        raise CartonError(_("This product is not sold by the carton."))
+    return cycle, offer, lines
+
+
+def _write(
+    cycle: Cycle, offer: Offer, lines: list[OrderLine], quantities: Mapping[int, int], reason: str, by: User
+) -> int:
+    """Store the new quantities, move the quota, record a change per line; tell members who had the recap."""
+    changed = [line for line in lines if line.pk in quantities]
+    _move_quota(offer, sum(quantities[line.pk] - line.quantity for line in changed))
+    records = []
+    for line in changed:
+        old_quantity, old_total = line.quantity, line.total_cents
+        _set_line(offer, line, quantities[line.pk])
+        records.append(
+            OrderChange(
+                order_id=line.order_id,
+                offer=offer,
+                kind=ChangeKind.CARTON,
+                old_quantity=old_quantity,
+                new_quantity=line.quantity,
+                old_total_cents=old_total,
+                new_total_cents=line.total_cents,
+                reason=reason,
+                changed_by=by,
+            )
+        )
+    OrderLine.objects.bulk_update(changed, ["quantity", "requested", "total_cents", "tolerance"])
+    OrderChange.objects.bulk_create(records)
+    order_ids = sorted({line.order_id for line in changed})
+    Order.objects.filter(pk__in=order_ids).update(version=F("version") + 1, updated_at=timezone.now())
+    if cycle.recap_sent_at is not None:
+        # Before the recap, the recap itself tells these changes (they are not marked as told).
+        for order_id in order_ids:
+            transaction.on_commit(partial(tasks.send_order_changes.enqueue, order_id))
+    return len(changed)
+
+
+def _set_line(offer: Offer, line: OrderLine, quantity: int) -> None:
+    """The line at ``quantity``; units added use up the member's tolerance, as far as it went."""
+    added = max(quantity - line.quantity, 0)
+    tolerance = max(line.tolerance - added, 0)
+    if offer.member_cap is not None:
+        room = max(offer.member_cap - quantity, 0)
+        tolerance = min(tolerance, room - room % offer.quantity_step)
+    line.quantity = line.requested = quantity
+    line.total_cents = offer.line_total(quantity)
+    line.tolerance = tolerance if quantity else 0
+
+
+def _move_quota(offer: Offer, delta: int) -> None:
+    """Take ``delta`` more units from the quota (give them back when negative), guarded."""
+    if offer.remaining is None or not delta:
+        return
+    if delta < 0:
+        Offer.objects.filter(pk=offer.pk).update(remaining=F("remaining") - delta)
+        return
+    if not Offer.objects.filter(pk=offer.pk, remaining__gte=delta).update(remaining=F("remaining") - delta):
+        raise CartonError(
+            _("Only %(left)s left of the quota: these quantities would exceed it.")
+            % {"left": format_quantity(offer.remaining)}
+        )
+
+
+def _reason(offer: Offer, rounding: Rounding) -> str:
+    """Why the member's order changed, stored once in the group's language (as e-mails show it)."""
+    assert offer.carton_size
+    size = {"carton": f"{format_quantity(offer.carton_size, settings.LANGUAGE_CODE)} × {offer.unit_label}"}
+    with translation.override(settings.LANGUAGE_CODE):
+        if rounding == Rounding.FILL:
+            return (
+                _("Carton completed (%(carton)s per carton), within the extra you said you would take.")
+                % size
+            )
+        if rounding == Rounding.ROUND_DOWN:
+            return _("Rounded down to full cartons (%(carton)s per carton): sold by the carton only.") % size
+        return _("Changed by the coordinator to fill cartons (%(carton)s per carton).") % size

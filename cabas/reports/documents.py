@@ -1,0 +1,166 @@
+"""Every document of a cycle as bytes, ready to download, attach to an e-mail or store.
+
+One function per document: it reads the data layer once, then renders the
+requested format in the group's language (the group has no language of its
+own yet: the site's ``LANGUAGE_CODE``, French). Nothing here knows about
+requests or permissions, so a background task can call the same functions.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.utils import translation
+from django.utils.text import slugify
+
+from cabas.catalog.models import Producer
+from cabas.cycles.models import Cycle, Order
+from cabas.reports import data as reports_data
+from cabas.reports import sheets
+from cabas.reports.data import DocumentHeader, Matrix
+from cabas.reports.pdf import render_pdf
+from cabas.reports.writers import Table, write_csv, write_xlsx
+
+PDF, XLSX, CSV = "pdf", "xlsx", "csv"
+CONTENT_TYPES = {
+    PDF: "application/pdf",
+    XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    CSV: "text/csv; charset=utf-8",
+}
+FORMATS: dict[str, tuple[str, ...]] = {
+    "purchase_order": (PDF, XLSX, CSV),
+    "distribution_list": (PDF, XLSX),
+    "slips": (PDF,),
+    "matrix": (PDF, XLSX, CSV),
+    "summary": (PDF, XLSX),
+}
+SLIPS_PER_SHEET = (1, 2, 3)
+# Producer columns per printed table of the matrix: beyond this, A4 landscape columns get too narrow.
+MATRIX_COLUMNS_PER_PART = 9
+
+
+class UnknownFormat(ValueError):
+    """The document does not exist in that format (views answer 404)."""
+
+
+@dataclass(frozen=True)
+class Document:
+    content: bytes
+    content_type: str
+    filename: str
+
+
+def group_language() -> Any:
+    """The language documents are laid out in: the group's (for now the site's default)."""
+    return translation.override(settings.LANGUAGE_CODE)
+
+
+def _check(kind: str, fmt: str) -> None:
+    if fmt not in FORMATS[kind]:
+        raise UnknownFormat(f"{kind} has no {fmt} format")
+
+
+def _filename(title: str, header: DocumentHeader, fmt: str) -> str:
+    return f"{slugify(f'{title} {header.cycle_name}')[:120]}.{fmt}"
+
+
+def _render(
+    fmt: str,
+    title: str,
+    header: DocumentHeader,
+    pdf: Callable[[], bytes],
+    tables: Callable[[], list[Table]],
+) -> Document:
+    """Call the renderer of ``fmt`` (inside the group's language, like the title)."""
+    if fmt == PDF:
+        content = pdf()
+    elif fmt == XLSX:
+        content = write_xlsx(tables())
+    else:
+        content = write_csv(tables()[0])
+    return Document(content, CONTENT_TYPES[fmt], _filename(title, header, fmt))
+
+
+def _pdf(template: str, title: str, header: DocumentHeader, **context: Any) -> Callable[[], bytes]:
+    return lambda: render_pdf(template, {"title": title, "header": header, **context})
+
+
+def purchase_order_document(cycle: Cycle, producer: Producer, fmt: str) -> Document:
+    """The producer's purchase order: totals per product, cartons, total amount (PDF, XLSX, CSV)."""
+    _check("purchase_order", fmt)
+    data = reports_data.purchase_order(cycle, producer)
+    with group_language():
+        title = sheets.purchase_order_title(data)
+        pdf = _pdf("reports/purchase_order.html", title, data.header, data=data)
+        return _render(fmt, title, data.header, pdf, lambda: [sheets.purchase_order_table(data)])
+
+
+def distribution_list_document(cycle: Cycle, producer: Producer, fmt: str) -> Document:
+    """One row per member: items, estimated weights, actual weight to write, amount, tick box."""
+    _check("distribution_list", fmt)
+    data = reports_data.distribution_list(cycle, producer)
+    with group_language():
+        title = sheets.distribution_list_title(data)
+        pdf = _pdf("reports/distribution_list.html", title, data.header, data=data)
+        return _render(fmt, title, data.header, pdf, lambda: [sheets.distribution_list_table(data)])
+
+
+def slips_document(cycle: Cycle, fmt: str = PDF, per_sheet: int = 1) -> Document:
+    """Every member's slip, one per page or ``per_sheet`` per A4 sheet."""
+    _check("slips", fmt)
+    if per_sheet not in SLIPS_PER_SHEET:
+        raise UnknownFormat(f"{per_sheet} slips per sheet")
+    data = reports_data.member_slips(cycle)
+    with group_language():
+        title = translation.gettext("Member slips")
+        pdf = _pdf("reports/slips.html", title, data.header, slips=data.slips, per_sheet=per_sheet)
+        return _render(fmt, title, data.header, pdf, list)
+
+
+def member_slip_document(cycle: Cycle, order: Order) -> Document:
+    """One member's own slip (PDF)."""
+    slip = reports_data.member_slip(cycle, order)
+    with group_language():
+        title = translation.gettext("Slip of %(member)s") % {"member": slip.member.name}
+        pdf = _pdf("reports/slips.html", title, slip.header, slips=[slip], per_sheet=1)
+        return _render(PDF, title, slip.header, pdf, list)
+
+
+def matrix_document(cycle: Cycle, fmt: str) -> Document:
+    """Who ordered where: members x producers with the amount due to each, and contacts."""
+    _check("matrix", fmt)
+    data = reports_data.matrix(cycle)
+    with group_language():
+        title = sheets.matrix_title()
+        pdf = _pdf("reports/matrix.html", title, data.header, data=data, parts=matrix_parts(data))
+        return _render(fmt, title, data.header, pdf, lambda: [sheets.matrix_table(data)])
+
+
+def matrix_parts(data: Matrix, per_part: int = MATRIX_COLUMNS_PER_PART) -> list[dict[str, Any]]:
+    """The printed matrix cut into tables of at most ``per_part`` producers, of even widths."""
+    count = max(1, math.ceil(len(data.producers) / per_part))
+    size = max(1, math.ceil(len(data.producers) / count))
+    totals = data.producer_totals
+    parts = []
+    for start in range(0, max(len(data.producers), 1), size):
+        end = start + size
+        rows = [
+            {"member": r.member, "amounts": r.amounts[start:end], "total_cents": r.total_cents}
+            for r in data.rows
+        ]
+        parts.append({"producers": data.producers[start:end], "rows": rows, "totals": totals[start:end]})
+    return parts
+
+
+def summary_document(cycle: Cycle, fmt: str) -> Document:
+    """For coordinators: turnover per producer, number of baskets, cartons per product."""
+    _check("summary", fmt)
+    data = reports_data.cycle_summary(cycle)
+    with group_language():
+        title = sheets.summary_title()
+        pdf = _pdf("reports/summary.html", title, data.header, data=data)
+        return _render(fmt, title, data.header, pdf, lambda: sheets.summary_tables(data))

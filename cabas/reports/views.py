@@ -1,0 +1,182 @@
+"""Downloading the documents of a cycle: coordinators get all, a producer their own, a member their slip.
+
+Every view is GET only, looks the cycle up inside what the person may see
+(another group's cycle is a 404), and answers 404 for a format the document
+does not exist in. Documents carry names and phone numbers: never cached.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from cabas.accounts.models import Role
+from cabas.accounts.permissions import AuthenticatedRequest, GroupAccess, group_access, require_manager
+from cabas.catalog.models import Producer
+from cabas.catalog.permissions import producer_access
+from cabas.cycles.models import Cycle, Order
+from cabas.reports import documents
+from cabas.reports.data import cycle_producers, cycle_summary
+from cabas.reports.documents import Document, UnknownFormat
+
+
+def _download(make: Callable[..., Document], *args: object) -> HttpResponse:
+    """Build a document with ``make(*args)`` and send it; an unknown format is a 404."""
+    try:
+        document = make(*args)
+    except UnknownFormat:
+        raise Http404 from None
+    response = HttpResponse(document.content, content_type=document.content_type)
+    # PDFs open in the browser, ready to print; spreadsheets are saved.
+    disposition = (
+        "inline" if document.content_type == documents.CONTENT_TYPES[documents.PDF] else "attachment"
+    )
+    response["Content-Disposition"] = f'{disposition}; filename="{document.filename}"'
+    return response
+
+
+def _check_format(kind: str, fmt: str) -> None:
+    """Refuse an unknown format before anything is read."""
+    if fmt not in documents.FORMATS[kind]:
+        raise Http404
+
+
+# --- Coordinators -------------------------------------------------------------------------
+
+
+def _managed_cycle(request: AuthenticatedRequest, slug: str, pk: int) -> tuple[GroupAccess, Cycle]:
+    access = require_manager(request, slug)
+    return access, get_object_or_404(Cycle.objects.select_related("group"), pk=pk, group=access.group)
+
+
+def _cycle_producer(cycle: Cycle, producer_slug: str) -> Producer:
+    """A producer taking part in ``cycle``; any other is a 404."""
+    return get_object_or_404(cycle_producers(cycle), slug=producer_slug)
+
+
+@login_required
+@require_GET
+def cycle_documents(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
+    """The coordinators' page listing every document of a cycle, for the whole cycle and per producer."""
+    access, cycle = _managed_cycle(request, slug, pk)
+    context = {
+        "access": access,
+        "group": access.group,
+        "cycle": cycle,
+        "summary": cycle_summary(cycle),
+        "formats": documents.FORMATS,
+        "per_sheet": documents.SLIPS_PER_SHEET[1:],
+    }
+    return render(request, "reports/cycle.html", context)
+
+
+@login_required
+@require_GET
+@never_cache
+def purchase_order(
+    request: AuthenticatedRequest, slug: str, pk: int, producer_slug: str, fmt: str
+) -> HttpResponse:
+    _check_format("purchase_order", fmt)
+    _access, cycle = _managed_cycle(request, slug, pk)
+    producer = _cycle_producer(cycle, producer_slug)
+    return _download(documents.purchase_order_document, cycle, producer, fmt)
+
+
+@login_required
+@require_GET
+@never_cache
+def distribution_list(
+    request: AuthenticatedRequest, slug: str, pk: int, producer_slug: str, fmt: str
+) -> HttpResponse:
+    _check_format("distribution_list", fmt)
+    _access, cycle = _managed_cycle(request, slug, pk)
+    producer = _cycle_producer(cycle, producer_slug)
+    return _download(documents.distribution_list_document, cycle, producer, fmt)
+
+
+def _per_sheet(request: AuthenticatedRequest) -> int:
+    """``?per_sheet=2``: several slips per A4 sheet (1, 2 or 3; anything else is a 404)."""
+    value = request.GET.get("per_sheet", "1")
+    if not value.isdigit() or int(value) not in documents.SLIPS_PER_SHEET:
+        raise Http404
+    return int(value)
+
+
+@login_required
+@require_GET
+@never_cache
+def slips(request: AuthenticatedRequest, slug: str, pk: int, fmt: str) -> HttpResponse:
+    """Every member's slip."""
+    _check_format("slips", fmt)
+    per_sheet = _per_sheet(request)
+    _access, cycle = _managed_cycle(request, slug, pk)
+    return _download(documents.slips_document, cycle, fmt, per_sheet)
+
+
+@login_required
+@require_GET
+@never_cache
+def matrix(request: AuthenticatedRequest, slug: str, pk: int, fmt: str) -> HttpResponse:
+    _check_format("matrix", fmt)
+    _access, cycle = _managed_cycle(request, slug, pk)
+    return _download(documents.matrix_document, cycle, fmt)
+
+
+@login_required
+@require_GET
+@never_cache
+def summary(request: AuthenticatedRequest, slug: str, pk: int, fmt: str) -> HttpResponse:
+    _check_format("summary", fmt)
+    _access, cycle = _managed_cycle(request, slug, pk)
+    return _download(documents.summary_document, cycle, fmt)
+
+
+# --- Producers ------------------------------------------------------------------------------
+
+
+def _producer_cycle(request: AuthenticatedRequest, slug: str, pk: int) -> tuple[Producer, Cycle]:
+    """The producer the person manages (403 otherwise) and a published cycle it takes part in (404)."""
+    producer = producer_access(request, slug).producer
+    cycles = Cycle.objects.published().select_related("group")
+    taking_part = cycles.filter(Q(producers=producer) | Q(offers__producer=producer)).distinct()
+    return producer, get_object_or_404(taking_part, pk=pk)
+
+
+@login_required
+@require_GET
+@never_cache
+def producer_purchase_order(request: AuthenticatedRequest, slug: str, pk: int, fmt: str) -> HttpResponse:
+    """A producer's own purchase order."""
+    _check_format("purchase_order", fmt)
+    producer, cycle = _producer_cycle(request, slug, pk)
+    return _download(documents.purchase_order_document, cycle, producer, fmt)
+
+
+@login_required
+@require_GET
+@never_cache
+def producer_distribution_list(request: AuthenticatedRequest, slug: str, pk: int, fmt: str) -> HttpResponse:
+    """A producer's own distribution list."""
+    _check_format("distribution_list", fmt)
+    producer, cycle = _producer_cycle(request, slug, pk)
+    return _download(documents.distribution_list_document, cycle, producer, fmt)
+
+
+# --- Members ---------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+@never_cache
+def member_slip(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
+    """The member's own slip (PDF); 404 when they have no order in this cycle."""
+    access = group_access(request, slug, roles=(Role.MEMBER,))
+    cycle = get_object_or_404(Cycle.objects.published().select_related("group"), pk=pk, group=access.group)
+    order = get_object_or_404(Order.objects.select_related("user"), cycle=cycle, user=request.user)
+    return _download(documents.member_slip_document, cycle, order)
