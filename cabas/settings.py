@@ -173,6 +173,9 @@ ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_ADAPTER = "cabas.accounts.adapter.AccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Cabas] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+# Behind the TLS proxy, login throttling must count each person's address, not the
+# proxy's: allauth reads it from X-Forwarded-For, trusting that many proxies.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("CABAS_TRUSTED_PROXY_COUNT", "0" if DEBUG else "1"))
 
 # --- Internationalisation --------------------------------------------------------
 LANGUAGE_CODE = "fr"

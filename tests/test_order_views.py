@@ -339,3 +339,23 @@ def test_order_page_queries_do_not_grow(cast: Cast, client_for) -> None:
     grow(25, 180, 45, start=1000)
     assert cycle.offers.count() == 25 * 20 + 25 * 180
     assert count() == small
+
+
+def test_minus_at_the_minimum_empties_the_line(cast: Cast, client_for) -> None:
+    """Step 0,5 and minimum 1: "−" from 1 asks for 0, not for an amount the member may not order."""
+    cycle = make_cycle(cast)
+    oil = offer(cycle, cast.bakery, "Huile de colza en vrac", 400, quantity_step=500, min_quantity=1000)
+    client = client_for(cast.member)
+    line_url = reverse("order_line", kwargs={"slug": A, "pk": cycle.pk, "offer_pk": oil.pk})
+    response = client.post(
+        line_url,
+        {f"q-{oil.pk}": "", f"e-{oil.pk}": "0", f"take-{oil.pk}": "1"},
+        headers={"HX-Request": "true"},
+    )
+    assert f'name="take-{oil.pk}" value="0"' in response.text  # the − button
+    client.post(
+        line_url,
+        {f"q-{oil.pk}": "1", f"e-{oil.pk}": "1000", f"take-{oil.pk}": "0"},
+        headers={"HX-Request": "true"},
+    )
+    assert not OrderLine.objects.filter(offer=oil).exists()

@@ -70,6 +70,12 @@ def _tolerance_value(offer: Offer, line: OrderLine | None, form: BasketForm, fai
     return format_quantity(line.tolerance) if line and line.tolerance else ""
 
 
+def _one_step_less(offer: Offer, requested: int) -> int:
+    """What "−" asks for: one step less, or nothing once below the minimum (never an invalid amount)."""
+    less = requested - offer.quantity_step
+    return less if less >= offer.min_quantity else 0
+
+
 def _rows(
     offers: list[Offer],
     lines: dict[int, OrderLine],
@@ -96,7 +102,7 @@ def _rows(
                 else format_quantity(requested)
                 if requested
                 else "",
-                "minus": format_quantity(max(requested - offer.quantity_step, 0)),
+                "minus": format_quantity(_one_step_less(offer, requested)),
                 "plus": format_quantity(max(requested + offer.quantity_step, offer.min_quantity)),
                 "error": form.errors.get(offer.pk) or result.errors.get(offer.pk, ""),
                 "quota_left": result.quota_left.get(offer.pk),
