@@ -273,19 +273,26 @@ def _po_row(total: Mapping[str, Any]) -> PurchaseOrderRow:
 # --- Distribution list -----------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class DistributionRow:
-    member: Member
+class _ItemsTotal:
+    """Amount and estimate flag of a list of items: sums of persisted line totals, never recomputed."""
+
     items: list[Item]
 
     @property
     def amount_cents(self) -> int:
-        """What the producer collects from this member: the sum of their persisted line totals."""
         return sum(item.amount_cents for item in self.items)
 
     @property
     def is_estimate(self) -> bool:
         return any(item.estimated for item in self.items)
+
+
+@dataclass(frozen=True)
+class DistributionRow(_ItemsTotal):
+    """What the producer hands one member, and collects from them."""
+
+    member: Member
+    items: list[Item]
 
 
 @dataclass(frozen=True)
@@ -313,17 +320,9 @@ def distribution_list(cycle: Cycle, producer: Producer) -> DistributionList:
 
 
 @dataclass(frozen=True)
-class SlipPart:
+class SlipPart(_ItemsTotal):
     producer: ProducerInfo
     items: list[Item] = field(default_factory=list)
-
-    @property
-    def amount_cents(self) -> int:
-        return sum(item.amount_cents for item in self.items)
-
-    @property
-    def is_estimate(self) -> bool:
-        return any(item.estimated for item in self.items)
 
 
 @dataclass(frozen=True)
