@@ -71,6 +71,11 @@ def _offer(c: Cast) -> dict[str, object]:
     return {"slug": A, "pk": c.cycle.pk, "offer_pk": c.offer.pk}
 
 
+def _stored_file(c: Cast) -> dict[str, object]:
+    document = c.stored_document  # type: ignore[attr-defined]
+    return {**_cycle(c), "doc_pk": document.pk, "filename": document.filename}
+
+
 def _in_a(producer_slug: str) -> Callable[[Cast], dict[str, object]]:
     return lambda c: {"slug": A, "producer_slug": producer_slug}
 
@@ -126,6 +131,7 @@ MATRIX: dict[str, tuple[Callable[[Cast], dict[str, object]], dict[str, int], dic
     "manage_offer": (_offer, COORDINATORS_OF_A, POST_COORDINATORS_OF_A),
     "manage_offer_withdraw": (_offer, GET_ON_POST_ONLY, POST_COORDINATORS_OF_A),
     "manage_cycle_publish": (_cycle, GET_ON_POST_ONLY, POST_COORDINATORS_OF_A),
+    "manage_cycle_step": (_cycle, GET_ON_POST_ONLY, POST_COORDINATORS_OF_A),
     "manage_cycle_preview": (_cycle, COORDINATORS_OF_A, {}),
     "manage_cycle_orders": (_cycle, COORDINATORS_OF_A, {}),
     "manage_cycle_cartons": (_cycle, COORDINATORS_OF_A, {}),
@@ -138,19 +144,10 @@ MATRIX: dict[str, tuple[Callable[[Cast], dict[str, object]], dict[str, int], dic
     "producer_cycle_orders": (lambda c: {"slug": "fournil", "pk": c.cycle.pk}, BAKERY, {}),
     # Documents.
     "reports_cycle": (_cycle, COORDINATORS_OF_A, {}),
-    "report_purchase_order": (
-        lambda c: {**_cycle(c), "producer_slug": "fournil", "fmt": "pdf"},
-        COORDINATORS_OF_A,
-        {},
-    ),
-    "report_distribution_list": (
-        lambda c: {**_cycle(c), "producer_slug": "fournil", "fmt": "xlsx"},
-        COORDINATORS_OF_A,
-        {},
-    ),
-    "report_slips": (lambda c: {**_cycle(c), "fmt": "pdf"}, COORDINATORS_OF_A, {}),
-    "report_matrix": (lambda c: {**_cycle(c), "fmt": "csv"}, COORDINATORS_OF_A, {}),
-    "report_summary": (lambda c: {**_cycle(c), "fmt": "xlsx"}, COORDINATORS_OF_A, {}),
+    "reports_status": (_cycle, COORDINATORS_OF_A, {}),
+    "reports_generate": (_cycle, GET_ON_POST_ONLY, POST_COORDINATORS_OF_A),
+    "reports_send": (_cycle, GET_ON_POST_ONLY, POST_COORDINATORS_OF_A),
+    "reports_file": (_stored_file, COORDINATORS_OF_A, {}),
     "producer_report_purchase_order": (
         lambda c: {"slug": "fournil", "pk": c.cycle.pk, "fmt": "csv"},
         BAKERY,
@@ -234,7 +231,27 @@ def matrix_cast(cast: Cast) -> Cast:
 
     cast.cycle = make_cycle(cast)  # type: ignore[attr-defined]
     cast.offer = offer(cast.cycle, cast.bakery, "Pain", 450)  # type: ignore[attr-defined]
+    cast.stored_document = _stored_document(cast.cycle)  # type: ignore[attr-defined]
     return cast
+
+
+def _stored_document(cycle):
+    """One served file of ``cycle``, as a finished generation leaves it (without rendering anything)."""
+    from cabas.reports.models import DocumentSet, Kind, StoredDocument
+
+    doc_set = DocumentSet.objects.create(cycle=cycle, requested=1, started=1, ready=1, fingerprint="x")
+    content = "\ufeffMembre;Total\r\n".encode()
+    return StoredDocument.objects.create(
+        document_set=doc_set,
+        generation=1,
+        kind=Kind.MATRIX,
+        fmt="csv",
+        filename="qui-a-commande-quoi.csv",
+        content_type="text/csv; charset=utf-8",
+        content=content,
+        size=len(content),
+        data_hash="x",
+    )
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -259,6 +276,7 @@ def test_post_matrix_refuses_without_writing(matrix_cast: Cast, client_for, role
     from cabas.accounts.models import BuyingGroup, JoinRequest, Membership
     from cabas.catalog.models import CatalogImport, Producer, ProducerInvitation, Product, Supply
     from cabas.cycles.models import Cycle, Offer, OrderLine
+    from cabas.reports.models import Dispatch, DocumentSet
 
     def snapshot() -> tuple[object, ...]:
         return (
@@ -270,9 +288,15 @@ def test_post_matrix_refuses_without_writing(matrix_cast: Cast, client_for, role
             list(Supply.objects.order_by("pk").values_list("pk", "ended_at")),
             list(ProducerInvitation.objects.order_by("pk").values_list("pk", "accepted_at")),
             list(CatalogImport.objects.order_by("pk").values_list("pk", "applied_at")),
-            list(Cycle.objects.order_by("pk").values_list("pk", "name", "published_at")),
+            list(
+                Cycle.objects.order_by("pk").values_list(
+                    "pk", "name", "published_at", "closes_at", "finalised_at"
+                )
+            ),
             list(Offer.objects.order_by("pk").values_list("pk", "price_cents", "withdrawn_at", "quota")),
             list(OrderLine.objects.order_by("pk").values_list("pk", "quantity")),
+            list(DocumentSet.objects.order_by("pk").values_list("pk", "requested", "slips_per_sheet")),
+            list(Dispatch.objects.order_by("pk").values_list("pk")),
         )
 
     client = client_for(user_for(matrix_cast, role))
@@ -292,6 +316,9 @@ def test_post_matrix_refuses_without_writing(matrix_cast: Cast, client_for, role
         "reason": "x",
         f"q-{matrix_cast.offer.pk}": "1",  # type: ignore[attr-defined]
         "member": str(matrix_cast.member.pk),
+        "slips_per_sheet": "2",
+        "action": "close",
+        "producer": [str(matrix_cast.bakery.pk)],
     }
     failures = []
     for name, (kwargs, _get, post_statuses) in MATRIX.items():

@@ -196,7 +196,7 @@ def assert_cycle_consistent(cycle: Cycle) -> None:
         for change in order.changes.order_by("pk"):
             assert replay.get(change.offer_id, 0) == change.old_quantity
             replay[change.offer_id] = change.new_quantity
-        stored = dict(order.lines.values_list("offer", "quantity"))
+        stored = dict(order.lines.filter(quantity__gt=0).values_list("offer", "quantity"))
         assert {k: v for k, v in replay.items() if v} == stored
 
 
@@ -224,3 +224,47 @@ def test_many_pages_allocating_at_the_deadline_allocate_once() -> None:
         4000,
     ]
     assert remaining(honey) == 0
+
+
+def test_withdrawals_while_members_order() -> None:
+    """A coordinator withdraws products while members keep changing baskets that hold them.
+
+    No error (a deadlock would be one), quotas exact, and no basket keeps a withdrawn
+    product: a basket read its offers before the withdrawal and wrote the line after it,
+    4 runs out of 5 on PostgreSQL, until baskets read their offers again inside their
+    transaction (``FOR KEY SHARE``, which the withdrawal's ``FOR UPDATE`` waits for).
+    """
+    cast = build_cast()
+    cycle = make_cycle(cast.group_a)
+    offers = [
+        make_offer(cycle, cast.dairy, f"Fromage {n}", price_cents=400 + n, quota=200_000) for n in range(4)
+    ]
+    members = make_members(cast.group_a, 6)
+
+    def member_orders(member: User, seed: int):
+        def run() -> list[BasketResult]:
+            rng = random.Random(seed)
+            answers = []
+            for _ in range(12):
+                changes = [LineChange(offer.pk, rng.choice([1000, 2000, 3000])) for offer in offers]
+                answers.append(save_basket(cycle=cycle, member=member, changes=changes, by=member))
+            return answers
+
+        return run
+
+    def coordinator_withdraws() -> int:
+        from cabas.cycles.services import withdraw_offer
+
+        return sum(withdraw_offer(offer=offer, reason="Gel", by=cast.coordinator) for offer in offers[:3])
+
+    results = race([coordinator_withdraws, *(member_orders(m, n) for n, m in enumerate(members))])
+    errors = [r for r in results if isinstance(r, Exception)]
+    assert not errors, errors
+    for offer in offers:
+        offer.refresh_from_db()
+        assert offer.remaining is not None and offer.quota is not None
+        assert 0 <= offer.remaining == offer.quota - sold(offer)
+    assert all(offer.withdrawn_at is not None for offer in offers[:3])
+    # Nothing of a withdrawn product stays in a basket, even one saved at the same moment.
+    assert not OrderLine.objects.filter(offer__in=offers[:3], quantity__gt=0).exists()
+    assert_cycle_consistent(cycle)

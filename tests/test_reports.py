@@ -34,7 +34,8 @@ from cabas.catalog.models import Producer, ProducerAccount, Product, Supply
 from cabas.cycles.models import Cycle, Offer, Order, OrderLine
 from cabas.cycles.ordering import LineChange, save_basket
 from cabas.lib.money import format_cents
-from cabas.reports import data, documents
+from cabas.reports import data, documents, generation
+from cabas.reports.models import Dispatch, DocumentSet, Kind, StoredDocument
 from tests.cast import Cast
 from tests.cycle_fixtures import make_cycle, make_offer
 
@@ -338,7 +339,7 @@ class TestSlips:
         pages = pdf_pages(documents.slips_document(shop.cycle).content)
         assert len(pages) == 5
         for number, (page, name) in enumerate(zip(pages, SORTED_MEMBERS, strict=True), start=1):
-            assert f"{fr('page')} {number} / 5" in page
+            assert fr("Slip %(number)s / %(total)s", number=number, total=5) in page
             assert name in page and "Cabas de Saint-Orens" in page
         marie = pages[2]
         order = Order.objects.get(cycle=shop.cycle, user=shop.cast.member)
@@ -354,7 +355,24 @@ class TestSlips:
         pages = pdf_pages(documents.slips_document(shop.cycle, per_sheet=2).content)
         assert len(pages) == 3
         assert "Bernadette Bénéficiaire" in pages[0] and "Émile Essai" in pages[0]
-        assert f"{fr('page')} 3 / 3" in pages[2]
+        assert fr("Slip %(number)s / %(total)s", number=5, total=5) in pages[2]
+
+    @pytest.mark.parametrize(("per_sheet", "sheets"), [(1, 5), (2, 3)])
+    def test_printed_in_parts_then_joined(
+        self, shop: Shop, monkeypatch: pytest.MonkeyPatch, per_sheet: int, sheets: int
+    ) -> None:
+        """Slips are printed a few at a time to bound memory; the joined file reads as one."""
+        monkeypatch.setattr(documents, "SLIPS_PER_PRINT", 3)
+        pages = pdf_pages(documents.slips_document(shop.cycle, per_sheet=per_sheet).content)
+        assert len(pages) == sheets
+        text = " ".join(pages)
+        assert_in_order(text, SORTED_MEMBERS)
+        for number in range(1, 6):
+            assert fr("Slip %(number)s / %(total)s", number=number, total=5) in text
+        # Parts hold whole sheets: with 2 per sheet a part is 2 slips, never a sheet split in two.
+        if per_sheet == 2:
+            assert "Bernadette Bénéficiaire" in pages[0] and "Émile Essai" in pages[0]
+            assert "Marie Membre" in pages[1] and "Mehdi Member" in pages[1]
 
     def test_members_own_slip(self, shop: Shop) -> None:
         order = Order.objects.select_related("user").get(cycle=shop.cycle, user=shop.cast.member2)
@@ -448,75 +466,159 @@ def test_provisional_while_orders_are_open(shop: Shop) -> None:
 
 # --- Views and permissions -----------------------------------------------------------------
 
+# Spreadsheets only: a generation of the shop without PDFs takes a few hundredths of a second.
+FAST_PER_CYCLE = ((Kind.MATRIX, (documents.XLSX, documents.CSV)), (Kind.SUMMARY, (documents.XLSX,)))
+FAST_PER_PRODUCER = (
+    (Kind.PURCHASE_ORDER, (documents.XLSX, documents.CSV)),
+    (Kind.DISTRIBUTION_LIST, (documents.XLSX,)),
+)
 
-def coordinator_urls(shop: Shop) -> list[tuple[str, str]]:
-    """Every coordinator document URL of the shop, with the content type it must answer."""
-    cycle = {"slug": A, "pk": shop.cycle.pk}
-    urls = []
-    for producer in ("fournil", "bergerie"):
-        for name, kind in (
-            ("report_purchase_order", "purchase_order"),
-            ("report_distribution_list", "distribution_list"),
-        ):
-            for fmt in documents.FORMATS[kind]:
-                urls.append((reverse(name, kwargs={**cycle, "producer_slug": producer, "fmt": fmt}), fmt))
-    for name, kind in (("report_slips", "slips"), ("report_matrix", "matrix"), ("report_summary", "summary")):
-        for fmt in documents.FORMATS[kind]:
-            urls.append((reverse(name, kwargs={**cycle, "fmt": fmt}), fmt))
-    urls.append((reverse("report_slips", kwargs={**cycle, "fmt": "pdf"}) + "?per_sheet=2", "pdf"))
-    return urls
+
+@pytest.fixture
+def fast_formats(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Generate only the spreadsheet formats (PDFs cost about 0.3 s a page)."""
+    monkeypatch.setattr(generation, "PER_CYCLE", FAST_PER_CYCLE)
+    monkeypatch.setattr(generation, "PER_PRODUCER", FAST_PER_PRODUCER)
+
+
+def generate_through_the_page(
+    shop: Shop, client: Client, run_commit: Callable[..., Any]
+) -> list[StoredDocument]:
+    """Ask for the shop's documents as a coordinator does; the task runs at the commit. The files served."""
+    with run_commit(execute=True):
+        response = client.post(reverse("reports_generate", args=[A, shop.cycle.pk]), {"slips_per_sheet": "1"})
+    assert response.status_code == 302
+    doc_set = DocumentSet.objects.get(cycle=shop.cycle)
+    assert doc_set.status == "ready"
+    return list(
+        StoredDocument.objects.filter(document_set=doc_set, generation=doc_set.ready).select_related(
+            "producer"
+        )
+    )
+
+
+def coordinator_urls(shop: Shop, files: list[StoredDocument]) -> list[tuple[str, StoredDocument]]:
+    """The download address of every stored document of the shop."""
+    return [
+        (reverse("reports_file", args=[A, shop.cycle.pk, document.pk, document.filename]), document)
+        for document in files
+    ]
 
 
 def producer_url(name: str, shop: Shop, producer: str = "fournil", fmt: str = "pdf", **kwargs: Any) -> str:
     return reverse(name, kwargs={"slug": producer, "pk": shop.cycle.pk, "fmt": fmt, **kwargs})
 
 
+def assert_is_what_it_claims(content: bytes, document: StoredDocument, shop: Shop) -> None:
+    """A PDF, workbook or CSV that reads back, of the group, and of its own producer only."""
+    producers = {shop.cast.bakery.pk: "Pain complet", shop.cast.dairy.pk: "Tomme"}
+    if document.fmt == "pdf":
+        assert content.startswith(b"%PDF")
+        text = " ".join(pdf_pages(content))
+    elif document.fmt == "xlsx":
+        assert content.startswith(b"PK\x03\x04")
+        text = " ".join(str(cell) for row in xlsx_rows(content) for cell in row if cell is not None)
+    else:
+        text = " ".join(" ".join(row) for row in csv_rows(content))
+    if document.fmt != "csv":  # a CSV is the bare table, without title
+        assert "Cabas de Saint-Orens" in text, document
+        assert document.producer is None or document.producer.name in text, document
+    if document.producer_id is not None:
+        for pk, product in producers.items():
+            assert (product in text) == (pk == document.producer_id), (document, product)
+
+
 class TestViews:
-    def test_coordinator_downloads_every_document(
-        self, shop: Shop, client_for: Callable[..., Client]
+    def test_coordinator_generates_then_downloads_every_document(
+        self,
+        shop: Shop,
+        client_for: Callable[..., Client],
+        django_capture_on_commit_callbacks: Callable[..., Any],
     ) -> None:
         client = client_for(shop.cast.coordinator)
-        for url, fmt in coordinator_urls(shop):
+        files = generate_through_the_page(shop, client, django_capture_on_commit_callbacks)
+        # Every format of every document exists: once for the cycle, once per producer.
+        per_producer = {"purchase_order", "distribution_list"}
+        assert sorted((f.kind, f.fmt, f.producer.slug if f.producer else "") for f in files) == sorted(
+            (kind, fmt, producer)
+            for kind, formats in documents.FORMATS.items()
+            for fmt in formats
+            for producer in (("fournil", "bergerie") if kind in per_producer else ("",))
+        )
+        page = client.get(reverse("reports_cycle", args=[A, shop.cycle.pk])).text
+        assert euros(shop.due(offer__producer=shop.cast.bakery)).replace(" ", "\u00a0") in page
+        for url, document in coordinator_urls(shop, files):
+            assert f'href="{url}"' in page, url
             response = client.get(url)
             assert response.status_code == 200, url
-            assert response["Content-Type"] == documents.CONTENT_TYPES[fmt]
-            assert f'.{fmt}"' in response["Content-Disposition"]
+            assert response["Content-Type"] == documents.CONTENT_TYPES[document.fmt]
+            assert response["Content-Disposition"].endswith(f'.{document.fmt}"')
             assert "no-store" in response["Cache-Control"]
-            assert response.content[:4] in (b"%PDF", b"PK\x03\x04", b"\xef\xbb\xbf" + response.content[3:4])
+            assert response.content == bytes(document.content)
+            assert_is_what_it_claims(response.content, document, shop)
 
-    def test_index_lists_every_document(self, shop: Shop, client_for: Callable[..., Client]) -> None:
-        page = client_for(shop.cast.coordinator).get(reverse("reports_cycle", args=[A, shop.cycle.pk])).text
-        for url, _fmt in coordinator_urls(shop):
-            assert f'href="{url}"' in page, url
-        assert euros(shop.due(offer__producer=shop.cast.bakery)).replace(" ", "\u00a0") in page
-
-    def test_unknown_format_or_option_is_404(self, shop: Shop, client_for: Callable[..., Client]) -> None:
+    def test_unknown_file_or_format_is_404(
+        self,
+        shop: Shop,
+        fast_formats: None,
+        client_for: Callable[..., Client],
+        django_capture_on_commit_callbacks: Callable[..., Any],
+    ) -> None:
         client = client_for(shop.cast.coordinator)
-        cycle = {"slug": A, "pk": shop.cycle.pk}
+        document = generate_through_the_page(shop, client, django_capture_on_commit_callbacks)[0]
+        cycle = [A, shop.cycle.pk]
         bad = [
-            reverse("report_purchase_order", kwargs={**cycle, "producer_slug": "fournil", "fmt": "doc"}),
-            reverse("report_distribution_list", kwargs={**cycle, "producer_slug": "fournil", "fmt": "csv"}),
-            reverse("report_slips", kwargs={**cycle, "fmt": "xlsx"}),
-            reverse("report_slips", kwargs={**cycle, "fmt": "pdf"}) + "?per_sheet=9",
-            reverse("report_matrix", kwargs={**cycle, "fmt": "PDF"}),
-            reverse("report_summary", kwargs={**cycle, "fmt": "csv"}),
+            reverse("reports_file", args=[*cycle, document.pk, "autre-nom.csv"]),
+            reverse("reports_file", args=[*cycle, document.pk + 1000, document.filename]),
         ]
         for url in bad:
             assert client.get(url).status_code == 404, url
+        assert (
+            client.get(reverse("reports_file", args=[*cycle, document.pk, document.filename])).status_code
+            == 200
+        )
         client_for(shop.cast.producer_user)
         assert client.get(producer_url("producer_report_purchase_order", shop, fmt="odt")).status_code == 404
+        assert (
+            client.get(producer_url("producer_report_distribution_list", shop, fmt="csv")).status_code == 404
+        )
 
-    def test_get_only(self, shop: Shop, client_for: Callable[..., Client]) -> None:
+    def test_get_only(
+        self,
+        shop: Shop,
+        fast_formats: None,
+        client_for: Callable[..., Client],
+        django_capture_on_commit_callbacks: Callable[..., Any],
+    ) -> None:
         client = client_for(shop.cast.coordinator)
-        url, _fmt = coordinator_urls(shop)[0]
+        files = generate_through_the_page(shop, client, django_capture_on_commit_callbacks)
+        url, _document = coordinator_urls(shop, files)[0]
         assert client.post(url).status_code == 405
         assert client.post(reverse("reports_cycle", args=[A, shop.cycle.pk])).status_code == 405
+        assert client.post(reverse("reports_status", args=[A, shop.cycle.pk])).status_code == 405
 
     def test_nobody_else_gets_the_coordinator_documents(
-        self, shop: Shop, client_for: Callable[..., Client]
+        self,
+        shop: Shop,
+        fast_formats: None,
+        client_for: Callable[..., Client],
+        django_capture_on_commit_callbacks: Callable[..., Any],
     ) -> None:
         cast = shop.cast
-        urls = [reverse("reports_cycle", args=[A, shop.cycle.pk]), *(u for u, _f in coordinator_urls(shop))]
+        files = generate_through_the_page(
+            shop, client_for(cast.coordinator), django_capture_on_commit_callbacks
+        )
+        Producer.objects.filter(pk=cast.bakery.pk).update(contact_email="fournil@example.org")
+        cycle = [A, shop.cycle.pk]
+        urls = [
+            reverse("reports_cycle", args=cycle),
+            reverse("reports_status", args=cycle),
+            *(url for url, _document in coordinator_urls(shop, files)),
+        ]
+        writes = [
+            (reverse("reports_generate", args=cycle), {"slips_per_sheet": "2"}),
+            (reverse("reports_send", args=cycle), {"producer": [str(cast.bakery.pk)]}),
+        ]
         for user, status in (
             (cast.member, 403),
             (cast.member_b, 403),
@@ -527,15 +629,41 @@ class TestViews:
             client = client_for(user)
             for url in urls:
                 assert client.get(url).status_code == status, (user, url)
+            for url, form in writes:
+                with django_capture_on_commit_callbacks(execute=True):
+                    assert client.post(url, form).status_code == status, (user, url)
+        doc_set = DocumentSet.objects.get()
+        assert (doc_set.requested, doc_set.slips_per_sheet) == (1, 1)
+        assert not Dispatch.objects.exists()
         # B's coordinator with B's address and A's cycle finds nothing.
         client = client_for(cast.coordinator_b)
-        assert client.get(reverse("report_matrix", args=["balma", shop.cycle.pk, "pdf"])).status_code == 404
-        assert client.get(reverse("reports_cycle", args=["balma", shop.cycle.pk])).status_code == 404
+        balma = ["balma", shop.cycle.pk]
+        assert client.get(reverse("reports_cycle", args=balma)).status_code == 404
+        assert client.get(reverse("reports_status", args=balma)).status_code == 404
+        document = files[0]
+        assert (
+            client.get(reverse("reports_file", args=[*balma, document.pk, document.filename])).status_code
+            == 404
+        )
+        assert client.post(reverse("reports_generate", args=balma)).status_code == 404
+        assert DocumentSet.objects.get().requested == 1
 
-    def test_producer_outside_the_cycle_is_404(self, shop: Shop, client_for: Callable[..., Client]) -> None:
-        Producer.objects.create(name="Ruche d'à côté", slug="ruche")
-        url = reverse("report_purchase_order", args=[A, shop.cycle.pk, "ruche", "pdf"])
-        assert client_for(shop.cast.coordinator).get(url).status_code == 404
+    def test_producer_outside_the_cycle_has_no_documents(
+        self,
+        shop: Shop,
+        fast_formats: None,
+        client_for: Callable[..., Client],
+        django_capture_on_commit_callbacks: Callable[..., Any],
+    ) -> None:
+        ruche = Producer.objects.create(
+            name="Ruche d'à côté", slug="ruche", contact_email="ruche@example.org"
+        )
+        client = client_for(shop.cast.coordinator)
+        files = generate_through_the_page(shop, client, django_capture_on_commit_callbacks)
+        assert {f.producer_id for f in files} == {None, shop.cast.bakery.pk, shop.cast.dairy.pk}
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(reverse("reports_send", args=[A, shop.cycle.pk]), {"producer": [str(ruche.pk)]})
+        assert not Dispatch.objects.exists()
 
     def test_producer_downloads_only_their_own(self, shop: Shop, client_for: Callable[..., Client]) -> None:
         client = client_for(shop.cast.producer_user)

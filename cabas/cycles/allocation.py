@@ -15,7 +15,7 @@ from collections.abc import Hashable, Sequence
 from django.db import transaction
 from django.utils import timezone
 
-from cabas.cycles.models import Allocation, ChangeKind, Cycle, Offer, OrderChange, OrderLine
+from cabas.cycles.models import Allocation, ChangeKind, Cycle, Offer, Order, OrderChange, OrderLine
 
 
 def fair_shares[K: Hashable](quota: int, step: int, requests: Sequence[tuple[K, int]]) -> dict[K, int]:
@@ -59,20 +59,27 @@ def allocate(cycle: Cycle) -> bool:
         offers = cycle.offers.filter(
             allocation=Allocation.FAIR_SHARE, quota__isnull=False, withdrawn_at__isnull=True
         )
+        changed: set[int] = set()
         for offer in offers:
-            _allocate_offer(offer)
+            changed |= _allocate_offer(offer)
+        if changed:
+            Order.objects.filter(pk__in=sorted(changed)).mark_changed(cycle.pk)
     return True
 
 
-def _allocate_offer(offer: Offer) -> None:
+def _allocate_offer(offer: Offer) -> set[int]:
+    """Give each line of ``offer`` its share; return the ids of the orders that changed."""
+    # The offer first, then lines and orders: the lock order of every write (ordering._offers_on_sale).
+    Offer.objects.select_for_update().values_list("pk", flat=True).get(pk=offer.pk)
     lines = list(
-        OrderLine.objects.select_for_update()
+        OrderLine.objects.select_for_update(of=("self", "order"))
         .filter(offer=offer, requested__gt=0)
         .select_related("order")
         .order_by("order__created_at", "order__pk")
     )
     assert offer.quota is not None
     shares = fair_shares(offer.quota, offer.quantity_step, [(line.pk, line.requested) for line in lines])
+    changed = set()
     for line in lines:
         share = shares[line.pk]
         if share == line.quantity:
@@ -88,4 +95,6 @@ def _allocate_offer(offer: Offer) -> None:
         )
         line.quantity, line.total_cents = share, offer.line_total(share)
         line.save(update_fields=["quantity", "total_cents"])
+        changed.add(line.order_id)
     Offer.objects.filter(pk=offer.pk).update(remaining=offer.quota - sum(shares.values()))
+    return changed

@@ -35,7 +35,7 @@ from functools import partial
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from cabas.accounts.models import User
@@ -291,7 +291,9 @@ def set_quantities(
 
 
 def _lock(offer: Offer) -> tuple[Cycle, Offer, list[OrderLine]]:
-    """The cycle, the product's lines and the product, locked in that order (as a basket locks them).
+    """The cycle, the product, then its lines and their orders, locked in that order.
+
+    The product before the orders, as every write does (``ordering._offers_on_sale``).
 
     Locking the cycle row makes the clock's recap claim wait for this
     transaction, so the recap cannot miss the changes made here.
@@ -299,13 +301,13 @@ def _lock(offer: Offer) -> tuple[Cycle, Offer, list[OrderLine]]:
     cycle = Cycle.objects.select_for_update().get(pk=offer.cycle_id)
     if cycle.phase() != Phase.CLOSED:
         raise CartonError(_("Cartons are rounded once orders are closed, until the cycle is finalised."))
+    offer = Offer.objects.select_for_update().get(pk=offer.pk)
     lines = list(
         OrderLine.objects.select_for_update(of=("self", "order"))
         .filter(offer_id=offer.pk, quantity__gt=0)
         .select_related("order__user")
         .order_by("order__created_at", "order__pk")
     )
-    offer = Offer.objects.select_for_update().get(pk=offer.pk)
     if not offer.is_available:
         raise CartonError(_("This product has been withdrawn."))
     if not offer.carton_size:
@@ -339,7 +341,7 @@ def _write(
     OrderLine.objects.bulk_update(changed, ["quantity", "requested", "total_cents", "tolerance"])
     OrderChange.objects.bulk_create(records)
     order_ids = sorted({line.order_id for line in changed})
-    Order.objects.filter(pk__in=order_ids).update(version=F("version") + 1, updated_at=timezone.now())
+    Order.objects.filter(pk__in=order_ids).mark_changed(cycle.pk)
     if cycle.recap_sent_at is not None:
         # Before the recap, the recap itself tells these changes (they are not marked as told).
         for order_id in order_ids:

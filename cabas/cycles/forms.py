@@ -197,3 +197,9 @@ class WithdrawForm(forms.Form):
 
 class PublishForm(forms.Form):
     action = forms.ChoiceField(choices=[("publish", "publish"), ("unpublish", "unpublish")])
+
+
+class StepForm(forms.Form):
+    """Moving a cycle on by hand: close its orders now, finalise it, or reopen its adjustments."""
+
+    action = forms.ChoiceField(choices=[("close", "close"), ("finalise", "finalise"), ("reopen", "reopen")])

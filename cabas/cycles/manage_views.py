@@ -1,4 +1,4 @@
-"""Coordinators' pages for cycles: set-up, offers, publication and preview.
+"""Coordinators' pages for cycles: set-up, offers, publication, closing, finalising and preview.
 
 Every page needs a coordinator of the group (or the site admin); cycles and
 offers are looked up inside that group only, so an id from another group is
@@ -15,11 +15,12 @@ from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cabas.accounts.permissions import AuthenticatedRequest, GroupAccess, require_manager
 from cabas.cycles import services
-from cabas.cycles.forms import CycleForm, OfferForm, PublishForm, WithdrawForm
+from cabas.cycles.forms import CycleForm, OfferForm, PublishForm, StepForm, WithdrawForm
 from cabas.cycles.models import Cycle, Offer, OrderLine, Phase
 from cabas.cycles.views import order_context
 
@@ -217,6 +218,36 @@ def cycle_publish(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResp
                 messages.success(request, _("The cycle is published: orders open at the set time."))
     except services.CycleError as error:
         messages.error(request, str(error))
+    return redirect("manage_cycle", slug=access.group.slug, pk=cycle.pk)
+
+
+STEP_MESSAGES = {
+    "close": _lazy(
+        "Orders are closed. Check the cartons, adjust orders if needed, then generate the documents."
+    ),
+    "finalise": _lazy("The cycle is finalised: orders no longer change."),
+    "reopen": _lazy("Adjustments are open again."),
+}
+
+
+@login_required
+@require_POST
+def cycle_step(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
+    """Close the orders now, finalise the cycle, or reopen its adjustments (``action``)."""
+    access = require_manager(request, slug)
+    cycle = get_cycle(access, pk)
+    form = StepForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Unknown action."))
+        return redirect("manage_cycle", slug=access.group.slug, pk=cycle.pk)
+    action = form.cleaned_data["action"]
+    step = {"close": services.close_now, "finalise": services.finalise, "reopen": services.reopen_adjustments}
+    try:
+        step[action](cycle=cycle, by=request.user)
+    except services.CycleError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, str(STEP_MESSAGES[action]))
     return redirect("manage_cycle", slug=access.group.slug, pk=cycle.pk)
 
 

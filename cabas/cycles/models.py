@@ -217,6 +217,17 @@ class Offer(models.Model):
 
 
 class OrderQuerySet(models.QuerySet["Order"]):
+    def mark_changed(self, cycle_id: int) -> int:
+        """Bump the version of these orders (a page showing an older one is stale) and announce it.
+
+        Every write to order lines ends with this call, inside its transaction.
+        """
+        from cabas.cycles.signals import announce_change
+
+        count = self.update(version=F("version") + 1, updated_at=timezone.now())
+        announce_change(cycle_id)
+        return count
+
     def for_member(self, user: object) -> OrderQuerySet:
         return self.filter(user=user)
 

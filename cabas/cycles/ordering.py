@@ -22,9 +22,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cabas.accounts.models import User
@@ -94,6 +93,10 @@ def save_basket(
     allocated = cycle.allocated_at is not None
     try:
         with transaction.atomic():
+            # Offers before the order: the lock order of every write (see ``_offers_on_sale``).
+            offers = _offers_on_sale(offers, changes, result)
+            if not result.ok:
+                raise _Rollback
             result.order = _order_for(cycle, member)
             _apply(
                 result,
@@ -228,7 +231,37 @@ def _apply(
         )
         result.changed.append(offer.pk)
     if result.changed:
-        Order.objects.filter(pk=result.order.pk).update(version=F("version") + 1, updated_at=timezone.now())
+        Order.objects.filter(pk=result.order.pk).mark_changed(result.order.cycle_id)
+
+
+def _offers_on_sale(
+    offers: dict[int, Offer], changes: list[LineChange], result: BasketResult
+) -> dict[int, Offer]:
+    """The offers of ``changes`` read again inside the basket's transaction, and still on sale.
+
+    A coordinator may withdraw a product, change its price or round its
+    cartons while the basket is being saved. On PostgreSQL the rows are read
+    ``FOR KEY SHARE``, first thing in the transaction: those writes lock the
+    offer ``FOR UPDATE`` first, so they wait for this basket and then see its
+    line, or this basket waits for them and then sees their change. Baskets
+    do not block one another (their quota updates take ``FOR NO KEY UPDATE``,
+    which that lock allows). The lock order of every write is therefore:
+    offers, then orders, then lines; a basket holding its order never waits
+    for an offer. SQLite runs one write transaction at a time: a plain read
+    inside it is enough.
+    """
+    ids = sorted(change.offer_id for change in changes)
+    table = Offer._meta.db_table
+    if connection.vendor == "postgresql":
+        query = f"SELECT * FROM {table} WHERE id = ANY(%s) ORDER BY id FOR KEY SHARE"
+        fresh = {offer.pk: offer for offer in Offer.objects.raw(query, [ids])}
+    else:
+        fresh = Offer.objects.in_bulk(ids)
+    wanted = {change.offer_id for change in changes if change.quantity}
+    for offer_id in sorted(wanted):
+        if not fresh[offer_id].is_available:
+            result.errors[offer_id] = _("This product has been withdrawn.")
+    return {offer_id: fresh.get(offer_id, offer) for offer_id, offer in offers.items()}
 
 
 def _take_quota(offer: Offer, current: int, wanted: int, result: BasketResult, *, allocated: bool) -> bool:

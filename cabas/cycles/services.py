@@ -36,6 +36,7 @@ from cabas.cycles.models import (
     OrderLine,
     Phase,
 )
+from cabas.cycles.signals import announce_change
 from cabas.lib.money import format_cents
 from cabas.lib.quantities import format_quantity
 
@@ -184,6 +185,7 @@ def update_cycle(
         _check_locked_fields(cycle, fields, producers)
         _assign(cycle, {key: fields[key] for key in EDITABLE_AFTER_OPENING if key in fields})
         cycle.save()
+        announce_change(cycle.pk)
     return cycle
 
 
@@ -217,6 +219,53 @@ def unpublish(*, cycle: Cycle, by: User) -> Cycle:
             raise CycleError(_("Orders have opened: this cycle can no longer go back to draft."))
         cycle.published_at = None
         cycle.save(update_fields=["published_at"])
+    return cycle
+
+
+def close_now(*, cycle: Cycle, by: User) -> Cycle:
+    """End the order window at once: the deadline brought forward to now.
+
+    From then on the cycle is closed like at any deadline: members can no
+    longer order, the clock splits fair shares and sends the recap.
+    """
+    with transaction.atomic():
+        cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+        now = timezone.now()
+        if cycle.phase(now) != Phase.OPEN:
+            raise CycleError(_("Only a cycle open for orders can be closed."))
+        # The window must end after it began (a database constraint), even at its first second.
+        cycle.closes_at = max(now, cycle.opens_at + timedelta(seconds=1))
+        cycle.save(update_fields=["closes_at"])
+        announce_change(cycle.pk)
+    return cycle
+
+
+def finalise(*, cycle: Cycle, by: User) -> Cycle:
+    """End the adjustments: orders and offers no longer change, the documents are final."""
+    with transaction.atomic():
+        cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+        phase = cycle.phase()
+        if phase == Phase.FINALISED:
+            return cycle
+        if phase != Phase.CLOSED:
+            raise CycleError(_("Only a closed cycle, whose adjustments are done, can be finalised."))
+        cycle.finalised_at = timezone.now()
+        cycle.save(update_fields=["finalised_at"])
+        announce_change(cycle.pk)
+    return cycle
+
+
+def reopen_adjustments(*, cycle: Cycle, by: User) -> Cycle:
+    """Undo ``finalise`` before the distribution: coordinators may adjust orders again."""
+    with transaction.atomic():
+        cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+        if cycle.phase() != Phase.FINALISED:
+            raise CycleError(
+                _("Adjustments can be reopened only on a finalised cycle before its distribution.")
+            )
+        cycle.finalised_at = None
+        cycle.save(update_fields=["finalised_at"])
+        announce_change(cycle.pk)
     return cycle
 
 
@@ -344,6 +393,7 @@ def update_offer(
     asked for, is refused: orders are never trimmed silently.
     """
     with transaction.atomic():
+        # The offer first: in-flight baskets holding it finish, new ones wait (ordering._offers_on_sale).
         offer = Offer.objects.select_for_update().select_related("cycle").get(pk=offer.pk)
         phase = offer.cycle.phase()
         _check_offer_changes(offer, phase, allocation)
@@ -441,7 +491,7 @@ def _record_and_notify(changes: list[OrderChange]) -> None:
         return
     OrderChange.objects.bulk_create(changes)
     order_ids = sorted({change.order_id for change in changes})
-    Order.objects.filter(pk__in=order_ids).update(version=F("version") + 1, updated_at=timezone.now())
+    Order.objects.filter(pk__in=order_ids).mark_changed(changes[0].offer.cycle_id)
     for order_id in order_ids:
         transaction.on_commit(partial(tasks.send_order_changes.enqueue, order_id))
 
@@ -455,6 +505,7 @@ def withdraw_offer(*, offer: Offer, reason: str, by: User) -> int:
     """
     reason = reason.strip()
     with transaction.atomic():
+        # The offer first: in-flight baskets holding it finish, new ones wait (ordering._offers_on_sale).
         offer = Offer.objects.select_for_update().select_related("cycle").get(pk=offer.pk)
         phase = offer.cycle.phase()
         if phase not in OFFERS_CHANGE:

@@ -32,6 +32,11 @@ urlpatterns = [
         name="manage_cycle_publish",
     ),
     path(
+        "g/<slug:slug>/manage/cycles/<int:pk>/step/",
+        manage_views.cycle_step,
+        name="manage_cycle_step",
+    ),
+    path(
         "g/<slug:slug>/manage/cycles/<int:pk>/preview/",
         manage_views.cycle_preview,
         name="manage_cycle_preview",

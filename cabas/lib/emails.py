@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.utils import translation
+
+# (file name, content, content type), as ``EmailMessage.attach`` takes them.
+Attachment = tuple[str, bytes, str]
 
 
 def send_templated(*, to: Any, template: str, context: dict[str, Any]) -> None:
@@ -18,13 +22,36 @@ def send_templated(*, to: Any, template: str, context: dict[str, Any]) -> None:
     """
     if not to.is_active or not to.email:
         return
-    with translation.override(to.language or settings.LANGUAGE_CODE):
-        context = {**context, "recipient": to, "site_url": settings.CABAS_SITE_URL}
+    send_templated_to(
+        addresses=[to.email],
+        language=to.language or settings.LANGUAGE_CODE,
+        template=template,
+        context={**context, "recipient": to},
+    )
+
+
+def send_templated_to(
+    *,
+    addresses: Sequence[str],
+    language: str,
+    template: str,
+    context: dict[str, Any],
+    attachments: Sequence[Attachment] = (),
+) -> None:
+    """Like ``send_templated``, to addresses without an account (a producer), with attachments.
+
+    One message to all ``addresses`` (the people of one farm or one household).
+    """
+    with translation.override(language):
+        context = {**context, "site_url": settings.CABAS_SITE_URL}
         subject = render_to_string(f"{template}_subject.txt", context).strip()
         body = render_to_string(f"{template}_body.txt", context)
-    send_mail(
+    message = EmailMessage(
         subject=f"[{settings.CABAS_SITE_NAME}] {' '.join(subject.split())}",
-        message=body,
+        body=body,
         from_email=settings.DEFAULT_FROM_EMAIL,
-        recipient_list=[to.email],
+        to=list(addresses),
     )
+    for attachment in attachments:
+        message.attach(*attachment)
+    message.send()

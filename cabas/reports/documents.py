@@ -8,6 +8,8 @@ requests or permissions, so a background task can call the same functions.
 
 from __future__ import annotations
 
+import hashlib
+import io
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,6 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import translation
 from django.utils.text import slugify
+from pypdf import PdfReader, PdfWriter
 
 from cabas.catalog.models import Producer
 from cabas.cycles.models import Cycle, Order
@@ -41,6 +44,9 @@ FORMATS: dict[str, tuple[str, ...]] = {
 SLIPS_PER_SHEET = (1, 2, 3)
 # Producer columns per printed table of the matrix: beyond this, A4 landscape columns get too narrow.
 MATRIX_COLUMNS_PER_PART = 9
+# WeasyPrint keeps every page of a document in memory until it is written (about 3 MB a page):
+# the slips of a cycle are printed this many at a time, then put together.
+SLIPS_PER_PRINT = 25
 
 
 class UnknownFormat(ValueError):
@@ -49,9 +55,18 @@ class UnknownFormat(ValueError):
 
 @dataclass(frozen=True)
 class Document:
+    """A file, with ``data_hash``: a fingerprint of the figures it shows (not of the bytes,
+    which change with the time of printing), to tell whether a new version says anything new."""
+
     content: bytes
     content_type: str
     filename: str
+    data_hash: str = ""
+
+
+def data_hash(data: object) -> str:
+    """A fingerprint of a document's data (frozen dataclasses of plain values: ``repr`` is stable)."""
+    return hashlib.sha256(repr(data).encode()).hexdigest()
 
 
 def group_language() -> Any:
@@ -74,6 +89,7 @@ def _render(
     header: DocumentHeader,
     pdf: Callable[[], bytes],
     tables: Callable[[], list[Table]],
+    data: object,
 ) -> Document:
     """Call the renderer of ``fmt`` (inside the group's language, like the title)."""
     if fmt == PDF:
@@ -82,7 +98,7 @@ def _render(
         content = write_xlsx(tables())
     else:
         content = write_csv(tables()[0])
-    return Document(content, CONTENT_TYPES[fmt], _filename(title, header, fmt))
+    return Document(content, CONTENT_TYPES[fmt], _filename(title, header, fmt), data_hash(data))
 
 
 def _pdf(template: str, title: str, header: DocumentHeader, **context: Any) -> Callable[[], bytes]:
@@ -96,7 +112,7 @@ def purchase_order_document(cycle: Cycle, producer: Producer, fmt: str) -> Docum
     with group_language():
         title = sheets.purchase_order_title(data)
         pdf = _pdf("reports/purchase_order.html", title, data.header, data=data)
-        return _render(fmt, title, data.header, pdf, lambda: [sheets.purchase_order_table(data)])
+        return _render(fmt, title, data.header, pdf, lambda: [sheets.purchase_order_table(data)], data)
 
 
 def distribution_list_document(cycle: Cycle, producer: Producer, fmt: str) -> Document:
@@ -106,7 +122,7 @@ def distribution_list_document(cycle: Cycle, producer: Producer, fmt: str) -> Do
     with group_language():
         title = sheets.distribution_list_title(data)
         pdf = _pdf("reports/distribution_list.html", title, data.header, data=data)
-        return _render(fmt, title, data.header, pdf, lambda: [sheets.distribution_list_table(data)])
+        return _render(fmt, title, data.header, pdf, lambda: [sheets.distribution_list_table(data)], data)
 
 
 def slips_document(cycle: Cycle, fmt: str = PDF, per_sheet: int = 1) -> Document:
@@ -117,8 +133,42 @@ def slips_document(cycle: Cycle, fmt: str = PDF, per_sheet: int = 1) -> Document
     data = reports_data.member_slips(cycle)
     with group_language():
         title = translation.gettext("Member slips")
-        pdf = _pdf("reports/slips.html", title, data.header, slips=data.slips, per_sheet=per_sheet)
-        return _render(fmt, title, data.header, pdf, list)
+        return _render(fmt, title, data.header, lambda: _slips_pdf(title, data, per_sheet), list, data)
+
+
+def _slips_pdf(title: str, data: reports_data.MemberSlips, per_sheet: int) -> bytes:
+    """Print the slips ``SLIPS_PER_PRINT`` at a time (a multiple of ``per_sheet``) and join the parts.
+
+    Each slip carries its number (``12 / 150``) instead of a page number,
+    which the separate parts could not count.
+    """
+    count = len(data.slips)
+    size = SLIPS_PER_PRINT - SLIPS_PER_PRINT % per_sheet
+    parts = [
+        render_pdf(
+            "reports/slips.html",
+            {
+                "title": title,
+                "header": data.header,
+                "slips": data.slips[start : start + size],
+                "per_sheet": per_sheet,
+                "first_number": start + 1,
+                "slip_count": count,
+            },
+        )
+        for start in range(0, max(count, 1), size)
+    ]
+    return parts[0] if len(parts) == 1 else join_pdfs(parts)
+
+
+def join_pdfs(parts: list[bytes]) -> bytes:
+    """One PDF of every page of ``parts``, in order."""
+    writer = PdfWriter()
+    for part in parts:
+        writer.append(PdfReader(io.BytesIO(part)))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def member_slip_document(cycle: Cycle, order: Order) -> Document:
@@ -127,7 +177,7 @@ def member_slip_document(cycle: Cycle, order: Order) -> Document:
     with group_language():
         title = translation.gettext("Slip of %(member)s") % {"member": slip.member.name}
         pdf = _pdf("reports/slips.html", title, slip.header, slips=[slip], per_sheet=1)
-        return _render(PDF, title, slip.header, pdf, list)
+        return _render(PDF, title, slip.header, pdf, list, slip)
 
 
 def matrix_document(cycle: Cycle, fmt: str) -> Document:
@@ -137,7 +187,7 @@ def matrix_document(cycle: Cycle, fmt: str) -> Document:
     with group_language():
         title = sheets.matrix_title()
         pdf = _pdf("reports/matrix.html", title, data.header, data=data, parts=matrix_parts(data))
-        return _render(fmt, title, data.header, pdf, lambda: [sheets.matrix_table(data)])
+        return _render(fmt, title, data.header, pdf, lambda: [sheets.matrix_table(data)], data)
 
 
 def matrix_parts(data: Matrix, per_part: int = MATRIX_COLUMNS_PER_PART) -> list[dict[str, Any]]:
@@ -163,4 +213,4 @@ def summary_document(cycle: Cycle, fmt: str) -> Document:
     with group_language():
         title = sheets.summary_title()
         pdf = _pdf("reports/summary.html", title, data.header, data=data)
-        return _render(fmt, title, data.header, pdf, lambda: sheets.summary_tables(data))
+        return _render(fmt, title, data.header, pdf, lambda: sheets.summary_tables(data), data)

@@ -1,26 +1,17 @@
 from django.urls import path
 
-from cabas.reports import views
+from cabas.reports import cycle_views, views
 
 CYCLE = "g/<slug:slug>/manage/cycles/<int:pk>/documents/"
 PRODUCER_CYCLE = "producers/<slug:slug>/cycles/<int:pk>/"
 
 urlpatterns = [
     # Coordinators
-    path(CYCLE, views.cycle_documents, name="reports_cycle"),
-    path(
-        CYCLE + "<slug:producer_slug>/purchase-order.<str:fmt>",
-        views.purchase_order,
-        name="report_purchase_order",
-    ),
-    path(
-        CYCLE + "<slug:producer_slug>/distribution-list.<str:fmt>",
-        views.distribution_list,
-        name="report_distribution_list",
-    ),
-    path(CYCLE + "slips.<str:fmt>", views.slips, name="report_slips"),
-    path(CYCLE + "matrix.<str:fmt>", views.matrix, name="report_matrix"),
-    path(CYCLE + "summary.<str:fmt>", views.summary, name="report_summary"),
+    path(CYCLE, cycle_views.cycle_documents, name="reports_cycle"),
+    path(CYCLE + "status/", cycle_views.documents_status, name="reports_status"),
+    path(CYCLE + "generate/", cycle_views.generate_documents, name="reports_generate"),
+    path(CYCLE + "send/", cycle_views.send_documents, name="reports_send"),
+    path(CYCLE + "files/<int:doc_pk>/<str:filename>", cycle_views.stored_document, name="reports_file"),
     # Producers
     path(
         PRODUCER_CYCLE + "purchase-order.<str:fmt>",

@@ -1,5 +1,6 @@
-"""Downloading the documents of a cycle: coordinators get all, a producer their own, a member their slip.
+"""Downloading a producer's own documents and a member's own slip, made on the spot from current data.
 
+(Coordinators download the stored documents of the whole cycle: ``cycle_views``.)
 Every view is GET only, looks the cycle up inside what the person may see
 (another group's cycle is a 404), and answers 404 for a format the document
 does not exist in. Documents carry names and phone numbers: never cached.
@@ -12,17 +13,16 @@ from collections.abc import Callable
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from cabas.accounts.models import Role
-from cabas.accounts.permissions import AuthenticatedRequest, GroupAccess, group_access, require_manager
+from cabas.accounts.permissions import AuthenticatedRequest, group_access
 from cabas.catalog.models import Producer
 from cabas.catalog.permissions import producer_access
 from cabas.cycles.models import Cycle, Order
 from cabas.reports import documents
-from cabas.reports.data import cycle_producers, cycle_summary
 from cabas.reports.documents import Document, UnknownFormat
 
 
@@ -45,96 +45,6 @@ def _check_format(kind: str, fmt: str) -> None:
     """Refuse an unknown format before anything is read."""
     if fmt not in documents.FORMATS[kind]:
         raise Http404
-
-
-# --- Coordinators -------------------------------------------------------------------------
-
-
-def _managed_cycle(request: AuthenticatedRequest, slug: str, pk: int) -> tuple[GroupAccess, Cycle]:
-    access = require_manager(request, slug)
-    return access, get_object_or_404(Cycle.objects.select_related("group"), pk=pk, group=access.group)
-
-
-def _cycle_producer(cycle: Cycle, producer_slug: str) -> Producer:
-    """A producer taking part in ``cycle``; any other is a 404."""
-    return get_object_or_404(cycle_producers(cycle), slug=producer_slug)
-
-
-@login_required
-@require_GET
-def cycle_documents(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
-    """The coordinators' page listing every document of a cycle, for the whole cycle and per producer."""
-    access, cycle = _managed_cycle(request, slug, pk)
-    context = {
-        "access": access,
-        "group": access.group,
-        "cycle": cycle,
-        "summary": cycle_summary(cycle),
-        "formats": documents.FORMATS,
-        "per_sheet": documents.SLIPS_PER_SHEET[1:],
-    }
-    return render(request, "reports/cycle.html", context)
-
-
-@login_required
-@require_GET
-@never_cache
-def purchase_order(
-    request: AuthenticatedRequest, slug: str, pk: int, producer_slug: str, fmt: str
-) -> HttpResponse:
-    _check_format("purchase_order", fmt)
-    _access, cycle = _managed_cycle(request, slug, pk)
-    producer = _cycle_producer(cycle, producer_slug)
-    return _download(documents.purchase_order_document, cycle, producer, fmt)
-
-
-@login_required
-@require_GET
-@never_cache
-def distribution_list(
-    request: AuthenticatedRequest, slug: str, pk: int, producer_slug: str, fmt: str
-) -> HttpResponse:
-    _check_format("distribution_list", fmt)
-    _access, cycle = _managed_cycle(request, slug, pk)
-    producer = _cycle_producer(cycle, producer_slug)
-    return _download(documents.distribution_list_document, cycle, producer, fmt)
-
-
-def _per_sheet(request: AuthenticatedRequest) -> int:
-    """``?per_sheet=2``: several slips per A4 sheet (1, 2 or 3; anything else is a 404)."""
-    value = request.GET.get("per_sheet", "1")
-    if not value.isdigit() or int(value) not in documents.SLIPS_PER_SHEET:
-        raise Http404
-    return int(value)
-
-
-@login_required
-@require_GET
-@never_cache
-def slips(request: AuthenticatedRequest, slug: str, pk: int, fmt: str) -> HttpResponse:
-    """Every member's slip."""
-    _check_format("slips", fmt)
-    per_sheet = _per_sheet(request)
-    _access, cycle = _managed_cycle(request, slug, pk)
-    return _download(documents.slips_document, cycle, fmt, per_sheet)
-
-
-@login_required
-@require_GET
-@never_cache
-def matrix(request: AuthenticatedRequest, slug: str, pk: int, fmt: str) -> HttpResponse:
-    _check_format("matrix", fmt)
-    _access, cycle = _managed_cycle(request, slug, pk)
-    return _download(documents.matrix_document, cycle, fmt)
-
-
-@login_required
-@require_GET
-@never_cache
-def summary(request: AuthenticatedRequest, slug: str, pk: int, fmt: str) -> HttpResponse:
-    _check_format("summary", fmt)
-    _access, cycle = _managed_cycle(request, slug, pk)
-    return _download(documents.summary_document, cycle, fmt)
 
 
 # --- Producers ------------------------------------------------------------------------------

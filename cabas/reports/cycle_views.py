@@ -1,0 +1,211 @@
+"""The coordinators' documents page of a cycle: generate in the background, follow, download, send.
+
+Every view looks the cycle up inside the coordinator's group (another
+group's cycle is a 404). Writes are POST only and go through ``services``;
+the rendering itself runs in the task queue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from cabas.accounts.permissions import AuthenticatedRequest, GroupAccess, require_manager
+from cabas.catalog.models import Producer, ProducerAccount
+from cabas.cycles.models import Cycle
+from cabas.reports import services
+from cabas.reports.data import cycle_producers, cycle_summary
+from cabas.reports.documents import CONTENT_TYPES, CSV, PDF, SLIPS_PER_SHEET, XLSX
+from cabas.reports.generation import SENT_TO_PRODUCERS
+from cabas.reports.models import Dispatch, DocumentSet, Kind, StoredDocument
+
+WHOLE_CYCLE = (Kind.SLIPS, Kind.MATRIX, Kind.SUMMARY)
+PER_PRODUCER = (Kind.PURCHASE_ORDER, Kind.DISTRIBUTION_LIST)
+FORMAT_ORDER = {PDF: 0, XLSX: 1, CSV: 2}
+
+
+def _managed_cycle(request: AuthenticatedRequest, slug: str, pk: int) -> tuple[GroupAccess, Cycle]:
+    access = require_manager(request, slug)
+    return access, get_object_or_404(Cycle.objects.select_related("group"), pk=pk, group=access.group)
+
+
+@dataclass
+class ProducerRow:
+    """One producer on the page: its figures, its files, where its e-mail goes, what it was sent."""
+
+    producer: Producer
+    baskets: int
+    amount_cents: int
+    addresses: list[str]
+    files: dict[str, list[StoredDocument]] = field(default_factory=dict)
+    last_sent: Dispatch | None = None
+    last_attempt: Dispatch | None = None
+    changed_since_sent: bool = False
+
+    @property
+    def file_columns(self) -> list[tuple[str, list[StoredDocument]]]:
+        """The purchase order's files, then the distribution list's, with the column's name."""
+        return [(str(kind.label), self.files.get(kind, [])) for kind in PER_PRODUCER]
+
+    @property
+    def to_send(self) -> bool:
+        """Ticked by default: has an address, and was never sent these figures."""
+        return bool(self.addresses) and (self.last_sent is None or self.changed_since_sent)
+
+
+def _producer_rows(
+    cycle: Cycle, files: list[StoredDocument], history: list[Dispatch], summary: Any
+) -> list[ProducerRow]:
+    accounts = Prefetch("accounts", queryset=ProducerAccount.objects.select_related("user"))
+    producers = cycle_producers(cycle).prefetch_related(accounts)
+    turnover = {row.producer.pk: row for row in summary.producers}
+    rows = {}
+    for producer in producers:
+        figures = turnover.get(producer.pk)
+        rows[producer.pk] = ProducerRow(
+            producer=producer,
+            baskets=figures.baskets if figures else 0,
+            amount_cents=figures.amount_cents if figures else 0,
+            addresses=services.producer_addresses(producer),
+        )
+    sent_kinds = {(kind.value, fmt) for kind, fmt in SENT_TO_PRODUCERS}
+    current: dict[int, set[str]] = {}
+    for document in files:
+        if document.producer_id in rows:
+            rows[document.producer_id].files.setdefault(document.kind, []).append(document)
+            if (document.kind, document.fmt) in sent_kinds:
+                current.setdefault(document.producer_id, set()).add(document.data_hash)
+    for dispatch in history:  # newest first
+        row = rows.get(dispatch.producer_id)
+        if row is None:
+            continue
+        row.last_attempt = row.last_attempt or dispatch
+        if dispatch.sent_at and row.last_sent is None:
+            row.last_sent = dispatch
+            row.changed_since_sent = dispatch.data_hashes() != current.get(dispatch.producer_id, set())
+    return list(rows.values())
+
+
+def _context(access: GroupAccess, cycle: Cycle) -> dict[str, Any]:
+    doc_set = DocumentSet.objects.filter(cycle=cycle).select_related("requested_by").first()
+    files: list[StoredDocument] = []
+    history: list[Dispatch] = []
+    if doc_set is not None:
+        doc_set.cycle = cycle
+        if doc_set.ready:
+            stored = StoredDocument.objects.filter(document_set=doc_set, generation=doc_set.ready)
+            # PDF first (to print), then the spreadsheets.
+            files = sorted(stored.defer("content"), key=lambda d: FORMAT_ORDER.get(d.fmt, len(FORMAT_ORDER)))
+        history = list(doc_set.dispatches.select_related("producer", "requested_by"))
+    summary = cycle_summary(cycle)
+    whole: dict[str, list[StoredDocument]] = {}
+    for document in files:
+        if document.producer_id is None:
+            whole.setdefault(document.kind, []).append(document)
+    current = services.is_current(doc_set) if doc_set is not None else False
+    return {
+        "access": access,
+        "group": access.group,
+        "cycle": cycle,
+        "doc_set": doc_set,
+        "is_current": current,
+        "summary": summary,
+        "whole": [(Kind(kind).label, whole[kind]) for kind in WHOLE_CYCLE if kind in whole],
+        "rows": _producer_rows(cycle, files, history, summary),
+        "history": history,
+        "per_sheet_choices": SLIPS_PER_SHEET,
+        # The documents part asks for itself again while something is under way.
+        "polling": (doc_set is not None and doc_set.in_progress) or any(d.pending for d in history),
+    }
+
+
+@login_required
+@require_GET
+def cycle_documents(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
+    """Where the documents stand, their download links, and sending them to producers."""
+    access, cycle = _managed_cycle(request, slug, pk)
+    return render(request, "reports/cycle.html", _context(access, cycle))
+
+
+@login_required
+@require_GET
+@never_cache
+def documents_status(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
+    """The same page's documents part alone: htmx asks for it every few seconds during a generation."""
+    access, cycle = _managed_cycle(request, slug, pk)
+    return render(request, "reports/cycle.html#documents", _context(access, cycle))
+
+
+@login_required
+@require_POST
+def generate_documents(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
+    """Ask for every document of the cycle to be generated again, in the background."""
+    access, cycle = _managed_cycle(request, slug, pk)
+    value = request.POST.get("slips_per_sheet", "1")
+    try:
+        # ``isascii``: "²" is a digit to ``isdigit`` but not to ``int``.
+        per_sheet = int(value) if value.isascii() and value.isdigit() else 0
+        services.request_generation(cycle=cycle, by=request.user, slips_per_sheet=per_sheet)
+    except services.DocumentsError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, _("The documents are being generated. This page shows the progress, then the links.")
+        )
+    return redirect("reports_cycle", access.group.slug, cycle.pk)
+
+
+@login_required
+@require_GET
+@never_cache
+def stored_document(
+    request: AuthenticatedRequest, slug: str, pk: int, doc_pk: int, filename: str
+) -> HttpResponse:
+    """A file of the served generation (an older one, replaced meanwhile, is a 404)."""
+    _access, cycle = _managed_cycle(request, slug, pk)
+    document = get_object_or_404(
+        StoredDocument.objects.select_related("document_set"), pk=doc_pk, document_set__cycle=cycle
+    )
+    if document.generation != document.document_set.ready or document.filename != filename:
+        raise Http404
+    response = HttpResponse(bytes(document.content), content_type=document.content_type)
+    # PDFs open in the browser, ready to print; spreadsheets are saved.
+    disposition = "inline" if document.content_type == CONTENT_TYPES[PDF] else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{document.filename}"'
+    return response
+
+
+@login_required
+@require_POST
+def send_documents(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
+    """E-mail the ticked producers their purchase order and distribution list."""
+    access, cycle = _managed_cycle(request, slug, pk)
+    doc_set = get_object_or_404(DocumentSet.objects.select_related("cycle__group"), cycle=cycle)
+    wanted = [value for value in request.POST.getlist("producer") if value.isascii() and value.isdigit()]
+    accounts = Prefetch("accounts", queryset=ProducerAccount.objects.select_related("user"))
+    producers = list(cycle_producers(cycle).filter(pk__in=wanted).prefetch_related(accounts))
+    try:
+        dispatches = services.send_to_producers(doc_set=doc_set, producers=producers, by=request.user)
+    except services.DocumentsError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "Sending the documents to %(count)d producer. The list below shows when it has gone.",
+                "Sending the documents to %(count)d producers. The list below shows when they have gone.",
+                len(dispatches),
+            )
+            % {"count": len(dispatches)},
+        )
+    return redirect("reports_cycle", access.group.slug, cycle.pk)

@@ -1,0 +1,164 @@
+"""Coordinators move a cycle on by hand: close the orders now, finalise it, reopen its adjustments."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from cabas.cycles import services
+from cabas.cycles.models import Cycle, Phase
+from cabas.cycles.ordering import LineChange, save_basket
+from cabas.cycles.signals import cycle_changed
+from tests.cast import Cast
+from tests.cycle_fixtures import make_cycle, make_offer
+
+A = "saint-orens"
+
+
+def step_url(cycle: Cycle) -> str:
+    return reverse("manage_cycle_step", args=[A, cycle.pk])
+
+
+def fresh(cycle: Cycle) -> Cycle:
+    return Cycle.objects.get(pk=cycle.pk)
+
+
+def french(message: str) -> str:
+    with translation.override("fr"):
+        return translation.gettext(message)
+
+
+class TestServices:
+    def test_close_now_ends_the_window_and_refuses_orders(self, cast: Cast) -> None:
+        cycle = make_cycle(cast.group_a)
+        bread = make_offer(cycle, cast.bakery, "Pain")
+        before = timezone.now()
+        services.close_now(cycle=cycle, by=cast.coordinator)
+        cycle = fresh(cycle)
+        assert cycle.phase() == Phase.CLOSED
+        assert before <= cycle.closes_at <= timezone.now()
+        result = save_basket(
+            cycle=cycle, member=cast.member, changes=[LineChange(bread.pk, 1000)], by=cast.member
+        )
+        assert not result.ok and result.refused
+
+    def test_close_now_at_the_first_second_keeps_the_window_valid(self, cast: Cast) -> None:
+        cycle = make_cycle(cast.group_a)
+        now = timezone.now()
+        Cycle.objects.filter(pk=cycle.pk).update(opens_at=now)
+        services.close_now(cycle=fresh(cycle), by=cast.coordinator)
+        cycle = fresh(cycle)
+        assert cycle.closes_at > cycle.opens_at
+
+    @pytest.mark.parametrize("phase", ["closed", "finalised"])
+    def test_only_an_open_cycle_can_be_closed(self, cast: Cast, phase: str) -> None:
+        cycle = make_cycle(cast.group_a, phase=phase)
+        closes_at = cycle.closes_at
+        with pytest.raises(services.CycleError):
+            services.close_now(cycle=cycle, by=cast.coordinator)
+        assert fresh(cycle).closes_at == closes_at
+
+    def test_a_scheduled_cycle_cannot_be_closed(self, cast: Cast) -> None:
+        cycle = make_cycle(cast.group_a)
+        Cycle.objects.filter(pk=cycle.pk).update(opens_at=timezone.now() + timedelta(days=1))
+        with pytest.raises(services.CycleError):
+            services.close_now(cycle=fresh(cycle), by=cast.coordinator)
+
+    def test_finalise_then_reopen(self, cast: Cast) -> None:
+        cycle = make_cycle(cast.group_a, phase="closed")
+        services.finalise(cycle=cycle, by=cast.coordinator)
+        assert fresh(cycle).phase() == Phase.FINALISED
+        assert not fresh(cycle).accepts_adjustments()
+        services.finalise(cycle=cycle, by=cast.coordinator)  # a second click changes nothing
+        services.reopen_adjustments(cycle=cycle, by=cast.coordinator)
+        assert fresh(cycle).phase() == Phase.CLOSED
+        assert fresh(cycle).finalised_at is None
+
+    def test_an_open_cycle_cannot_be_finalised(self, cast: Cast) -> None:
+        cycle = make_cycle(cast.group_a)
+        with pytest.raises(services.CycleError):
+            services.finalise(cycle=cycle, by=cast.coordinator)
+        with pytest.raises(services.CycleError):
+            services.reopen_adjustments(cycle=cycle, by=cast.coordinator)
+        assert fresh(cycle).finalised_at is None
+
+    def test_each_step_is_announced_after_commit(
+        self, cast: Cast, django_capture_on_commit_callbacks
+    ) -> None:
+        heard: list[int] = []
+
+        def listen(sender: object, cycle_id: int, **kwargs: object) -> None:
+            heard.append(cycle_id)
+
+        cycle_changed.connect(listen, dispatch_uid="test-steps")
+        try:
+            cycle = make_cycle(cast.group_a)
+            with django_capture_on_commit_callbacks(execute=True):
+                services.close_now(cycle=cycle, by=cast.coordinator)
+                assert heard == []  # not before the commit
+            with django_capture_on_commit_callbacks(execute=True):
+                services.finalise(cycle=cycle, by=cast.coordinator)
+        finally:
+            cycle_changed.disconnect(dispatch_uid="test-steps")
+        assert heard == [cycle.pk, cycle.pk]
+
+
+class TestView:
+    def test_coordinator_closes_the_orders(self, cast: Cast, client_for: Callable[..., Client]) -> None:
+        cycle = make_cycle(cast.group_a)
+        response = client_for(cast.coordinator).post(step_url(cycle), {"action": "close"}, follow=True)
+        assert response.redirect_chain[-1][0] == reverse("manage_cycle", args=[A, cycle.pk])
+        assert fresh(cycle).phase() == Phase.CLOSED
+        page = response.content.decode()
+        assert french("Round the cartons") in page
+        assert french("Finalise: adjustments are done") in page
+
+    def test_refusal_is_shown_and_changes_nothing(
+        self, cast: Cast, client_for: Callable[..., Client]
+    ) -> None:
+        cycle = make_cycle(cast.group_a, phase="closed")
+        closes_at = cycle.closes_at
+        response = client_for(cast.coordinator).post(step_url(cycle), {"action": "close"}, follow=True)
+        assert french("Only a cycle open for orders can be closed.") in response.content.decode()
+        assert fresh(cycle).closes_at == closes_at
+
+    def test_unknown_action(self, cast: Cast, client_for: Callable[..., Client]) -> None:
+        cycle = make_cycle(cast.group_a)
+        response = client_for(cast.coordinator).post(step_url(cycle), {"action": "explode"}, follow=True)
+        assert french("Unknown action.") in response.content.decode()
+        assert fresh(cycle).phase() == Phase.OPEN
+
+    def test_finalise_and_reopen(self, cast: Cast, client_for: Callable[..., Client]) -> None:
+        cycle = make_cycle(cast.group_a, phase="closed")
+        client = client_for(cast.coordinator)
+        client.post(step_url(cycle), {"action": "finalise"})
+        assert fresh(cycle).phase() == Phase.FINALISED
+        page = client.get(reverse("manage_cycle", args=[A, cycle.pk])).content.decode()
+        assert french("Reopen the adjustments") in page
+        client.post(step_url(cycle), {"action": "reopen"})
+        assert fresh(cycle).phase() == Phase.CLOSED
+
+    def test_get_is_refused(self, cast: Cast, client_for: Callable[..., Client]) -> None:
+        cycle = make_cycle(cast.group_a)
+        assert client_for(cast.coordinator).get(step_url(cycle)).status_code == 405
+        assert fresh(cycle).phase() == Phase.OPEN
+
+    @pytest.mark.parametrize("who", ["member", "producer_user", "coordinator_b"])
+    def test_others_are_refused(self, cast: Cast, client_for: Callable[..., Client], who: str) -> None:
+        cycle = make_cycle(cast.group_a)
+        response = client_for(getattr(cast, who)).post(step_url(cycle), {"action": "close"})
+        assert response.status_code == 403
+        assert fresh(cycle).phase() == Phase.OPEN
+
+    def test_another_groups_cycle_is_404(self, cast: Cast, client_for: Callable[..., Client]) -> None:
+        theirs = make_cycle(cast.group_b)
+        response = client_for(cast.coordinator).post(
+            reverse("manage_cycle_step", args=[A, theirs.pk]), {"action": "close"}
+        )
+        assert response.status_code == 404
+        assert fresh(theirs).phase() == Phase.OPEN
