@@ -60,14 +60,7 @@ class ProducerForm(FieldsetsMixin, forms.ModelForm[Producer]):
         (
             _("Payment at distribution"),
             _("Members see these instructions on their order and slip."),
-            (
-                "accepts_cash",
-                "accepts_cheque",
-                "cheque_payable_to",
-                "accepts_transfer",
-                "iban",
-                "payment_notes",
-            ),
+            Producer.PAYMENT_FIELDS,
         ),
     )
 

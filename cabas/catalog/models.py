@@ -36,6 +36,16 @@ class ProducerQuerySet(models.QuerySet["Producer"]):
 class Producer(models.Model):
     """A farm, bakery, brewery... An organisation that may supply several groups."""
 
+    # How members pay it at distribution (its form's section, slips, payment instructions).
+    PAYMENT_FIELDS = (
+        "accepts_cash",
+        "accepts_cheque",
+        "cheque_payable_to",
+        "accepts_transfer",
+        "iban",
+        "payment_notes",
+    )
+
     name = models.CharField(_("name"), max_length=120)
     slug = models.SlugField(_("address"), max_length=80, unique=True)
     speciality = models.CharField(_("what they make"), max_length=200, blank=True)

@@ -39,12 +39,7 @@ PRODUCER_FIELDS = (
     "contact_email",
     "contact_phone",
     "website",
-    "accepts_cash",
-    "accepts_cheque",
-    "cheque_payable_to",
-    "accepts_transfer",
-    "iban",
-    "payment_notes",
+    *Producer.PAYMENT_FIELDS,
 )
 PRODUCT_FIELDS = (
     "name",

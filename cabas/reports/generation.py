@@ -80,12 +80,7 @@ def fingerprint(cycle: Cycle, slips_per_sheet: int) -> str:
             "name",
             "contact_email",
             "contact_phone",
-            "accepts_cash",
-            "accepts_cheque",
-            "cheque_payable_to",
-            "accepts_transfer",
-            "iban",
-            "payment_notes",
+            *Producer.PAYMENT_FIELDS,
         )
     )
     details = (document_header(cycle), slips_per_sheet)
