@@ -183,6 +183,25 @@ class TestMemberOrders:
         assert "Les commandes de ce cycle sont closes" in response.text
         assert OrderLine.objects.get(offer=shop.bread).quantity == 2000
 
+    def test_after_the_deadline_each_producer_says_how_to_pay(self, shop: Cast, client_for) -> None:
+        """The same words as the printed slips (one template): no stray comma, the IBAN in groups."""
+        Producer.objects.filter(pk=shop.bakery.pk).update(
+            accepts_cash=False,
+            accepts_cheque=False,
+            accepts_transfer=True,
+            iban="FR7612345678901234567890189",
+        )
+        Producer.objects.filter(pk=shop.dairy.pk).update(
+            accepts_cash=True, accepts_cheque=True, cheque_payable_to="GAEC Bergerie", payment_notes="Merci"
+        )
+        client = client_for(shop.member)
+        client.post(url(shop), {f"q-{shop.bread.pk}": "2", f"q-{shop.tomme.pk}": "1"})
+        Cycle.objects.filter(pk=shop.cycle.pk).update(closes_at=timezone.now() - timedelta(seconds=1))
+        page = " ".join(client.get(url(shop)).text.split())
+        assert "virement (IBAN FR76 1234 5678 9012 3456 7890 189)" in page
+        assert ", virement" not in page
+        assert "espèces, chèque à l’ordre de GAEC Bergerie. Merci" in page
+
     def test_copy_previous_basket(self, shop: Cast, client_for) -> None:
         old = make_cycle(shop, name="Cabas d’octobre", days=60)
         old_bread = Offer.objects.create(

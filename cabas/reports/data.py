@@ -90,7 +90,7 @@ class Payment:
     cheque_payee: str
     accepts_transfer: bool
     iban_display: str
-    notes: str
+    payment_notes: str  # the names of ``Producer``'s: one template shows either
 
 
 @dataclass(frozen=True)
@@ -116,7 +116,7 @@ def producer_info(producer: Producer) -> ProducerInfo:
             cheque_payee=producer.cheque_payee,
             accepts_transfer=producer.accepts_transfer,
             iban_display=producer.iban_display,
-            notes=producer.payment_notes,
+            payment_notes=producer.payment_notes,
         ),
     )
 
