@@ -423,6 +423,23 @@ class TestMatrix:
         assert [len(part["producers"]) for part in parts] == [9, 9, 7]
         assert all(len(row["amounts"]) == len(part["producers"]) for part in parts for row in part["rows"])
 
+    def test_printed_in_parts_then_joined(self, shop: Shop, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Members are printed a few at a time to bound memory; the joined file reads as one."""
+        monkeypatch.setattr(documents, "MATRIX_ROWS_PER_PRINT", 2)
+        pages = pdf_pages(documents.matrix_document(shop.cycle, "pdf").content)
+        assert len(pages) == 3  # 5 members, 2 per print
+        text = " ".join(pages)
+        assert_in_order(text, SORTED_MEMBERS)
+        for first, last in ((1, 2), (3, 4), (5, 5)):
+            assert fr("Members %(first)s to %(last)s of %(total)s", first=first, last=last, total=5) in text
+        intro = fr(
+            "Amounts due to each producer. Welcome desk: find the member, "
+            "send them to the producers listed on their row."
+        )
+        assert text.count(intro[:30]) == 1  # the intro, once
+        assert euros(shop.due()) in pages[2] and euros(shop.due()) not in pages[0]  # the total, at the end
+        assert f"{fr('page')} 1 /" not in text  # no page numbers that could not count across prints
+
 
 class TestSummary:
     def test_pdf(self, shop: Shop) -> None:

@@ -47,6 +47,8 @@ MATRIX_COLUMNS_PER_PART = 9
 # WeasyPrint keeps every page of a document in memory until it is written (about 3 MB a page):
 # the slips of a cycle are printed this many at a time, then put together.
 SLIPS_PER_PRINT = 25
+# The same for the matrix: members per print (about 13 landscape pages, 40 MB).
+MATRIX_ROWS_PER_PRINT = 200
 
 
 class UnknownFormat(ValueError):
@@ -186,8 +188,41 @@ def matrix_document(cycle: Cycle, fmt: str) -> Document:
     data = reports_data.matrix(cycle)
     with group_language():
         title = sheets.matrix_title()
-        pdf = _pdf("reports/matrix.html", title, data.header, data=data, parts=matrix_parts(data))
+        pdf = lambda: _matrix_pdf(title, data)  # noqa: E731
         return _render(fmt, title, data.header, pdf, lambda: [sheets.matrix_table(data)], data)
+
+
+def _matrix_pdf(title: str, data: Matrix) -> bytes:
+    """Print each part of the matrix ``MATRIX_ROWS_PER_PRINT`` members at a time and join the prints.
+
+    Page numbers are left out when there are several prints (they could not
+    count across them); each table says its part and which members it holds.
+    """
+    parts = matrix_parts(data)
+    prints: list[dict[str, Any]] = []
+    for number, part in enumerate(parts, start=1):
+        rows = part["rows"]
+        for start in range(0, max(len(rows), 1), MATRIX_ROWS_PER_PRINT):
+            end = min(start + MATRIX_ROWS_PER_PRINT, len(rows))
+            chunk = {**part, "rows": rows[start:end], "number": number, "first": start + 1, "last": end}
+            prints.append({**chunk, "closes_part": end == len(rows), "opens_document": not prints})
+    numbered = len(prints) == 1
+    pages = [
+        render_pdf(
+            "reports/matrix.html",
+            {
+                "title": title,
+                "header": data.header,
+                "data": data,
+                "parts": [chunk],
+                "part_count": len(parts),
+                "member_count": len(data.rows),
+                "numbered": numbered,
+            },
+        )
+        for chunk in prints
+    ]
+    return pages[0] if numbered else join_pdfs(pages)
 
 
 def matrix_parts(data: Matrix, per_part: int = MATRIX_COLUMNS_PER_PART) -> list[dict[str, Any]]:
