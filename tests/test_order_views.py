@@ -347,6 +347,19 @@ def test_order_page_queries_do_not_grow(cast: Cast, client_for) -> None:
             assert client.get(reverse("order", args=[A, cycle.pk])).status_code == 200
         return len(context)
 
+    def line_count(step: int) -> tuple[int, int]:
+        """Queries and bytes of a +/- answer (htmx) on the first offer, which every member ordered."""
+        first = cycle.offers.order_by("pk").first()
+        assert first is not None
+        with CaptureQueriesContext(connection) as context:
+            response = client.post(
+                reverse("order_line", args=[A, cycle.pk, first.pk]),
+                {f"q-{first.pk}": str(step), f"e-{first.pk}": str(step - 1)},
+                headers={"HX-Request": "true"},
+            )
+        assert response.status_code == 200 and f'id="offer-{first.pk}"' in response.text
+        return len(context), len(response.content)
+
     grow(25, 20, 5, start=0)
     save_basket(
         cycle=cycle,
@@ -355,9 +368,14 @@ def test_order_page_queries_do_not_grow(cast: Cast, client_for) -> None:
         by=cast.member,
     )
     small = count()
+    small_line, small_bytes = line_count(2)
     grow(25, 180, 45, start=1000)
     assert cycle.offers.count() == 25 * 20 + 25 * 180
     assert count() == small
+    big_line, big_bytes = line_count(3)
+    assert big_line == small_line
+    # The answer is one row and two totals, not the page: its size does not follow the cycle's.
+    assert big_bytes < small_bytes + 200
 
 
 def test_minus_at_the_minimum_empties_the_line(cast: Cast, client_for) -> None:

@@ -48,12 +48,22 @@ def _group_totals(cycle: Cycle) -> dict[int, int]:
     return {row["offer"]: row["total"] for row in rows}
 
 
-def _carton_changes(order: Order | None) -> dict[int, OrderChange]:
+def _carton_changes(order: Order | None, **filters: Any) -> dict[int, OrderChange]:
     """The latest carton rounding of each line of ``order`` (shown with its reason): one query."""
     if order is None:
         return {}
-    changes = OrderChange.objects.filter(order=order, kind=ChangeKind.CARTON).order_by("changed_at", "pk")
-    return {change.offer_id: change for change in changes}
+    changes = OrderChange.objects.filter(order=order, kind=ChangeKind.CARTON, **filters)
+    return {change.offer_id: change for change in changes.order_by("changed_at", "pk")}
+
+
+def _member_order(cycle: Cycle, member: User, preview: bool = False) -> Order | None:
+    """The member's order with its lines (and their offers and producers): two queries."""
+    lines = OrderLine.objects.select_related("offer__producer")
+    return (
+        Order.objects.filter(cycle=cycle, user=member, pk__isnull=preview)
+        .prefetch_related(Prefetch("lines", queryset=lines))
+        .first()
+    )
 
 
 def _current_change(change: OrderChange | None, line: OrderLine | None) -> OrderChange | None:
@@ -132,11 +142,7 @@ def order_context(
     """
     if cycle.phase() == Phase.CLOSED and cycle.allocated_at is None:
         allocation.allocate(cycle)
-    order = (
-        Order.objects.filter(cycle=cycle, user=member, pk__isnull=preview)
-        .prefetch_related(Prefetch("lines", queryset=OrderLine.objects.select_related("offer__producer")))
-        .first()
-    )
+    order = _member_order(cycle, member, preview)
     offers = list(cycle.offers.select_related("producer").order_by("producer__name", "category", "name"))
     lines = _lines(order)
     form, result = form or BasketForm(), result or BasketResult()
@@ -163,6 +169,35 @@ def order_context(
         "on_behalf": access.membership is None or access.membership.user_id != member.pk,
         "editable": not preview and _editable(access, cycle, member),
         "preview": preview,
+    }
+
+
+def line_context(
+    access: GroupAccess, cycle: Cycle, member: User, offer: Offer, *, form: BasketForm, result: BasketResult
+) -> dict[str, Any]:
+    """What a +/- answer shows: the offer's row, its producer's total and the basket's total.
+
+    Reads this offer and the member's own lines only (the order page reads
+    every offer of the cycle): a few queries, whatever the size of the cycle.
+    """
+    order = _member_order(cycle, member)
+    lines = _lines(order)
+    ordered = OrderLine.objects.filter(offer=offer).aggregate(total=Sum("requested"))["total"] or 0
+    changes = _carton_changes(order, offer=offer)
+    (row,) = _rows([offer], lines, {offer.pk: ordered}, form, result, changes)
+    mine = [line for line in lines.values() if line.requested]
+    return {
+        "group": access.group,
+        "cycle": cycle,
+        "member": member,
+        "row": row,
+        "producer_total": sum(
+            line.total_cents for line in mine if line.offer.producer_id == offer.producer_id
+        ),
+        "total": sum(line.total_cents for line in lines.values()),
+        "is_estimate": any(line.offer.variable_weight for line in mine),
+        "editable": _editable(access, cycle, member),
+        "preview": False,
     }
 
 
@@ -259,12 +294,10 @@ def order_line(request: AuthenticatedRequest, slug: str, pk: int, offer_pk: int)
             by=request.user,
             reason=request.POST.get("reason", "")[:300],
         )
-    context = order_context(access, cycle, member, form=form, result=result)
-    context["row"] = next(
-        row for part in context["producers"] for row in part["rows"] if row["offer"].pk == offer.pk
-    )
     if not request.headers.get("HX-Request"):
         return redirect(request.POST.get("next") or "order", slug=access.group.slug, pk=cycle.pk)
+    offer = Offer.objects.select_related("producer").get(pk=offer.pk)  # its quota as it is now
+    context = line_context(access, cycle, member, offer, form=form, result=result)
     return render(request, "cycles/order_line.html", context)
 
 
