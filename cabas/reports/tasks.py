@@ -123,14 +123,15 @@ def _send(dispatch: Dispatch) -> None:
     from cabas.reports.models import Dispatch, StoredDocument
 
     doc_set = dispatch.document_set
-    wanted = {(kind.value, fmt) for kind, fmt in gen.SENT_TO_PRODUCERS}
-    files = [
-        document
-        for document in StoredDocument.objects.filter(
-            document_set=doc_set, generation=doc_set.ready, producer=dispatch.producer
-        ).order_by("kind")
-        if (document.kind, document.fmt) in wanted
-    ]
+    wanted = [(kind.value, fmt) for kind, fmt in gen.SENT_TO_PRODUCERS]
+    stored = StoredDocument.objects.filter(
+        document_set=doc_set, generation=doc_set.ready, producer=dispatch.producer
+    )
+    # In the order of SENT_TO_PRODUCERS: the purchase order, then the distribution list.
+    files = sorted(
+        (document for document in stored if (document.kind, document.fmt) in wanted),
+        key=lambda document: wanted.index((document.kind, document.fmt)),
+    )
     if len(files) != len(wanted):
         raise LookupError(f"generation {doc_set.ready} has {len(files)} of the {len(wanted)} files to send")
     cycle = doc_set.cycle
