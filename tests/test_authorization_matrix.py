@@ -227,10 +227,11 @@ def matrix_cast(cast: Cast) -> Cast:
     cast.invitation = ProducerInvitation.objects.create(  # type: ignore[attr-defined]
         producer=cast.dairy, group=cast.group_a, email="x@example.org", invited_by=cast.coordinator
     )
-    from tests.test_order_views import make_cycle, offer
+    from tests.cycle_fixtures import make_cycle, make_offer
 
-    cast.cycle = make_cycle(cast)  # type: ignore[attr-defined]
-    cast.offer = offer(cast.cycle, cast.bakery, "Pain", 450)  # type: ignore[attr-defined]
+    cast.cycle = make_cycle(cast.group_a)  # type: ignore[attr-defined]
+    cast.cycle.producers.add(cast.dairy)  # type: ignore[attr-defined]
+    cast.offer = make_offer(cast.cycle, cast.bakery, "Pain de campagne", price_cents=450)  # type: ignore[attr-defined]
     cast.stored_document = _stored_document(cast.cycle)  # type: ignore[attr-defined]
     return cast
 
