@@ -33,7 +33,7 @@ from cabas.cycles.models import Cycle, Order, OrderLine
 from cabas.cycles.ordering import LineChange, save_basket
 from cabas.reports import generation, services, tasks
 from cabas.reports.documents import CSV, PDF, XLSX, Document
-from cabas.reports.models import Dispatch, DocumentSet, Kind, Status, StoredDocument
+from cabas.reports.models import STUCK_AFTER, Dispatch, DocumentSet, Kind, Status, StoredDocument
 from tests import test_reports
 from tests.cast import Cast
 from tests.cycle_fixtures import make_cycle, make_offer, make_producer
@@ -967,3 +967,35 @@ def test_page_queries_do_not_grow_with_producers(
     few = count(producers)
     producers += add_producers(cycle, members, 9)
     assert count(producers) == few
+
+
+class TestStuck:
+    """A generation with no document built for far longer than one takes: the worker is down."""
+
+    def test_running_is_judged_on_the_last_document_not_the_start(self) -> None:
+        now = timezone.now()
+        running = DocumentSet(requested=2, started=2, ready=1, started_at=now - timedelta(hours=2))
+        running.progressed_at = now - timedelta(minutes=1)
+        assert running.status == Status.RUNNING and not running.looks_stuck(now)
+        running.progressed_at = now - STUCK_AFTER - timedelta(seconds=1)
+        assert running.looks_stuck(now)
+
+    def test_queued_is_judged_on_the_request(self) -> None:
+        now = timezone.now()
+        queued = DocumentSet(requested=1, requested_at=now - timedelta(minutes=5))
+        assert queued.status == Status.QUEUED and not queued.looks_stuck(now)
+        queued.requested_at = now - STUCK_AFTER - timedelta(seconds=1)
+        assert queued.looks_stuck(now)
+        done = DocumentSet(requested=1, ready=1, requested_at=now - timedelta(days=3))
+        assert not done.looks_stuck(now)
+
+    def test_the_page_says_so(self, shop: Shop, client_for: Callable[..., Client]) -> None:
+        DocumentSet.objects.create(
+            cycle=shop.cycle, requested=1, requested_at=timezone.now() - STUCK_AFTER - timedelta(minutes=1)
+        )
+        page = client_for(shop.cast.coordinator).get(reverse("reports_cycle", args=[A, shop.cycle.pk])).text
+        warning = french(
+            "This is taking far longer than usual: the task worker may be stopped. "
+            "Generate again, or tell the site administrator."
+        )
+        assert warning in page

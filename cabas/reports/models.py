@@ -21,8 +21,10 @@ from django.utils.translation import gettext_lazy as _
 from cabas.catalog.models import Producer
 from cabas.cycles.models import Cycle
 
-# A generation still running after this long was cut short (the worker stopped): say so.
-STUCK_AFTER = timedelta(minutes=30)
+# A generation that has not finished a document for this long was cut short (the worker
+# stopped), or one waiting that long in the queue has no worker: say so. The longest
+# document (the slips of 1,500 members) takes about 7 minutes on a busy 2-core machine.
+STUCK_AFTER = timedelta(minutes=20)
 
 
 class Status(models.TextChoices):
@@ -53,6 +55,7 @@ class DocumentSet(models.Model):
     )
     started = models.PositiveIntegerField(_("generation being built"), default=0)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    progressed_at = models.DateTimeField(_("last document built at"), null=True, blank=True)
     total = models.PositiveSmallIntegerField(_("documents to build"), default=0)
     done = models.PositiveSmallIntegerField(_("documents built"), default=0)
     ready = models.PositiveIntegerField(_("generation served"), default=0)
@@ -89,8 +92,10 @@ class DocumentSet(models.Model):
         return round(100 * self.done / self.total) if self.total else 0
 
     def looks_stuck(self, now: datetime | None = None) -> bool:
-        """Running or queued for far longer than a generation takes: the worker is probably down."""
-        since = self.started_at if self.status == Status.RUNNING else self.requested_at
+        """No document built (or not started) for far longer than one takes: the worker is probably down."""
+        since = (
+            (self.progressed_at or self.started_at) if self.status == Status.RUNNING else self.requested_at
+        )
         return self.in_progress and since is not None and (now or timezone.now()) - since > STUCK_AFTER
 
 

@@ -35,7 +35,8 @@ def build_documents(set_id: int, generation: int) -> int:
     from cabas.reports.models import DocumentSet
 
     claim = DocumentSet.objects.filter(pk=set_id, requested=generation).exclude(started=generation)
-    if not claim.update(started=generation, started_at=timezone.now(), done=0, total=0, error=""):
+    now = timezone.now()
+    if not claim.update(started=generation, started_at=now, progressed_at=now, done=0, total=0, error=""):
         logger.info("Documents %s: generation %s superseded or already taken.", set_id, generation)
         return 0
     doc_set = DocumentSet.objects.select_related("cycle__group").get(pk=set_id)
@@ -75,7 +76,7 @@ def _build(doc_set: DocumentSet, generation: int) -> int:
             data_hash=document.data_hash,
         )
         del document
-        if not mine.update(done=F("done") + 1):
+        if not mine.update(done=F("done") + 1, progressed_at=timezone.now()):
             logger.info("Documents %s: generation %s superseded, stopped.", doc_set.pk, generation)
             _discard(doc_set.pk, generation)
             return 0
