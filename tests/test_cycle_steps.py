@@ -162,3 +162,13 @@ class TestView:
         )
         assert response.status_code == 404
         assert fresh(theirs).phase() == Phase.OPEN
+
+
+def test_the_cycles_list_shows_the_newest_first(cast: Cast, client_for: Callable[..., Client]) -> None:
+    """With its counts and totals (an aggregate, where Django drops Meta.ordering)."""
+    old = make_cycle(cast.group_a, phase="closed", name="Cabas de septembre")
+    Cycle.objects.filter(pk=old.pk).update(distribution_date=timezone.localdate() - timedelta(days=60))
+    make_cycle(cast.group_a, name="Cabas de décembre")
+    page = client_for(cast.coordinator).get(reverse("manage_cycles", args=[A])).text
+    assert page.index("Cabas de décembre") < page.index("Cabas de septembre")
+    assert "Copier « Cabas de décembre »" in " ".join(page.split()).replace("“", "« ").replace("”", " »")

@@ -280,7 +280,10 @@ def set_quantities(
             if line is None or expected.get(pk) != line.quantity:
                 raise CartonError(_("The orders of this product changed meanwhile: check them again."))
             if message := offer_quantity_error(offer, quantity):
-                raise CartonError(f"{line.order.user.display_name}: {message}")
+                raise CartonError(
+                    _("%(member)s: %(message)s")
+                    % {"member": line.order.user.display_name, "message": message}
+                )
             if quantity != line.quantity:
                 changes[pk] = quantity
         if not changes:

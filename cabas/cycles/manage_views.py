@@ -15,7 +15,7 @@ from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cabas.accounts.permissions import AuthenticatedRequest, GroupAccess, require_manager
@@ -50,9 +50,14 @@ def cycles(request: AuthenticatedRequest, slug: str) -> HttpResponse:
         .annotate(total=Sum("total_cents"))
         .values("total")
     )
-    rows = Cycle.objects.filter(group=access.group).annotate(
-        order_count=Count("orders", filter=Q(orders__lines__requested__gt=0), distinct=True),
-        total_cents=Subquery(totals, output_field=IntegerField()),
+    # Explicitly ordered: Django leaves Meta.ordering out of a query with an aggregate.
+    rows = (
+        Cycle.objects.filter(group=access.group)
+        .annotate(
+            order_count=Count("orders", filter=Q(orders__lines__requested__gt=0), distinct=True),
+            total_cents=Subquery(totals, output_field=IntegerField()),
+        )
+        .order_by("-distribution_date", "-opens_at")
     )
     rows_list = list(rows)
     return render(
@@ -222,11 +227,11 @@ def cycle_publish(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResp
 
 
 STEP_MESSAGES = {
-    "close": _lazy(
+    "close": gettext_lazy(
         "Orders are closed. Check the cartons, adjust orders if needed, then generate the documents."
     ),
-    "finalise": _lazy("The cycle is finalised: orders no longer change."),
-    "reopen": _lazy("Adjustments are open again."),
+    "finalise": gettext_lazy("The cycle is finalised: orders no longer change."),
+    "reopen": gettext_lazy("Adjustments are open again."),
 }
 
 

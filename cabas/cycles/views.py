@@ -147,6 +147,10 @@ def order_context(
     lines = _lines(order)
     form, result = form or BasketForm(), result or BasketResult()
     rows = _rows(offers, lines, _group_totals(cycle), form, result, _carton_changes(order))
+    editable = not preview and _editable(access, cycle, member)
+    if not editable and not preview:
+        # A basket that can no longer change shows what it holds (or held), not the whole catalogue.
+        rows = [row for row in rows if row["line"] is not None]
     producers: dict[int, dict[str, Any]] = {}
     for row in rows:
         part = producers.setdefault(
@@ -167,7 +171,7 @@ def order_context(
         "result": result,
         "phase": cycle.phase(),
         "on_behalf": access.membership is None or access.membership.user_id != member.pk,
-        "editable": not preview and _editable(access, cycle, member),
+        "editable": editable,
         "preview": preview,
     }
 

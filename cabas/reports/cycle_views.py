@@ -143,7 +143,8 @@ def cycle_documents(request: AuthenticatedRequest, slug: str, pk: int) -> HttpRe
 def documents_status(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     """The same page's documents part alone: htmx asks for it every few seconds during a generation."""
     access, cycle = _managed_cycle(request, slug, pk)
-    return render(request, "reports/cycle.html#documents", _context(access, cycle))
+    # ``live``: the status also goes to the page's live region, for screen readers.
+    return render(request, "reports/cycle.html#documents", {**_context(access, cycle), "live": True})
 
 
 @login_required

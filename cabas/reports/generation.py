@@ -35,15 +35,19 @@ class Spec:
 
 
 def specs(cycle: Cycle) -> list[Spec]:
-    """Every document of ``cycle``: the whole-cycle ones, then each producer's (one query)."""
-    whole = [Spec(kind, fmt) for kind, formats in PER_CYCLE for fmt in formats]
+    """Every document of ``cycle``: each producer's, then the whole-cycle ones (one query).
+
+    The quick ones first, so the progress moves at once; the slips, the
+    longest (half of the time), come last.
+    """
+    whole = [Spec(kind, fmt) for kind, formats in reversed(PER_CYCLE) for fmt in formats]
     producers = list(cycle_producers(cycle))
-    return whole + [
+    return [
         Spec(kind, fmt, producer)
         for producer in producers
         for kind, formats in PER_PRODUCER
         for fmt in formats
-    ]
+    ] + whole
 
 
 def build(cycle: Cycle, spec: Spec, slips_per_sheet: int) -> Document:

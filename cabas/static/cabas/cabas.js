@@ -39,3 +39,10 @@ document.addEventListener("htmx:afterSettle", () => {
   focusedRow = null;
   if (row && !row.contains(document.activeElement)) row.querySelector("input[name^='q-']")?.focus();
 });
+
+// Texts that are true only with JavaScript ("this part updates itself") are hidden without it.
+function showScriptOnly(root) {
+  root.querySelectorAll?.("[data-js-only]").forEach((element) => element.removeAttribute("hidden"));
+}
+document.addEventListener("DOMContentLoaded", () => showScriptOnly(document));
+document.addEventListener("htmx:load", (event) => showScriptOnly(event.detail.elt));
