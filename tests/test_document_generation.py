@@ -289,10 +289,10 @@ class TestGenerations:
 
         monkeypatch.setattr(generation, "build", observed)
         assert tasks.build_documents.call(first.pk, 2) == 9
-        assert during == [(Status.RUNNING, 200, 404, True)]
+        assert during == [(Status.RUNNING, 200, 302, True)]  # the new one: back to the page
         # Complete: only the new generation remains; the old link is gone.
         assert set(StoredDocument.objects.values_list("generation", flat=True)) == {2}
-        assert client.get(file_url(old, shop.cycle)).status_code == 404
+        assert client.get(file_url(old, shop.cycle)).status_code == 302
         new = stored(first, Kind.PURCHASE_ORDER, CSV, shop.cast.bakery)
         assert client.get(file_url(new, shop.cycle)).status_code == 200
 
@@ -799,7 +799,11 @@ class TestPage:
         old_url = file_url(old, shop.cycle)
         assert client.get(old_url).status_code == 200
         generate(run_commit, shop.cycle)
-        assert client.get(old_url).status_code == 404  # replaced
+        replaced = client.get(old_url, follow=True)  # a page opened before: back to the current files
+        assert replaced.redirect_chain == [(reverse("reports_cycle", args=[A, shop.cycle.pk]), 302)]
+        assert french("That version of the file has been replaced: here are the current documents.") in (
+            replaced.text
+        )
         current = stored(first, Kind.MATRIX, CSV)
         assert client.get(file_url(current, shop.cycle)).status_code == 200
         assert client.get(file_url(current, shop.cycle, filename="autre.csv")).status_code == 404
@@ -810,7 +814,7 @@ class TestPage:
         other_set = generate(run_commit, other)
         theirs = stored(other_set, Kind.MATRIX, CSV)
         assert client.get(file_url(theirs, other)).status_code == 200
-        assert client.get(file_url(theirs, shop.cycle)).status_code == 404
+        assert client.get(file_url(theirs, shop.cycle)).status_code == 302  # not this cycle's: its page
         balma = make_cycle(cast.group_b, phase="closed", name="Panier de juin")
         make_offer(balma, cast.bakery, "Pain de Balma")
         balma_file = stored(generate(run_commit, balma), Kind.MATRIX, CSV)

@@ -584,12 +584,12 @@ class TestViews:
         client = client_for(shop.cast.coordinator)
         document = generate_through_the_page(shop, client, django_capture_on_commit_callbacks)[0]
         cycle = [A, shop.cycle.pk]
-        bad = [
-            reverse("reports_file", args=[*cycle, document.pk, "autre-nom.csv"]),
-            reverse("reports_file", args=[*cycle, document.pk + 1000, document.filename]),
-        ]
-        for url in bad:
-            assert client.get(url).status_code == 404, url
+        assert (
+            client.get(reverse("reports_file", args=[*cycle, document.pk, "autre-nom.csv"])).status_code
+            == 404
+        )
+        unknown = client.get(reverse("reports_file", args=[*cycle, document.pk + 1000, document.filename]))
+        assert unknown.status_code == 302 and unknown["Location"] == reverse("reports_cycle", args=cycle)
         assert (
             client.get(reverse("reports_file", args=[*cycle, document.pk, document.filename])).status_code
             == 200

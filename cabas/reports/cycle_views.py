@@ -172,12 +172,23 @@ def generate_documents(request: AuthenticatedRequest, slug: str, pk: int) -> Htt
 def stored_document(
     request: AuthenticatedRequest, slug: str, pk: int, doc_pk: int, filename: str
 ) -> HttpResponse:
-    """A file of the served generation (an older one, replaced meanwhile, is a 404)."""
-    _access, cycle = _managed_cycle(request, slug, pk)
-    document = get_object_or_404(
-        StoredDocument.objects.select_related("document_set"), pk=doc_pk, document_set__cycle=cycle
+    """A file of the served generation.
+
+    A link to a version replaced meanwhile (from a page opened earlier) leads
+    back to the documents page, with a word; a wrong file name is a 404.
+    """
+    access, cycle = _managed_cycle(request, slug, pk)
+    document = (
+        StoredDocument.objects.select_related("document_set")
+        .filter(pk=doc_pk, document_set__cycle=cycle)
+        .first()
     )
-    if document.generation != document.document_set.ready or document.filename != filename:
+    if document is None or document.generation != document.document_set.ready:
+        messages.info(
+            request, _("That version of the file has been replaced: here are the current documents.")
+        )
+        return redirect("reports_cycle", access.group.slug, cycle.pk)
+    if document.filename != filename:
         raise Http404
     response = HttpResponse(bytes(document.content), content_type=document.content_type)
     # PDFs open in the browser, ready to print; spreadsheets are saved.
