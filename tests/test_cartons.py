@@ -512,6 +512,8 @@ def test_change_by_hand_from_the_page(cast: Cast, wine, client_for) -> None:
     assert response.status_code == 200  # shown back with what was typed
     assert 'value="deux"' in response.text
     assert f'id="carton-error-{offer.pk}"' in response.text
+    # Announced at the top too, with a link down to the product (a long page is not scrolled there).
+    assert response.text.index(f'href="#carton-{offer.pk}"') < response.text.index(f'id="carton-{offer.pk}"')
     assert not OrderChange.objects.filter(kind=ChangeKind.CARTON).exists()
     response = client.post(accept_url(cycle, offer), {**data, f"n-{ids[cast.beneficiary.pk]}": "2"})
     assert response.status_code == 302

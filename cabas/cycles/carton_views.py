@@ -46,8 +46,11 @@ def _page(
         allocate(cycle)  # the proposal must see the fair shares, as accepting it will
     hand = hand or HandForm()
     rows = []
+    refused = None  # a refused hand change, announced at the top: its product may be far down the page
     for status in cartons.carton_statuses(cycle):
         mine = hand.offer_id == status.offer.pk
+        if mine and hand.error:
+            refused = status.offer
         lines = [
             {
                 "line": line,
@@ -63,6 +66,7 @@ def _page(
         "phase": phase,
         "can_round": phase == Phase.CLOSED,
         "rows": rows,
+        "refused": refused,
     }
     return render(request, "cycles/manage/cartons.html", context)
 
