@@ -106,7 +106,9 @@ def test_coordinator_closes_rounds_generates_downloads_and_sends(
     section.get_by_role(
         "button",
         name=tr_text(
-            'Accept<span class="visually-hidden"> the proposal for %(name)s</span>', name="Baguette"
+            'Accept<span class="visually-hidden"> the proposal for %(name)s (%(producer)s)</span>',
+            name="Baguette",
+            producer=shop.bakery.name,
         ),
     ).click()
     expect(claire.locator(f"#carton-total-{baguette.pk}")).to_have_text("6")
