@@ -654,6 +654,13 @@ def test_baskets_are_realistic_and_amounts_come_from_the_offer():
             len({line.offer.producer_id for line in order.lines.all()}) for order in orders
         ]
         assert sum(3 <= n <= 8 for n in producers_per_basket) > len(orders) * 0.95
+        # Some households would take a little more to fill a carton, within the product's rules.
+        tolerant = [line for order in orders for line in order.lines.all() if line.tolerance]
+        assert len(tolerant) >= 20, phase
+        for line in tolerant:
+            assert line.offer.carton_size and line.tolerance % line.offer.quantity_step == 0
+            if line.offer.member_cap is not None:
+                assert line.requested + line.tolerance <= line.offer.member_cap
         assert 4 <= sum(producers_per_basket) / len(orders) <= 7
         assert cycle.offers.filter(variable_weight=True, lines__isnull=False).exists()
 
@@ -809,3 +816,12 @@ def test_open_cycle_is_open_whatever_the_hour():
         assert plans["closed"].closes_at <= now
         assert plans["past"].distributed_at <= now
         assert timezone.localdate(plans["closed"].closes_at) <= plans["closed"].distribution_date
+
+
+def test_the_closed_cycle_has_cartons_to_fill_and_to_round_down():
+    """The carton page of the demo shows the rule at work: tolerances fill some cartons."""
+    from cabas.cycles.cartons import Rounding, carton_statuses
+
+    run(**CYCLE_SIZE)
+    roundings = {status.proposal.rounding for status in carton_statuses(demo_cycles()[Phase.CLOSED])}
+    assert {Rounding.FILL, Rounding.ROUND_DOWN} <= roundings, roundings

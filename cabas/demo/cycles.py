@@ -485,6 +485,7 @@ def write_baskets(cycle: Cycle, baskets: Sequence[Basket], offers: dict[int, Off
                     quantity=quantity,
                     requested=quantity,
                     total_cents=total,
+                    tolerance=demo_tolerance(offers[offer_id], quantity, order_id),
                 )
             )
             changes.append(
@@ -502,6 +503,22 @@ def write_baskets(cycle: Cycle, baskets: Sequence[Basket], offers: dict[int, Off
             )
     OrderLine.objects.bulk_create(lines, batch_size=BATCH)
     OrderChange.objects.bulk_create(changes, batch_size=BATCH)
+
+
+def demo_tolerance(offer: Offer, quantity: int, order_id: int) -> int:
+    """« I'd take up to … more »: one household in three gives one or two steps on a carton product.
+
+    Never beyond the cap per member, as the order page would refuse. Chosen from
+    the ids so that the carton page of the closed cycle has proposals that fill
+    cartons, not only ones that round down.
+    """
+    if not offer.carton_size or (order_id + offer.pk) % 3:
+        return 0
+    extra = offer.quantity_step * (1 + order_id % 2)
+    if offer.member_cap is not None:
+        room = max(offer.member_cap - quantity, 0)
+        extra = min(extra, room - room % offer.quantity_step)
+    return extra
 
 
 def split_fair_shares(cycle: Cycle) -> None:
