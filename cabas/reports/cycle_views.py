@@ -12,7 +12,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -25,9 +25,10 @@ from cabas.catalog.models import Producer, ProducerAccount
 from cabas.cycles.models import Cycle
 from cabas.reports import services
 from cabas.reports.data import cycle_producers, cycle_summary
-from cabas.reports.documents import CONTENT_TYPES, CSV, PDF, SLIPS_PER_SHEET, XLSX
+from cabas.reports.documents import CSV, PDF, SLIPS_PER_SHEET, XLSX
 from cabas.reports.generation import SENT_TO_PRODUCERS
 from cabas.reports.models import Dispatch, DocumentSet, Kind, StoredDocument
+from cabas.reports.views import file_response
 
 WHOLE_CYCLE = (Kind.SLIPS, Kind.MATRIX, Kind.SUMMARY)
 PER_PRODUCER = (Kind.PURCHASE_ORDER, Kind.DISTRIBUTION_LIST)
@@ -37,6 +38,13 @@ FORMAT_ORDER = {PDF: 0, XLSX: 1, CSV: 2}
 def _managed_cycle(request: AuthenticatedRequest, slug: str, pk: int) -> tuple[GroupAccess, Cycle]:
     access = require_manager(request, slug)
     return access, get_object_or_404(Cycle.objects.select_related("group"), pk=pk, group=access.group)
+
+
+def _with_accounts(producers: QuerySet[Producer]) -> QuerySet[Producer]:
+    """Producers with their accounts' people: ``services.producer_addresses`` then reads no more."""
+    return producers.prefetch_related(
+        Prefetch("accounts", queryset=ProducerAccount.objects.select_related("user"))
+    )
 
 
 @dataclass
@@ -66,8 +74,7 @@ class ProducerRow:
 def _producer_rows(
     cycle: Cycle, files: list[StoredDocument], history: list[Dispatch], summary: Any
 ) -> list[ProducerRow]:
-    accounts = Prefetch("accounts", queryset=ProducerAccount.objects.select_related("user"))
-    producers = cycle_producers(cycle).prefetch_related(accounts)
+    producers = _with_accounts(cycle_producers(cycle))
     turnover = {row.producer.pk: row for row in summary.producers}
     rows = {}
     for producer in producers:
@@ -190,11 +197,7 @@ def stored_document(
         return redirect("reports_cycle", access.group.slug, cycle.pk)
     if document.filename != filename:
         raise Http404
-    response = HttpResponse(bytes(document.content), content_type=document.content_type)
-    # PDFs open in the browser, ready to print; spreadsheets are saved.
-    disposition = "inline" if document.content_type == CONTENT_TYPES[PDF] else "attachment"
-    response["Content-Disposition"] = f'{disposition}; filename="{document.filename}"'
-    return response
+    return file_response(bytes(document.content), document.content_type, document.filename)
 
 
 @login_required
@@ -204,8 +207,7 @@ def send_documents(request: AuthenticatedRequest, slug: str, pk: int) -> HttpRes
     access, cycle = _managed_cycle(request, slug, pk)
     doc_set = get_object_or_404(DocumentSet.objects.select_related("cycle__group"), cycle=cycle)
     wanted = [value for value in request.POST.getlist("producer") if value.isascii() and value.isdigit()]
-    accounts = Prefetch("accounts", queryset=ProducerAccount.objects.select_related("user"))
-    producers = list(cycle_producers(cycle).filter(pk__in=wanted).prefetch_related(accounts))
+    producers = list(_with_accounts(cycle_producers(cycle).filter(pk__in=wanted)))
     try:
         dispatches = services.send_to_producers(doc_set=doc_set, producers=producers, by=request.user)
     except services.DocumentsError as error:

@@ -146,9 +146,9 @@ def _slips_pdf(title: str, data: reports_data.MemberSlips, per_sheet: int) -> by
     """
     count = len(data.slips)
     size = SLIPS_PER_PRINT - SLIPS_PER_PRINT % per_sheet
-    parts = [
-        render_pdf(
-            "reports/slips.html",
+    return print_in_parts(
+        "reports/slips.html",
+        [
             {
                 "title": title,
                 "header": data.header,
@@ -156,10 +156,15 @@ def _slips_pdf(title: str, data: reports_data.MemberSlips, per_sheet: int) -> by
                 "per_sheet": per_sheet,
                 "first_number": start + 1,
                 "slip_count": count,
-            },
-        )
-        for start in range(0, max(count, 1), size)
-    ]
+            }
+            for start in range(0, max(count, 1), size)
+        ],
+    )
+
+
+def print_in_parts(template: str, contexts: list[dict[str, Any]]) -> bytes:
+    """Print ``template`` once per context and join the PDFs: one part's pages in memory at a time."""
+    parts = [render_pdf(template, context) for context in contexts]
     return parts[0] if len(parts) == 1 else join_pdfs(parts)
 
 
@@ -207,22 +212,9 @@ def _matrix_pdf(title: str, data: Matrix) -> bytes:
             chunk = {**part, "rows": rows[start:end], "number": number, "first": start + 1, "last": end}
             prints.append({**chunk, "closes_part": end == len(rows), "opens_document": not prints})
     numbered = len(prints) == 1
-    pages = [
-        render_pdf(
-            "reports/matrix.html",
-            {
-                "title": title,
-                "header": data.header,
-                "data": data,
-                "parts": [chunk],
-                "part_count": len(parts),
-                "member_count": len(data.rows),
-                "numbered": numbered,
-            },
-        )
-        for chunk in prints
-    ]
-    return pages[0] if numbered else join_pdfs(pages)
+    context = {"title": title, "header": data.header, "data": data, "numbered": numbered}
+    context |= {"part_count": len(parts), "member_count": len(data.rows)}
+    return print_in_parts("reports/matrix.html", [{**context, "parts": [chunk]} for chunk in prints])
 
 
 def matrix_parts(data: Matrix, per_part: int = MATRIX_COLUMNS_PER_PART) -> list[dict[str, Any]]:

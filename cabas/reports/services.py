@@ -73,9 +73,7 @@ def follow_orders(cycle_id: int) -> bool:
     doc_set = DocumentSet.objects.filter(cycle_id=cycle_id, requested__gt=0).select_related("cycle").first()
     if doc_set is None or doc_set.cycle.phase() not in FOLLOWS_ORDERS:
         return False
-    if doc_set.status == Status.READY and doc_set.fingerprint == generation.fingerprint(
-        doc_set.cycle, doc_set.slips_per_sheet
-    ):
+    if doc_set.status == Status.READY and is_current(doc_set):
         return False
     request_generation(cycle=doc_set.cycle, by=None, delay=FOLLOW_DELAY)
     return True

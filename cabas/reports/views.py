@@ -32,12 +32,14 @@ def _download(make: Callable[..., Document], *args: object) -> HttpResponse:
         document = make(*args)
     except UnknownFormat:
         raise Http404 from None
-    response = HttpResponse(document.content, content_type=document.content_type)
-    # PDFs open in the browser, ready to print; spreadsheets are saved.
-    disposition = (
-        "inline" if document.content_type == documents.CONTENT_TYPES[documents.PDF] else "attachment"
-    )
-    response["Content-Disposition"] = f'{disposition}; filename="{document.filename}"'
+    return file_response(document.content, document.content_type, document.filename)
+
+
+def file_response(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    """A document to download: PDFs open in the browser, ready to print; spreadsheets are saved."""
+    response = HttpResponse(content, content_type=content_type)
+    disposition = "inline" if content_type == documents.CONTENT_TYPES[documents.PDF] else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
     return response
 
 
