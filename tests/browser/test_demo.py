@@ -50,3 +50,31 @@ def test_demo_coordinator_and_producer_pages(demo, new_context) -> None:
     log_in_with_password(page, "producteur@demo.cabas.localhost", PASSWORD)
     page.get_by_role("link", name=tr("My farm")).click()
     expect(page.locator("table.products tbody tr").first).to_be_visible()
+
+
+@pytest.fixture
+def small_demo(transactional_db) -> None:
+    # Smaller still: every document is rendered (PDFs included) while the test waits.
+    call_command("seed_demo", households=30, producers=4, verbosity=0)
+
+
+def test_demo_coordinator_rounds_cartons_and_prepares_the_documents(small_demo, new_context) -> None:
+    """The demo's closed cycle shows the closing: cartons to fill from tolerances, then the documents."""
+    page = new_context().new_page()
+    log_in_with_password(page, "coordination@demo.cabas.localhost", PASSWORD)
+    page.goto("/g/saint-orens/manage/cycles/")
+    closed = page.locator("main table tbody tr").filter(has_text=tr("Closed (adjustments)"))
+    closed.get_by_role("link").first.click()
+    page.get_by_role("link", name=tr("Round the cartons")).click()
+    to_fill = page.locator("section.panel").filter(has=page.locator('[data-rounding="fill"]')).first
+    expect(to_fill).to_be_visible()
+    to_fill.locator("form button[type=submit]").first.click()
+    expect(page.locator("main .messages")).to_be_visible()
+    page.get_by_role("link", name=tr("Documents"), exact=True).first.click()
+    # Tasks run at once in tests: the answer comes once every document is built.
+    page.get_by_role("button", name=tr("Generate the documents")).click(timeout=120_000)
+    expect(page.locator("#documents-state")).to_contain_text(
+        tr("They show the orders as they are now."), timeout=60_000
+    )
+    expect(page.get_by_role("button", name=tr("Send to producers"))).to_be_enabled()
+    assert page.locator("a[href*='/documents/files/']").count() == 6 + 4 * 5  # whole cycle, 4 producers
