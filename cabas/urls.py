@@ -4,11 +4,14 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from cabas.accounts import login_views
+
 admin.site.site_header = _("Cabas administration")
 admin.site.site_title = _("Cabas administration")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("accounts/login/", login_views.login, name="account_login"),
     path("accounts/", include("allauth.urls")),
     path("", include("cabas.accounts.urls")),
     path("", include("cabas.catalog.urls")),
@@ -18,4 +21,4 @@ urlpatterns = [
 
 if settings.DEBUG:
     # In production the web server (or a proxy) serves uploaded photos from MEDIA_ROOT.
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)  # type: ignore[arg-type]
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -53,15 +53,48 @@ def test_password_login_and_unverified_refusal(cast: Cast, client: Client) -> No
     assert "L’adresse e-mail ou le mot de passe sont incorrects." in response.text
 
 
-def test_login_is_throttled(cast: Cast, client: Client) -> None:
-    """Allauth counts failed logins in the shared cache: after 5 on one address, even the
-    right password is refused for a while."""
+def _login(client: Client, password: str, address: str):
+    data = {"login": "marie@example.org", "password": password}
+    return client.post(reverse("account_login"), data, REMOTE_ADDR=address)
+
+
+def test_password_guesses_are_throttled_per_account_and_address(cast: Cast) -> None:
+    """After 5 wrong passwords from one address, that address is refused (429) for the
+    account, even with the right password, and told how to go on."""
+    stranger = Client()
     for attempt in range(5):
-        client.post(reverse("account_login"), {"login": "marie@example.org", "password": f"bad{attempt}"})
-    response = client.post(reverse("account_login"), {"login": "marie@example.org", "password": PASSWORD})
-    assert response.status_code != 302
-    assert "Trop de tentatives" in response.text
-    assert "_auth_user_id" not in client.session
+        assert _login(stranger, f"bad{attempt}", "203.0.113.7").status_code == 200
+    response = _login(stranger, PASSWORD, "203.0.113.7")
+    assert response.status_code == 429
+    assert "Trop de mots de passe erronés" in response.text
+    assert reverse("account_request_login_code") in response.text  # the way forward
+    assert "_auth_user_id" not in stranger.session
+
+
+def test_a_stranger_cannot_lock_the_owner_out(cast: Cast) -> None:
+    stranger = Client()
+    for attempt in range(6):
+        _login(stranger, f"bad{attempt}", "203.0.113.7")
+    assert _login(stranger, f"bad{attempt}", "203.0.113.7").status_code == 429
+
+    owner = Client()
+    response = _login(owner, PASSWORD, "198.51.100.20")
+    assert response.status_code == 302
+    assert owner.session["_auth_user_id"] == str(cast.member.pk)
+
+
+def test_login_by_code_works_while_passwords_are_throttled(cast: Cast) -> None:
+    client = Client(REMOTE_ADDR="203.0.113.7")
+    for attempt in range(6):
+        _login(client, f"bad{attempt}", "203.0.113.7")
+    assert _login(client, PASSWORD, "203.0.113.7").status_code == 429
+    mail.outbox.clear()
+    response = client.post(reverse("account_request_login_code"), {"email": "marie@example.org"})
+    assert response.status_code == 302
+    code = re.search(r"^\s*([A-Z0-9]{4}-[A-Z0-9]{4})\s*$", mail.outbox[-1].body, re.MULTILINE)
+    assert code, mail.outbox[-1].body
+    client.post(response.url, {"code": code.group(1)})
+    assert client.session["_auth_user_id"] == str(cast.member.pk)
 
 
 class TestProfile:

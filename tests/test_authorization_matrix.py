@@ -189,7 +189,7 @@ def app_url_names() -> set[str]:
         for pattern in patterns:
             if isinstance(pattern, URLResolver):
                 walk(pattern.url_patterns, prefix + str(pattern.pattern))
-            elif not prefix.startswith(("admin/", "accounts/")):
+            elif not (prefix + str(pattern.pattern)).startswith(("admin/", "accounts/")):
                 assert pattern.name, f"unnamed URL {prefix}{pattern.pattern}"
                 names.add(pattern.name)
 
