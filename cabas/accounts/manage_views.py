@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from cabas.accounts import services
 from cabas.accounts.forms import AddMemberForm, GroupSettingsForm, MemberSearchForm, RefuseForm, RolesForm
@@ -19,7 +19,7 @@ from cabas.accounts.permissions import AuthenticatedRequest, get_join_request, g
 
 
 @login_required
-@require_GET
+@require_safe
 def members(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     access = require_manager(request, slug)
     form = MemberSearchForm(request.GET or None)
@@ -116,7 +116,7 @@ def member_end(request: AuthenticatedRequest, slug: str, pk: int) -> HttpRespons
 
 
 @login_required
-@require_GET
+@require_safe
 def join_requests(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     access = require_manager(request, slug)
     requests_ = JoinRequest.objects.filter(group=access.group).select_related("user", "decided_by")

@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from cabas.accounts import services
 from cabas.accounts.forms import DeleteAccountForm, JoinForm, ProfileForm
@@ -23,7 +23,7 @@ from cabas.catalog.models import Producer
 HOME_PAGE_SIZE = 20
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     groups = (
         BuyingGroup.objects.active()
@@ -37,7 +37,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/home.html", {"page": page, "my_memberships": mine})
 
 
-@require_GET
+@require_safe
 def group_detail(request: HttpRequest, slug: str) -> HttpResponse:
     access = group_access(request, slug)
     pending = None
@@ -111,7 +111,7 @@ def group_leave(request: AuthenticatedRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def group_directory(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     """Members see who else is in the group (names and roles, no contact details)."""
     access = group_access(request, slug, roles=ANY_ROLE)

@@ -9,7 +9,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from cabas.accounts.permissions import AuthenticatedRequest, group_access, require_manager
 from cabas.catalog import services
@@ -24,7 +24,7 @@ def _supplying_producer(group: object, slug: str) -> Producer:
     return get_object_or_404(Producer.objects.supplying(group), slug=slug)  # type: ignore[arg-type]
 
 
-@require_GET
+@require_safe
 def catalogue(request: HttpRequest, slug: str) -> HttpResponse:
     """Every product on sale in the group, searchable, filtered by category, grouped by producer."""
     access = group_access(request, slug)
@@ -48,7 +48,7 @@ def catalogue(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "catalog/group/catalogue.html", context)
 
 
-@require_GET
+@require_safe
 def producer_page(request: HttpRequest, slug: str, producer_slug: str) -> HttpResponse:
     """A producer's public page inside a group: who they are, how they work, what they sell."""
     access = group_access(request, slug)
@@ -59,7 +59,7 @@ def producer_page(request: HttpRequest, slug: str, producer_slug: str) -> HttpRe
 
 
 @login_required
-@require_GET
+@require_safe
 def manage_producers(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     access = require_manager(request, slug)
     producers = Producer.objects.supplying(access.group).annotate(

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from cabas.accounts.permissions import AuthenticatedRequest
 from cabas.catalog import importing, spreadsheets
@@ -128,7 +128,7 @@ def summary_message(counts: Counter[str]) -> str:
 
 
 @login_required
-@require_GET
+@require_safe
 def export(request: AuthenticatedRequest, slug: str, fmt: str) -> HttpResponse:
     """The whole catalogue, archived products included, so that re-importing it changes nothing."""
     access = producer_access(request, slug)
@@ -138,7 +138,7 @@ def export(request: AuthenticatedRequest, slug: str, fmt: str) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def template(request: AuthenticatedRequest, slug: str, fmt: str) -> HttpResponse:
     access = producer_access(request, slug)
     data = _write(fmt, list(spreadsheets.TEMPLATE_ROWS))
@@ -167,7 +167,7 @@ def upload(request: AuthenticatedRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def preview(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     access = producer_access(request, slug)
     catalog_import = get_import(access, pk)

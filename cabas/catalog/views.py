@@ -9,7 +9,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from cabas.accounts.permissions import AuthenticatedRequest
 from cabas.catalog import services
@@ -21,7 +21,7 @@ PRODUCTS_PER_PAGE = 100
 
 
 @login_required
-@require_GET
+@require_safe
 def my_producers(request: AuthenticatedRequest) -> HttpResponse:
     """The producers this person manages; straight to the dashboard when there is one."""
     producers = list(Producer.objects.managed_by(request.user).annotate(product_count=Count("products")))
@@ -45,7 +45,7 @@ def _filtered_products(access: ProducerAccess, form: ProductFilterForm) -> Query
 
 
 @login_required
-@require_GET
+@require_safe
 def dashboard(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     access = producer_access(request, slug)
     context = _dashboard_context(request, access)

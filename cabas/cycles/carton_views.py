@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from cabas.accounts.permissions import AuthenticatedRequest, GroupAccess, require_manager
 from cabas.cycles import cartons
@@ -72,7 +72,7 @@ def _page(
 
 
 @login_required
-@require_GET
+@require_safe
 def cartons_page(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     """Per product sold by the carton: ordered, full cartons, missing or surplus, the rounding proposed."""
     access = require_manager(request, slug)

@@ -16,7 +16,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from cabas.accounts.permissions import AuthenticatedRequest, GroupAccess, require_manager
 from cabas.cycles import services
@@ -40,7 +40,7 @@ def _context(access: GroupAccess, **extra: Any) -> dict[str, Any]:
 
 
 @login_required
-@require_GET
+@require_safe
 def cycles(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     """The group's cycles, newest first, with their phase, orders and total."""
     access = require_manager(request, slug)
@@ -79,14 +79,27 @@ def cycle_new(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     form = CycleForm(request.POST if request.method == "POST" else None, group=access.group, initial=initial)
     if request.method == "POST" and form.is_valid():
         fields, producers = form.cycle_fields(), form.cleaned_data["producers"]
+        submission = form.cleaned_data["submission"]
+        already = services.submitted_cycle(access.group, submission)
+        if already is not None:
+            messages.info(
+                request,
+                _("This form had already been sent: the cycle “%(name)s” exists, no second one was created.")
+                % {"name": already.name},
+            )
+            return redirect("manage_cycle_offers", slug=access.group.slug, pk=already.pk)
         try:
             if source is not None:
                 cycle = services.copy_cycle(
-                    source=source, by=request.user, fields=fields, producers=producers
+                    source=source, by=request.user, fields=fields, producers=producers, submission=submission
                 )
             else:
                 cycle = services.create_cycle(
-                    group=access.group, fields=fields, producers=producers, by=request.user
+                    group=access.group,
+                    fields=fields,
+                    producers=producers,
+                    by=request.user,
+                    submission=submission,
                 )
         except services.CycleError as error:
             form.add_error(None, str(error))
@@ -131,7 +144,7 @@ def cycle_edit(request: AuthenticatedRequest, slug: str, pk: int) -> HttpRespons
 
 
 @login_required
-@require_GET
+@require_safe
 def offers(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     """The cycle's offers by producer, with quotas, caps and how many members ordered each."""
     access = require_manager(request, slug)
@@ -257,7 +270,7 @@ def cycle_step(request: AuthenticatedRequest, slug: str, pk: int) -> HttpRespons
 
 
 @login_required
-@require_GET
+@require_safe
 def cycle_preview(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     """The member order page as members will see it, read-only, with a "Preview" banner."""
     access = require_manager(request, slug)

@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from cabas.accounts.models import Membership, Role, User
 from cabas.accounts.permissions import (
@@ -213,7 +213,7 @@ def _editable(access: GroupAccess, cycle: Cycle, member: User) -> bool:
 
 
 @login_required
-@require_GET
+@require_safe
 def cycles(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     access = group_access(request, slug, roles=HOUSEHOLD)
     now = timezone.now()
@@ -361,7 +361,7 @@ def order_copy_previous(request: AuthenticatedRequest, slug: str, pk: int) -> Ht
 
 
 @login_required
-@require_GET
+@require_safe
 def order_history(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     access = group_access(request, slug, roles=HOUSEHOLD)
     orders = (
@@ -377,7 +377,7 @@ def order_history(request: AuthenticatedRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def cycle_orders(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     """Coordinators: every basket of a cycle, and a way to order for a member who has no internet."""
     access = require_manager(request, slug)
@@ -425,7 +425,7 @@ def order_on_behalf(request: AuthenticatedRequest, slug: str, pk: int, user_pk: 
 
 
 @login_required
-@require_GET
+@require_safe
 def producer_orders(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     """A producer sees what was ordered of their own products in a cycle, and by whom."""
     access = producer_access(request, slug)

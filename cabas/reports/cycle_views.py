@@ -18,7 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from cabas.accounts.permissions import AuthenticatedRequest, GroupAccess, require_manager
 from cabas.catalog.models import Producer, ProducerAccount
@@ -137,7 +137,7 @@ def _context(access: GroupAccess, cycle: Cycle) -> dict[str, Any]:
 
 
 @login_required
-@require_GET
+@require_safe
 def cycle_documents(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     """Where the documents stand, their download links, and sending them to producers."""
     access, cycle = _managed_cycle(request, slug, pk)
@@ -145,7 +145,7 @@ def cycle_documents(request: AuthenticatedRequest, slug: str, pk: int) -> HttpRe
 
 
 @login_required
-@require_GET
+@require_safe
 @never_cache
 def documents_status(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     """The same page's documents part alone: htmx asks for it every few seconds during a generation."""
@@ -174,7 +174,7 @@ def generate_documents(request: AuthenticatedRequest, slug: str, pk: int) -> Htt
 
 
 @login_required
-@require_GET
+@require_safe
 @never_cache
 def stored_document(
     request: AuthenticatedRequest, slug: str, pk: int, doc_pk: int, filename: str

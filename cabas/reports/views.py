@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from cabas.accounts.models import Role
 from cabas.accounts.permissions import AuthenticatedRequest, group_access
@@ -61,7 +61,7 @@ def _producer_cycle(request: AuthenticatedRequest, slug: str, pk: int) -> tuple[
 
 
 @login_required
-@require_GET
+@require_safe
 @never_cache
 def producer_purchase_order(request: AuthenticatedRequest, slug: str, pk: int, fmt: str) -> HttpResponse:
     """A producer's own purchase order."""
@@ -71,7 +71,7 @@ def producer_purchase_order(request: AuthenticatedRequest, slug: str, pk: int, f
 
 
 @login_required
-@require_GET
+@require_safe
 @never_cache
 def producer_distribution_list(request: AuthenticatedRequest, slug: str, pk: int, fmt: str) -> HttpResponse:
     """A producer's own distribution list."""
@@ -84,7 +84,7 @@ def producer_distribution_list(request: AuthenticatedRequest, slug: str, pk: int
 
 
 @login_required
-@require_GET
+@require_safe
 @never_cache
 def member_slip(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     """The member's own slip (PDF); 404 when they have no order in this cycle."""
