@@ -63,3 +63,36 @@ def test_joining_an_open_group_twice_at_once_makes_one_membership() -> None:
     results = race(lambda: services.request_to_join(group=cast.group_b, user=cast.outsider), 6)
     assert sum(isinstance(r, Membership) for r in results) == 1
     assert Membership.objects.filter(group=cast.group_b, user=cast.outsider).count() == 1
+
+
+def test_one_new_cycle_form_sent_six_times_at_once_makes_one_cycle() -> None:
+    import uuid
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from cabas.cycles import services as cycles
+    from cabas.cycles.models import Cycle
+
+    cast = build_cast()
+    now = timezone.now()
+    fields = {
+        "name": "Cabas d'avril",
+        "opens_at": now + timedelta(days=2),
+        "closes_at": now + timedelta(days=9),
+        "distribution_date": (now + timedelta(days=12)).date(),
+        "distribution_start": now.time().replace(hour=17, minute=0),
+        "distribution_end": now.time().replace(hour=19, minute=0),
+        "distribution_place": "Salle des fêtes",
+        "message": "",
+    }
+    token = uuid.uuid4()
+    results = race(
+        lambda: cycles.create_cycle(
+            group=cast.group_a, fields=fields, producers=[cast.bakery], by=cast.coordinator, submission=token
+        ),
+        6,
+    )
+    assert all(isinstance(r, Cycle) for r in results), results
+    assert len({r.pk for r in results}) == 1  # type: ignore[attr-defined]
+    assert Cycle.objects.filter(group=cast.group_a).count() == 1

@@ -572,6 +572,35 @@ class TestCycleViews:
         assert copy.copied_from == source
         assert offer(copy, shop.bread).quota == 20_000
 
+    def test_create_sent_twice_makes_one_cycle(self, shop: Cast, client_for) -> None:
+        client = client_for(shop.coordinator)
+        url = reverse("manage_cycle_new", args=[A])
+        token = client.get(url).context["form"]["submission"].value()
+        first = client.post(url, post_data(shop, submission=token))
+        second = client.post(url, post_data(shop, submission=token), follow=True)
+        cycle = Cycle.objects.get()
+        assert (
+            first["Location"]
+            == second.redirect_chain[-1][0]
+            == reverse("manage_cycle_offers", args=[A, cycle.pk])
+        )
+        assert "no second one was created" in second.text or "aucun second" in second.text
+        assert cycle.offers.count() == 3
+        # A new form is a new token: a second cycle on purpose is still possible.
+        other = client.get(url).context["form"]["submission"].value()
+        assert other != token
+        client.post(url, post_data(shop, name="Cabas de mai", submission=other))
+        assert Cycle.objects.count() == 2
+
+    def test_copy_sent_twice_makes_one_copy(self, shop: Cast, client_for) -> None:
+        source = new_cycle(shop, published=False)
+        client = client_for(shop.coordinator)
+        url = reverse("manage_cycle_new", args=[A]) + f"?copy={source.pk}"
+        token = client.get(url).context["form"]["submission"].value()
+        for _ in range(2):
+            assert client.post(url, post_data(shop, name="Cabas de mai", submission=token)).status_code == 302
+        assert Cycle.objects.filter(copied_from=source).count() == 1
+
     def test_edit_before_opening(self, shop: Cast, client_for) -> None:
         cycle = new_cycle(shop, published=False)
         client = client_for(shop.coordinator)

@@ -6,6 +6,7 @@ group's local time: ``datetime-local`` inputs carry no zone of their own.
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django import forms
@@ -69,9 +70,15 @@ class CycleForm(FieldsetsMixin, forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Choose at least one producer.")},
     )
+    # Identifies one filled-in "new cycle" form, so that sending it twice creates one cycle.
+    submission = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, group: BuyingGroup, cycle: Cycle | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if cycle is None:
+            self.initial.setdefault("submission", uuid.uuid4())
+        else:
+            del self.fields["submission"]
         supplying = Q(supplies__group=group, supplies__ended_at__isnull=True, is_active=True)
         if cycle is not None:
             # A producer that stopped supplying the group stays listed in the cycles it is part of.

@@ -77,6 +77,9 @@ class Cycle(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("by")
     )
+    # The token of the "new cycle" form that created it: the same form sent twice
+    # (a double click, a resent page) finds this cycle instead of making a second one.
+    submission = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     objects = CycleQuerySet.as_manager()
 

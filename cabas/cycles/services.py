@@ -12,13 +12,14 @@ change what a member gets without an ``OrderChange`` row and an e-mail.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import uuid
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, time, timedelta
 from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, Max, OuterRef, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -95,18 +96,53 @@ def cycle_date_errors(values: Mapping[str, Any]) -> dict[str, str]:
 
 
 def create_cycle(
-    *, group: BuyingGroup, fields: Mapping[str, Any], producers: Iterable[Producer], by: User
+    *,
+    group: BuyingGroup,
+    fields: Mapping[str, Any],
+    producers: Iterable[Producer],
+    by: User,
+    submission: uuid.UUID | None = None,
 ) -> Cycle:
-    """A new draft cycle of ``group`` with its producers' active products on offer at today's prices."""
+    """A new draft cycle of ``group`` with its producers' active products on offer at today's prices.
+
+    ``submission`` is the token of the form that asks for it: a second request
+    with the same token returns the cycle the first one created.
+    """
     producers = list(producers)
     _check_producers(group, producers)
-    with transaction.atomic():
-        cycle = Cycle(group=group, created_by=by)
+
+    def build() -> Cycle:
+        cycle = Cycle(group=group, created_by=by, submission=submission)
         _assign(cycle, fields)
         cycle.save()
         cycle.producers.set(producers)
         sync_offers(cycle=cycle)
-    return cycle
+        return cycle
+
+    return _create_once(group, submission, build)
+
+
+def submitted_cycle(group: BuyingGroup, submission: uuid.UUID | None) -> Cycle | None:
+    """The cycle of ``group`` that the form ``submission`` already created, if any."""
+    if submission is None:
+        return None
+    return Cycle.objects.filter(group=group, submission=submission).first()
+
+
+def _create_once(group: BuyingGroup, submission: uuid.UUID | None, build: Callable[[], Cycle]) -> Cycle:
+    # The unique token settles a race between two copies of one form: the
+    # second insert fails and finds the first one's cycle.
+    existing = submitted_cycle(group, submission)
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            return build()
+    except IntegrityError:
+        existing = submitted_cycle(group, submission)
+        if existing is None:
+            raise
+        return existing
 
 
 def copy_defaults(source: Cycle, now: datetime | None = None) -> dict[str, Any]:
@@ -140,6 +176,7 @@ def copy_cycle(
     by: User,
     fields: Mapping[str, Any] | None = None,
     producers: Iterable[Producer] | None = None,
+    submission: uuid.UUID | None = None,
 ) -> Cycle:
     """A new draft cycle like ``source``: same producers, same offer settings, today's prices.
 
@@ -147,19 +184,23 @@ def copy_cycle(
     cap and allocation (dropped if the product's step changed so that they no
     longer fit); its price and description are read again from the catalogue.
     Products added since are offered too. ``fields`` and ``producers``
-    override the defaults of ``copy_defaults`` (the coordinator edits them).
+    override the defaults of ``copy_defaults`` (the coordinator edits them);
+    ``submission`` works as for ``create_cycle``.
     """
     defaults = copy_defaults(source)
     producers = list(defaults.pop("producers") if producers is None else producers)
     _check_producers(source.group, producers)
-    with transaction.atomic():
-        cycle = Cycle(group=source.group, copied_from=source, created_by=by)
+
+    def build() -> Cycle:
+        cycle = Cycle(group=source.group, copied_from=source, created_by=by, submission=submission)
         _assign(cycle, {**defaults, **(fields or {})})
         cycle.save()
         cycle.producers.set(producers)
         _copy_offers(source, cycle)
         sync_offers(cycle=cycle)
-    return cycle
+        return cycle
+
+    return _create_once(source.group, submission, build)
 
 
 def update_cycle(
