@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "cabas.accounts",
     "cabas.catalog",
     "cabas.cycles",
+    "cabas.ledger",
     "cabas.reports",
     "cabas.demo",
 ]

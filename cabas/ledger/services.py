@@ -1,0 +1,251 @@
+"""The one place that writes the ledger: one function per kind of event.
+
+Each function builds the lines of its entry (see ``models`` for the accounts
+and signs) and hands them to ``_post``, which checks they balance, writes the
+entry open, adds the lines and seals it, in one transaction; the database
+refuses a sealed entry whose lines do not sum to zero, and any later change.
+Callers that record an event of their own (the distribution day's journal)
+call these inside their transaction, so the event and its entry commit
+together or not at all.
+
+Every function takes ``key``: an idempotency key. Posting twice with the same
+key returns the first entry and writes nothing (a double submit, a replayed
+offline action).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+
+from cabas.accounts.models import BuyingGroup, User
+from cabas.catalog.models import Producer
+from cabas.cycles.models import Cycle
+from cabas.ledger.models import CREDIT_NORMAL, Account, Entry, EntryKind, Line, Method
+
+
+class LedgerError(Exception):
+    """An entry that cannot be posted; the message is for the person."""
+
+
+@dataclass(frozen=True)
+class Posting:
+    """One line to post: a debit (+) or credit (−) in cents on an account."""
+
+    account: Account
+    amount_cents: int
+    household: User | None = None
+    producer: Producer | None = None
+
+
+@dataclass(frozen=True)
+class Context:
+    """Who posts, for which group and cycle, and why."""
+
+    group: BuyingGroup
+    by: User | None
+    cycle: Cycle | None = None
+    memo: str = ""
+    source: str = ""
+    key: str | None = None
+
+
+def _post(
+    context: Context,
+    kind: EntryKind,
+    postings: Iterable[Posting],
+    *,
+    method: str = "",
+    reverses: Entry | None = None,
+) -> Entry:
+    postings = [posting for posting in postings if posting.amount_cents]
+    if not postings:
+        raise LedgerError("An entry needs at least one non-zero line.")
+    if sum(posting.amount_cents for posting in postings) != 0:
+        raise LedgerError(f"Unbalanced entry: {postings!r}")
+    for posting in postings:
+        if not isinstance(posting.amount_cents, int) or isinstance(posting.amount_cents, bool):
+            raise TypeError("Amounts are integer cents")
+    if context.key is not None:
+        existing = Entry.objects.filter(key=context.key).first()
+        if existing is not None:
+            return existing
+    try:
+        with transaction.atomic():
+            return _write(context, kind, postings, method, reverses)
+    except IntegrityError:
+        # Two copies of one request at once: the second finds the first's entry.
+        existing = Entry.objects.filter(key=context.key).first() if context.key else None
+        if existing is None:
+            raise
+        return existing
+
+
+def _write(
+    context: Context, kind: EntryKind, postings: list[Posting], method: str, reverses: Entry | None
+) -> Entry:
+    entry = Entry.objects.create(
+        group=context.group,
+        cycle=context.cycle,
+        kind=kind,
+        method=method,
+        memo=context.memo[:300],
+        source=context.source[:60],
+        key=context.key,
+        reverses=reverses,
+        created_by=context.by,
+    )
+    Line.objects.bulk_create(
+        Line(
+            entry=entry,
+            group=context.group,
+            cycle=context.cycle,
+            account=posting.account,
+            household=posting.household,
+            producer=posting.producer,
+            amount_cents=posting.amount_cents,
+        )
+        for posting in postings
+    )
+    Entry.objects.filter(pk=entry.pk).update(sealed=True)
+    entry.sealed = True
+    return entry
+
+
+# --- One function per event ---------------------------------------------------------------
+
+
+def handover(context: Context, *, household: User, producer: Producer, amount_cents: int) -> Entry:
+    """A producer handed over goods worth ``amount_cents``: the household now owes it."""
+    return _post(
+        context,
+        EntryKind.HANDOVER,
+        [
+            Posting(Account.HOUSEHOLD, amount_cents, household, producer),
+            Posting(Account.PRODUCER, -amount_cents, household, producer),
+        ],
+    )
+
+
+def stand_payment(
+    context: Context, *, household: User, producer: Producer, amount_cents: int, method: Method
+) -> Entry:
+    """The household paid the producer at the stand."""
+    _check_positive(amount_cents)
+    return _post(
+        context,
+        EntryKind.STAND_PAYMENT,
+        [
+            Posting(Account.PRODUCER, amount_cents, household, producer),
+            Posting(Account.HOUSEHOLD, -amount_cents, household, producer),
+        ],
+        method=method,
+    )
+
+
+def desk_payment(
+    context: Context, *, household: User, shares: Mapping[Producer, int], method: Method, extra_cents: int = 0
+) -> Entry:
+    """The household paid its basket at the desk: ``shares`` says how much for each producer.
+
+    The desk holds the money; the association now owes each producer its share
+    (the producer's account is untouched until ``producer_payment``).
+    ``extra_cents`` is paid beyond the producers' shares (kept as credit).
+    """
+    total = sum(shares.values()) + extra_cents
+    _check_positive(total)
+    postings = [Posting(Account.DESK, total)]
+    postings += [
+        Posting(Account.HOUSEHOLD, -cents, household, producer) for producer, cents in shares.items()
+    ]
+    postings.append(Posting(Account.HOUSEHOLD, -extra_cents, household))
+    return _post(context, EntryKind.DESK_PAYMENT, postings, method=method)
+
+
+def bank_transfer(
+    context: Context, *, household: User, amount_cents: int, producer: Producer | None = None
+) -> Entry:
+    """A transfer from the household reached the association's bank account."""
+    _check_positive(amount_cents)
+    return _post(
+        context,
+        EntryKind.BANK_TRANSFER,
+        [Posting(Account.BANK, amount_cents), Posting(Account.HOUSEHOLD, -amount_cents, household, producer)],
+        method=Method.TRANSFER,
+    )
+
+
+def producer_payment(
+    context: Context, *, producer: Producer, amount_cents: int, from_account: Account, method: Method
+) -> Entry:
+    """The association paid the producer what desk payers (and the fund) owe it."""
+    if from_account not in (Account.DESK, Account.BANK):
+        raise LedgerError("The association pays from the desk's cash or the bank.")
+    _check_positive(amount_cents)
+    return _post(
+        context,
+        EntryKind.PRODUCER_PAYMENT,
+        [Posting(Account.PRODUCER, amount_cents, None, producer), Posting(from_account, -amount_cents)],
+        method=method,
+    )
+
+
+def writeoff(
+    context: Context, *, household: User, amount_cents: int, producer: Producer | None = None
+) -> Entry:
+    """The association gives up on what the household still owes (``context.memo`` says why)."""
+    _check_positive(amount_cents)
+    if not context.memo.strip():
+        raise LedgerError("A write-off needs a reason.")
+    return _post(
+        context,
+        EntryKind.WRITEOFF,
+        [
+            Posting(Account.WRITEOFF, amount_cents),
+            Posting(Account.HOUSEHOLD, -amount_cents, household, producer),
+        ],
+    )
+
+
+def reverse(context: Context, *, entry: Entry) -> Entry:
+    """A correction: the mirror of ``entry``, pointing at it. An entry is reversed once at most."""
+    if entry.kind == EntryKind.REVERSAL:
+        raise LedgerError("A reversal is corrected by a new entry, not reversed.")
+    if Entry.objects.filter(reverses=entry).exists():
+        raise LedgerError("This entry has already been reversed.")
+    postings = [
+        Posting(Account(line.account), -line.amount_cents, line.household, line.producer)
+        for line in entry.lines.select_related("household", "producer")
+    ]
+    return _post(context, EntryKind.REVERSAL, postings, method=entry.method, reverses=entry)
+
+
+def _check_positive(amount_cents: int) -> None:
+    if amount_cents <= 0:
+        raise LedgerError("An amount paid must be more than zero.")
+
+
+# --- Balances ------------------------------------------------------------------------------
+
+
+def balance(
+    group: BuyingGroup,
+    account: Account,
+    *,
+    cycle: Cycle | None = None,
+    household: User | None = None,
+    producer: Producer | None = None,
+) -> int:
+    """An account's balance in cents, as shown (credit-normal accounts as positive figures)."""
+    lines = Line.objects.filter(group=group, account=account)
+    if cycle is not None:
+        lines = lines.filter(cycle=cycle)
+    if household is not None:
+        lines = lines.filter(household=household)
+    if producer is not None:
+        lines = lines.filter(producer=producer)
+    total = lines.aggregate(total=Sum("amount_cents"))["total"] or 0
+    return -total if account in CREDIT_NORMAL else total
