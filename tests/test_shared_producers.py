@@ -265,3 +265,32 @@ def test_the_management_passes_on_when_the_managing_group_stops(shared: Shared, 
 def test_a_new_producer_is_managed_by_the_group_that_creates_it(cast: Cast, client_for) -> None:
     client_for(cast.coordinator_b).post(reverse("manage_producer_new", args=["balma"]), {"name": "Rucher"})
     assert Producer.objects.get(name="Rucher").managing_group == cast.group_b
+
+
+def test_existing_producers_get_the_group_of_their_earliest_current_supply(cast: Cast) -> None:
+    import importlib
+    from datetime import timedelta
+
+    from django.apps import apps
+    from django.utils import timezone
+
+    from cabas.accounts import services as accounts
+
+    migration = importlib.import_module("cabas.catalog.migrations.0003_producer_managing_group")
+    group_c = accounts.create_group(name="Cabas de Lanta", slug="lanta", coordinator=cast.outsider)
+    now = timezone.now()
+    Producer.objects.update(managing_group=None)
+    Supply.objects.all().delete()
+    # The dairy: created by A, which stopped; then B, then C. The bakery: only A, ended. A third: none.
+    for group, days, ended in ((cast.group_a, 30, True), (cast.group_b, 20, False), (group_c, 10, False)):
+        Supply.objects.create(
+            producer=cast.dairy,
+            group=group,
+            started_at=now - timedelta(days=days),
+            ended_at=now if ended else None,
+        )
+    Supply.objects.create(producer=cast.bakery, group=cast.group_a, ended_at=now)
+    lone = Producer.objects.create(name="Seul", slug="seul")
+    migration.set_managing_groups(apps, None)
+    managing = dict(Producer.objects.values_list("slug", "managing_group"))
+    assert managing == {"bergerie": cast.group_b.pk, "fournil": cast.group_a.pk, lone.slug: None}
