@@ -76,8 +76,13 @@ def build_cast() -> Cast:
         services.add_member(group=group_a, user=user, roles=roles)
     member_b = person("martin@example.org", "Martin Membre")
     services.add_member(group=group_b, user=member_b)
-    bakery = Producer.objects.create(name="Fournil du Lauragais", slug="fournil", speciality="Pain au levain")
-    dairy = Producer.objects.create(name="Ferme de la Bergerie", slug="bergerie", speciality="Fromages")
+    # Both created by A, which manages them while they have no account; B also buys bread.
+    bakery = Producer.objects.create(
+        name="Fournil du Lauragais", slug="fournil", speciality="Pain au levain", managing_group=group_a
+    )
+    dairy = Producer.objects.create(
+        name="Ferme de la Bergerie", slug="bergerie", speciality="Fromages", managing_group=group_a
+    )
     Supply.objects.create(producer=bakery, group=group_a)
     Supply.objects.create(producer=dairy, group=group_a)
     Supply.objects.create(producer=bakery, group=group_b)

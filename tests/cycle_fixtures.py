@@ -45,7 +45,9 @@ def make_cycle(group: BuyingGroup, *, phase: str = "open", name: str = "Cabas de
 
 
 def make_producer(group: BuyingGroup, name: str = "Jardins de la Saune") -> Producer:
-    producer = Producer.objects.create(name=name, slug=f"producer-{next(_names)}", speciality="Légumes")
+    producer = Producer.objects.create(
+        name=name, slug=f"producer-{next(_names)}", speciality="Légumes", managing_group=group
+    )
     Supply.objects.create(producer=producer, group=group)
     return producer
 

@@ -269,40 +269,45 @@ def test_get_matrix(matrix_cast: Cast, client_for, role: str) -> None:
     assert not failures, "\n".join(failures)
 
 
-@pytest.mark.parametrize("role", ROLES)
-def test_post_matrix_refuses_without_writing(matrix_cast: Cast, client_for, role: str) -> None:
-    """POST without the right role is refused and changes nothing."""
-    from django.urls import reverse
-
+def snapshot() -> tuple[object, ...]:
+    """Everything a refused request must leave as it was."""
     from cabas.accounts.models import BuyingGroup, JoinRequest, Membership
-    from cabas.catalog.models import CatalogImport, Producer, ProducerInvitation, Product, Supply
+    from cabas.catalog.models import (
+        CatalogImport,
+        Producer,
+        ProducerAccount,
+        ProducerInvitation,
+        Product,
+        Supply,
+    )
     from cabas.cycles.models import Cycle, Offer, OrderLine
     from cabas.reports.models import Dispatch, DocumentSet
 
-    def snapshot() -> tuple[object, ...]:
-        return (
-            list(Membership.objects.order_by("pk").values_list("pk", "ended_at", "is_coordinator")),
-            list(JoinRequest.objects.order_by("pk").values_list("pk", "status")),
-            list(BuyingGroup.objects.order_by("pk").values_list("name", "description")),
-            list(Producer.objects.order_by("pk").values_list("pk", "name", "iban")),
-            list(Product.objects.order_by("pk").values_list("pk", "name", "price_cents", "is_active")),
-            list(Supply.objects.order_by("pk").values_list("pk", "ended_at")),
-            list(ProducerInvitation.objects.order_by("pk").values_list("pk", "accepted_at")),
-            list(CatalogImport.objects.order_by("pk").values_list("pk", "applied_at")),
-            list(
-                Cycle.objects.order_by("pk").values_list(
-                    "pk", "name", "published_at", "closes_at", "finalised_at"
-                )
-            ),
-            list(Offer.objects.order_by("pk").values_list("pk", "price_cents", "withdrawn_at", "quota")),
-            list(OrderLine.objects.order_by("pk").values_list("pk", "quantity")),
-            list(DocumentSet.objects.order_by("pk").values_list("pk", "requested", "slips_per_sheet")),
-            list(Dispatch.objects.order_by("pk").values_list("pk")),
-        )
+    return (
+        list(Membership.objects.order_by("pk").values_list("pk", "ended_at", "is_coordinator")),
+        list(JoinRequest.objects.order_by("pk").values_list("pk", "status")),
+        list(BuyingGroup.objects.order_by("pk").values_list("name", "description")),
+        list(Producer.objects.order_by("pk").values_list("pk", "name", "iban", "managing_group")),
+        list(ProducerAccount.objects.order_by("pk").values_list("pk", "producer", "user")),
+        list(Product.objects.order_by("pk").values_list("pk", "name", "price_cents", "is_active")),
+        list(Supply.objects.order_by("pk").values_list("pk", "ended_at")),
+        list(ProducerInvitation.objects.order_by("pk").values_list("pk", "accepted_at")),
+        list(CatalogImport.objects.order_by("pk").values_list("pk", "applied_at")),
+        list(
+            Cycle.objects.order_by("pk").values_list(
+                "pk", "name", "published_at", "closes_at", "finalised_at"
+            )
+        ),
+        list(Offer.objects.order_by("pk").values_list("pk", "price_cents", "withdrawn_at", "quota")),
+        list(OrderLine.objects.order_by("pk").values_list("pk", "quantity")),
+        list(DocumentSet.objects.order_by("pk").values_list("pk", "requested", "slips_per_sheet")),
+        list(Dispatch.objects.order_by("pk").values_list("pk")),
+    )
 
-    client = client_for(user_for(matrix_cast, role))
-    before = snapshot()
-    data = {
+
+def post_data(c: Cast) -> dict[str, object]:
+    """A form that would change something on every POST URL, were it accepted."""
+    return {
         "name": "Piraté",
         "roles": ["coordinator"],
         "email": "x@example.org",
@@ -315,12 +320,22 @@ def test_post_matrix_refuses_without_writing(matrix_cast: Cast, client_for, role
         "vat_rate": "550",
         "accepts_cash": "on",
         "reason": "x",
-        f"q-{matrix_cast.offer.pk}": "1",  # type: ignore[attr-defined]
-        "member": str(matrix_cast.member.pk),
+        f"q-{c.offer.pk}": "1",  # type: ignore[attr-defined]
+        "member": str(c.member.pk),
         "slips_per_sheet": "2",
         "action": "close",
-        "producer": [str(matrix_cast.bakery.pk)],
+        "producer": [str(c.bakery.pk)],
     }
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_post_matrix_refuses_without_writing(matrix_cast: Cast, client_for, role: str) -> None:
+    """POST without the right role is refused and changes nothing."""
+    from django.urls import reverse
+
+    client = client_for(user_for(matrix_cast, role))
+    before = snapshot()
+    data = post_data(matrix_cast)
     failures = []
     for name, (kwargs, _get, post_statuses) in MATRIX.items():
         if role not in post_statuses:
@@ -329,6 +344,122 @@ def test_post_matrix_refuses_without_writing(matrix_cast: Cast, client_for, role
         status = client.post(url, data).status_code
         if status != post_statuses[role]:
             failures.append(f"POST {url} as {role}: {status}, expected {post_statuses[role]}")
+    assert not failures, "\n".join(failures)
+    assert snapshot() == before
+
+
+# --- Mixed ids: one group's (or producer's) address with another's object ids -------------------
+
+
+@pytest.fixture
+def mixed_cast(matrix_cast: Cast) -> Cast:
+    """The matrix cast, with the dairy (A's, no account) also linked by B and in a cycle of B."""
+    from cabas.catalog.models import CatalogImport, Product, Supply
+    from tests.cycle_fixtures import make_cycle, make_offer
+
+    c = matrix_cast
+    Supply.objects.create(producer=c.dairy, group=c.group_b)
+    c.cycle_b = make_cycle(c.group_b, name="Panier de Balma")  # type: ignore[attr-defined]
+    c.offer_b = make_offer(c.cycle_b, c.dairy, "Tomme")  # type: ignore[attr-defined]
+    make_offer(c.cycle_b, c.bakery, "Pain de Balma")
+    c.cheese = Product.objects.create(  # type: ignore[attr-defined]
+        producer=c.dairy, name="Fromage blanc", category="dairy", unit="jar", price_cents=300
+    )
+    c.dairy_import = CatalogImport.objects.create(producer=c.dairy, filename="y.csv", error_count=1)  # type: ignore[attr-defined]
+    c.lone_cycle = make_cycle(c.group_a, name="Sans le fournil")  # type: ignore[attr-defined]
+    return c
+
+
+def group_urls_with_b_slug(c: Cast) -> list[tuple[str, dict[str, object]]]:
+    """Every URL of group A that names an object, with B's slug instead of A's.
+
+    Producers are A's dairy, which does not supply B. Linking is left out: any group
+    may link any producer (which grants nothing over it, see the producer cases).
+    """
+    mixed = []
+    for name, (kwargs, _get, _post) in MATRIX.items():
+        values = kwargs(c)
+        if values.get("slug") == A and len(values) > 1 and name != "manage_producer_link":
+            if "producer_slug" in values:
+                values["producer_slug"] = "bergerie"
+            mixed.append((name, {**values, "slug": "balma"}))
+    return mixed
+
+
+def producer_urls_with_other_ids(c: Cast) -> list[tuple[str, str, dict[str, object]]]:
+    """(role, URL name, kwargs): a producer's address with another producer's or group's ids."""
+    bread, cheese = c.bread.pk, c.cheese.pk  # type: ignore[attr-defined]
+    products = ("product_edit", "product_price", "product_archive", "product_restore")
+    imports = ("catalog_import_preview", "catalog_import_confirm")
+    documents = [
+        ("producer_cycle_orders", {}),
+        ("producer_report_purchase_order", {"fmt": "csv"}),
+        ("producer_report_distribution_list", {"fmt": "pdf"}),
+    ]
+    cases: list[tuple[str, str, dict[str, object]]] = []
+    # The bakery's account with the dairy's product and import; A's coordinator, who manages
+    # the dairy, with the bakery's.
+    cases += [("producer_a", name, {"slug": "fournil", "pk": cheese}) for name in products]
+    cases += [("coordinator_a", name, {"slug": "bergerie", "pk": bread}) for name in products]
+    cases += [("producer_a", name, {"slug": "fournil", "pk": c.dairy_import.pk}) for name in imports]  # type: ignore[attr-defined]
+    cases += [("coordinator_a", name, {"slug": "bergerie", "pk": c.bakery_import.pk}) for name in imports]  # type: ignore[attr-defined]
+    for name, extra in documents:
+        # A manages the dairy, yet B's cycle with the dairy is none of its business.
+        cases.append(("coordinator_a", name, {"slug": "bergerie", "pk": c.cycle_b.pk, **extra}))  # type: ignore[attr-defined]
+        # B links the dairy: nothing of A's cycle, nor even of its own, through the dairy's pages.
+        cases.append(("coordinator_b", name, {"slug": "bergerie", "pk": c.cycle.pk, **extra}))  # type: ignore[attr-defined]
+        cases.append(("coordinator_b", name, {"slug": "bergerie", "pk": c.cycle_b.pk, **extra}))  # type: ignore[attr-defined]
+        # The bakery's account, with a cycle the bakery is not in.
+        cases.append(("producer_a", name, {"slug": "fournil", "pk": c.lone_cycle.pk, **extra}))  # type: ignore[attr-defined]
+    # B links the dairy: none of its own pages.
+    for name in ("producer_dashboard", "producer_edit", "product_new", "catalog_import"):
+        cases.append(("coordinator_b", name, {"slug": "bergerie"}))
+    cases += [("coordinator_b", name, {"slug": "bergerie", "pk": cheese}) for name in products]
+    cases += [("coordinator_b", name, {"slug": "bergerie", "pk": c.dairy_import.pk}) for name in imports]  # type: ignore[attr-defined]
+    # Invitations and the producer's management belong to A, the managing group.
+    cases.append(("coordinator_b", "manage_producer_invite", {"slug": "balma", "producer_slug": "bergerie"}))
+    return cases
+
+
+@pytest.mark.parametrize("role", ["coordinator_b", "site_admin"])
+def test_group_urls_with_another_groups_ids(matrix_cast: Cast, client_for, role: str) -> None:
+    """B's address with A's cycle, offer, member, request, document or producer ids: nothing found."""
+    from django.urls import reverse
+
+    client = client_for(user_for(matrix_cast, role))
+    before = snapshot()
+    data = post_data(matrix_cast)
+    failures = []
+    for name, kwargs in group_urls_with_b_slug(matrix_cast):
+        url = reverse(name, kwargs=kwargs)
+        _kwargs, get_statuses, post_statuses = MATRIX[name]
+        refused_get = {403, 404, 405} if get_statuses == GET_ON_POST_ONLY else {403, 404}
+        checks = [("GET", refused_get)] + ([("POST", {403, 404})] if post_statuses else [])
+        for method, refused in checks:
+            status = getattr(client, method.lower())(url, data).status_code
+            if status not in refused:
+                failures.append(f"{method} {url} as {role}: {status}")
+    assert not failures, "\n".join(failures)
+    assert snapshot() == before
+
+
+def test_producer_urls_with_other_ids(mixed_cast: Cast, client_for) -> None:
+    """A producer's address with another producer's product or import, or a cycle not theirs to see."""
+    from django.urls import reverse
+
+    before = snapshot()
+    data = post_data(mixed_cast)
+    failures = []
+    for role, name, kwargs in producer_urls_with_other_ids(mixed_cast):
+        client = client_for(user_for(mixed_cast, role))
+        url = reverse(name, kwargs=kwargs)
+        _kwargs, get_statuses, post_statuses = MATRIX[name]
+        refused_get = {403, 404, 405} if get_statuses == GET_ON_POST_ONLY else {403, 404}
+        checks = [("GET", refused_get)] + ([("POST", {403, 404})] if post_statuses else [])
+        for method, refused in checks:
+            status = getattr(client, method.lower())(url, data).status_code
+            if status not in refused:
+                failures.append(f"{method} {url} as {role}: {status}")
     assert not failures, "\n".join(failures)
     assert snapshot() == before
 

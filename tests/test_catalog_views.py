@@ -272,7 +272,7 @@ class TestWhoManages:
         assert client_for(shop.producer_user).get("/producers/nowhere/").status_code == 404
 
     def test_coordinator_keeps_a_catalogue_on_behalf(self, shop: Cast, client_for) -> None:
-        farm = Producer.objects.create(name="Ferme sans internet", slug="ferme")
+        farm = Producer.objects.create(name="Ferme sans internet", slug="ferme", managing_group=shop.group_a)
         Supply.objects.create(producer=farm, group=shop.group_a)
         url = reverse("producer_dashboard", args=["ferme"])
         assert client_for(shop.coordinator).get(url).status_code == 200
@@ -315,6 +315,7 @@ class TestCoordinators:
         assert "Rucher des Coteaux" in message.subject
 
     def test_invitation_accepted_once(self, shop: Cast, client_for) -> None:
+        ProducerAccount.objects.filter(producer=shop.dairy).delete()  # the dairy has no account yet
         client_for(shop.coordinator).post(
             reverse("manage_producer_invite", args=["saint-orens", "bergerie"]),
             {"email": "olivier@example.org"},
@@ -345,6 +346,7 @@ class TestCoordinators:
         assert not ProducerAccount.objects.filter(user=shop.outsider).exists()
 
     def test_invite_with_bad_email(self, shop: Cast, client_for) -> None:
+        ProducerAccount.objects.filter(producer=shop.dairy).delete()
         response = client_for(shop.coordinator).post(
             reverse("manage_producer_invite", args=["saint-orens", "bergerie"]),
             {"email": "nope"},

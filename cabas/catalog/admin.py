@@ -25,7 +25,7 @@ class ProducerAccountInline(admin.TabularInline[ProducerAccount, Producer]):
 
 @admin.register(Producer)
 class ProducerAdmin(admin.ModelAdmin[Producer]):
-    list_display = ["name", "speciality", "town", "is_active"]
+    list_display = ["name", "speciality", "town", "managing_group", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["name", "speciality", "town"]
     prepopulated_fields = {"slug": ["name"]}

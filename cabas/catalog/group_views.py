@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import HttpRequest, HttpResponse
@@ -15,6 +16,7 @@ from cabas.accounts.permissions import AuthenticatedRequest, group_access, requi
 from cabas.catalog import services
 from cabas.catalog.forms import CatalogueFilterForm, InviteForm, NewProducerForm
 from cabas.catalog.models import Producer, ProducerAccount, ProducerInvitation, Product
+from cabas.catalog.permissions import group_manages
 
 CATALOGUE_PAGE_SIZE = 60
 
@@ -62,13 +64,24 @@ def producer_page(request: HttpRequest, slug: str, producer_slug: str) -> HttpRe
 @require_safe
 def manage_producers(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     access = require_manager(request, slug)
-    producers = Producer.objects.supplying(access.group).annotate(
-        product_count=Count("products", filter=Q(products__is_active=True), distinct=True),
-        has_accounts=Exists(ProducerAccount.objects.filter(producer=OuterRef("pk"))),
-        pending_invitation=Exists(
-            ProducerInvitation.objects.filter(producer=OuterRef("pk"), accepted_at__isnull=True)
-        ),
+    producers = list(
+        Producer.objects.supplying(access.group)
+        .select_related("managing_group")
+        .annotate(
+            product_count=Count("products", filter=Q(products__is_active=True), distinct=True),
+            has_accounts=Exists(ProducerAccount.objects.filter(producer=OuterRef("pk"))),
+            pending_invitation=Exists(
+                ProducerInvitation.objects.filter(
+                    producer=OuterRef("pk"), group=access.group, accepted_at__isnull=True
+                )
+            ),
+        )
     )
+    for producer in producers:
+        # The site admin may step in for any producer; coordinators only for those their group manages.
+        producer.managed_here = access.is_site_admin or (  # type: ignore[attr-defined]
+            producer.managing_group_id == access.group.pk and not producer.has_accounts
+        )
     context = {"access": access, "group": access.group, "producers": producers, "invite_form": InviteForm()}
     return render(request, "catalog/manage/producers.html", context)
 
@@ -117,6 +130,8 @@ def manage_producer_link(request: AuthenticatedRequest, slug: str, producer_slug
 def manage_producer_invite(request: AuthenticatedRequest, slug: str, producer_slug: str) -> HttpResponse:
     access = require_manager(request, slug)
     producer = _supplying_producer(access.group, producer_slug)
+    if not group_manages(access, producer):
+        raise PermissionDenied  # another group manages it, or it keeps its own data
     form = InviteForm(request.POST)
     if not form.is_valid():
         messages.error(

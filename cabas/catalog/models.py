@@ -75,6 +75,18 @@ class Producer(models.Model):
         _("other payment instructions"), max_length=300, blank=True, help_text=_("Shown to members.")
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # Whose coordinators keep its data while it has no account of its own: the group that
+    # created it (or, once that group stops working with it, the longest-standing group it
+    # still supplies). Other groups it supplies only offer its products.
+    managing_group = models.ForeignKey(
+        BuyingGroup,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="managed_producers",
+        verbose_name=_("managed by"),
+        help_text=_("The group whose coordinators keep its data while it has no account of its own."),
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     objects = ProducerQuerySet.as_manager()

@@ -82,8 +82,8 @@ def unique_producer_slug(name: str) -> str:
 
 @transaction.atomic
 def create_producer(*, group: BuyingGroup, fields: dict[str, Any]) -> Producer:
-    """A coordinator creates a producer on its behalf; it supplies ``group`` at once."""
-    producer = Producer(slug=unique_producer_slug(fields["name"]))
+    """A coordinator creates a producer on its behalf; it supplies ``group``, which manages it."""
+    producer = Producer(slug=unique_producer_slug(fields["name"]), managing_group=group)
     _assign(producer, fields, PRODUCER_FIELDS)
     producer.save()
     Supply.objects.create(producer=producer, group=group)
@@ -98,19 +98,41 @@ def update_producer(*, producer: Producer, fields: dict[str, Any]) -> Producer:
 
 
 def start_supply(*, group: BuyingGroup, producer: Producer) -> Supply:
+    """``producer`` starts supplying ``group``; it takes up a producer that no group manages.
+
+    Linking a producer another group manages grants nothing over its data: the
+    group only offers its products in its own cycles.
+    """
     try:
         with transaction.atomic():
-            return Supply.objects.create(producer=producer, group=group)
+            supply = Supply.objects.create(producer=producer, group=group)
+            Producer.objects.filter(pk=producer.pk, managing_group__isnull=True).update(managing_group=group)
     except IntegrityError:
         raise CatalogError(_("This producer already supplies the group.")) from None
+    producer.refresh_from_db(fields=["managing_group"])
+    return supply
 
 
+@transaction.atomic
 def end_supply(*, group: BuyingGroup, producer: Producer) -> None:
+    """``group`` stops working with ``producer``; if it managed it, the management passes on.
+
+    It passes to the group the producer has supplied the longest among those it
+    still supplies (none if it supplies nobody: the next group to link it takes it up).
+    """
     ended = Supply.objects.filter(group=group, producer=producer, ended_at__isnull=True).update(
         ended_at=timezone.now()
     )
     if not ended:
         raise CatalogError(_("This producer no longer supplies the group."))
+    next_group = (
+        Supply.objects.filter(producer=producer, ended_at__isnull=True)
+        .order_by("started_at", "pk")
+        .values_list("group_id", flat=True)
+        .first()
+    )
+    Producer.objects.filter(pk=producer.pk, managing_group=group).update(managing_group_id=next_group)
+    producer.refresh_from_db(fields=["managing_group"])
 
 
 def invite_manager(*, group: BuyingGroup, producer: Producer, email: str, by: User) -> ProducerInvitation:
@@ -123,6 +145,12 @@ def invite_manager(*, group: BuyingGroup, producer: Producer, email: str, by: Us
     return invitation
 
 
+def _invitation_still_valid(invitation: ProducerInvitation) -> bool:
+    """Only the managing group (or the site admin) hands out a producer's management."""
+    by_admin = User.objects.filter(pk=invitation.invited_by_id, is_superuser=True).exists()
+    return by_admin or invitation.group_id == invitation.producer.managing_group_id
+
+
 @transaction.atomic
 def accept_invitation(*, invitation: ProducerInvitation, user: User) -> ProducerAccount:
     """The invited person now manages the producer and holds the producer role in the group.
@@ -131,6 +159,8 @@ def accept_invitation(*, invitation: ProducerInvitation, user: User) -> Producer
     """
     if not invitation.is_usable:
         raise CatalogError(_("This invitation has expired or has already been used."))
+    if not _invitation_still_valid(invitation):
+        raise CatalogError(_("This invitation is no longer valid: ask the group that manages the producer."))
     claimed = ProducerInvitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).update(
         accepted_at=timezone.now(), accepted_by=user
     )

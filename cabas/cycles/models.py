@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -15,6 +16,9 @@ from cabas.accounts.models import BuyingGroup
 from cabas.catalog.models import Category, Producer, Product
 from cabas.lib.money import line_total_cents
 from cabas.lib.quantities import format_quantity
+
+if TYPE_CHECKING:
+    from cabas.catalog.permissions import ProducerAccess
 
 
 class Phase(models.TextChoices):
@@ -33,6 +37,13 @@ class CycleQuerySet(models.QuerySet["Cycle"]):
 
     def open_at(self, now: datetime) -> CycleQuerySet:
         return self.published().filter(opens_at__lte=now, closes_at__gt=now)
+
+    def seen_through(self, access: ProducerAccess) -> CycleQuerySet:
+        """Cycles the person may see through a producer's pages: its own accounts and the site
+        admin see every group; a coordinator who manages it only the groups they coordinate."""
+        if access.group_ids is None:
+            return self
+        return self.filter(group_id__in=access.group_ids)
 
 
 class Cycle(models.Model):

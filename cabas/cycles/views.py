@@ -430,7 +430,9 @@ def producer_orders(request: AuthenticatedRequest, slug: str, pk: int) -> HttpRe
     """A producer sees what was ordered of their own products in a cycle, and by whom."""
     access = producer_access(request, slug)
     cycle = get_object_or_404(
-        Cycle.objects.published().select_related("group"), pk=pk, producers=access.producer
+        Cycle.objects.published().seen_through(access).select_related("group"),
+        pk=pk,
+        producers=access.producer,
     )
     offers = list(
         cycle.offers.filter(producer=access.producer)

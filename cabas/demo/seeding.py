@@ -131,9 +131,9 @@ class ProducerSpec:
     iban: str
     payment_notes: str
 
-    def producer(self) -> Producer:
+    def producer(self, *, managing_group: BuyingGroup | None = None) -> Producer:
         fields = {f.name: getattr(self, f.name) for f in fields_of(self) if f.name != "range_key"}
-        return Producer(**fields)
+        return Producer(**fields, managing_group=managing_group)
 
 
 @dataclass(frozen=True)
@@ -621,11 +621,14 @@ def producer_ids(slugs: Iterable[str]) -> dict[str, int]:
 
 
 def ensure_producers(group: BuyingGroup, specs: Sequence[ProducerSpec]) -> dict[str, int]:
-    """Create the missing producers and make every one of them supply ``group``; slug -> id."""
+    """Create the missing producers and make every one of them supply ``group``; slug -> id.
+
+    The group that creates a producer manages it (as when a coordinator creates one).
+    """
     slugs = [spec.slug for spec in specs]
     existing = producer_ids(slugs)
     Producer.objects.bulk_create(
-        (spec.producer() for spec in specs if spec.slug not in existing),
+        (spec.producer(managing_group=group) for spec in specs if spec.slug not in existing),
         batch_size=BATCH,
     )
     supplying = set(

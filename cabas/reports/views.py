@@ -53,9 +53,11 @@ def _check_format(kind: str, fmt: str) -> None:
 
 
 def _producer_cycle(request: AuthenticatedRequest, slug: str, pk: int) -> tuple[Producer, Cycle]:
-    """The producer the person manages (403 otherwise) and a published cycle it takes part in (404)."""
-    producer = producer_access(request, slug).producer
-    cycles = Cycle.objects.published().select_related("group")
+    """The producer the person manages (403 otherwise) and a published cycle it takes part in,
+    of a group the person may see through it (404)."""
+    access = producer_access(request, slug)
+    producer = access.producer
+    cycles = Cycle.objects.published().seen_through(access).select_related("group")
     taking_part = cycles.filter(Q(producers=producer) | Q(offers__producer=producer)).distinct()
     return producer, get_object_or_404(taking_part, pk=pk)
 

@@ -477,8 +477,12 @@ def test_coordinator_creates_a_producer_who_accepts_the_invitation(page_as, brow
     ).click()
     expect(claire).to_have_url(re.compile(r"/producers/rucher-des-coteaux/$"))
     expect(claire.locator("main .alert.info")).to_contain_text(
-        tr("You manage %(name)s on its behalf, as it has no account of its own yet.")
-        % {"name": producer.name}
+        tr(
+            "%(name)s has no account of its own yet: the coordinators of %(group)s, which manages it, "
+            "keep its information and catalogue on its behalf. Other groups it supplies offer its "
+            "products without editing them. You see here only the orders of the groups you coordinate."
+        )
+        % {"name": producer.name, "group": shop.group_a.name}
     )
 
     # The invitation reaches Olivier, who opens its link while logged in and accepts.
@@ -532,7 +536,7 @@ def _catalogue_pages(shop: Cast) -> dict[str, list[str]]:
     )
     assert with_errors.error_count == 1 and clean.error_count == 0
     orphan = Producer.objects.create(
-        name="Moulin de Lanta", slug="moulin", speciality="Farines", town="Lanta"
+        name="Moulin de Lanta", slug="moulin", speciality="Farines", town="Lanta", managing_group=shop.group_a
     )
     Supply.objects.create(producer=orphan, group=shop.group_a)
     ProducerInvitation.objects.create(

@@ -6,7 +6,7 @@ from django import template
 from django.utils import timezone
 
 from cabas.accounts.models import BuyingGroup
-from cabas.catalog.models import Producer
+from cabas.catalog.permissions import ProducerAccess
 from cabas.cycles.models import Cycle
 
 register = template.Library()
@@ -24,11 +24,12 @@ def upcoming_cycles(group: BuyingGroup) -> list[Cycle]:
 
 
 @register.simple_tag
-def producer_cycles(producer: Producer) -> list[Cycle]:
-    """The published cycles a producer takes part in, latest distribution first (at most six)."""
+def producer_cycles(access: ProducerAccess) -> list[Cycle]:
+    """The published cycles a producer takes part in that the person may see, latest first (at most six)."""
     return list(
         Cycle.objects.published()
-        .filter(producers=producer)
+        .seen_through(access)
+        .filter(producers=access.producer)
         .select_related("group")
         .order_by("-distribution_date")[:6]
     )
