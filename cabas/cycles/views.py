@@ -24,7 +24,7 @@ from cabas.accounts.permissions import (
 from cabas.catalog.permissions import producer_access
 from cabas.cycles import allocation, tasks
 from cabas.cycles.basket_form import BasketForm, read_basket
-from cabas.cycles.baskets import Basket, basket, baskets_of, producer_sort_key
+from cabas.cycles.baskets import Basket, basket, baskets, baskets_of, producer_sort_key, total_due
 from cabas.cycles.models import ChangeKind, Cycle, Offer, Order, OrderChange, OrderLine, Phase
 from cabas.cycles.ordering import BasketResult, LineChange, save_basket
 from cabas.lib.quantities import format_quantity
@@ -390,11 +390,10 @@ def cycle_orders(request: AuthenticatedRequest, slug: str, pk: int) -> HttpRespo
     orders = (
         Order.objects.filter(cycle=cycle)
         .select_related("user")
-        .annotate(
-            total=Sum("lines__total_cents"), line_count=Count("lines", filter=Q(lines__requested__gt=0))
-        )
+        .annotate(line_count=Count("lines", filter=Q(lines__requested__gt=0)))
         .order_by("user__full_name", "user__email")
     )
+    due = {b.order_id: b.total_cents for b in baskets(cycle)}
     query = request.GET.get("q", "").strip()[:100]
     members = Membership.objects.none()
     if query:
@@ -409,7 +408,7 @@ def cycle_orders(request: AuthenticatedRequest, slug: str, pk: int) -> HttpRespo
         "access": access,
         "group": access.group,
         "cycle": cycle,
-        "orders": orders,
+        "orders": [(order, due.get(order.pk, 0)) for order in orders],
         "query": query,
         "members": members,
     }
@@ -453,6 +452,6 @@ def producer_orders(request: AuthenticatedRequest, slug: str, pk: int) -> HttpRe
         "cycle": cycle,
         "offers": offers,
         "lines": lines,
-        "total": sum(o.total_cents or 0 for o in offers),
+        "total": total_due(baskets(cycle, producer=access.producer)),
     }
     return render(request, "cycles/producer_orders.html", context)
