@@ -185,15 +185,19 @@ def _basket(
     return Basket(order_id, member, tuple(sorted(parts, key=lambda part: producer_sort_key(part.producer))))
 
 
-def _build(rows: Iterable[Mapping[str, Any]]) -> dict[int, Basket]:
+def _build(rows: list[dict[str, Any]]) -> dict[int, Basket]:
     """Baskets of the orders in ``rows``, by order id (one query for the producers)."""
+    wanted = {row["offer__producer_id"] for row in rows}
+    return assemble(rows, Producer.objects.in_bulk(wanted) if wanted else {})
+
+
+def assemble(rows: Iterable[Mapping[str, Any]], producers: Mapping[int, Producer]) -> dict[int, Basket]:
+    """Group counted line rows (``_FIELDS``) into baskets, by order id: no query."""
     members: dict[int, Member] = {}
     items: dict[int, dict[int, list[Item]]] = {}
     for row in rows:
         members.setdefault(row["order_id"], _member(row))
         items.setdefault(row["order_id"], {}).setdefault(row["offer__producer_id"], []).append(_item(row))
-    wanted = {pk for parts in items.values() for pk in parts}
-    producers = Producer.objects.in_bulk(wanted) if wanted else {}
     return {pk: _basket(pk, members[pk], items[pk], producers) for pk in items}
 
 
