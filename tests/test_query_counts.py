@@ -103,3 +103,32 @@ def test_profile_with_many_memberships(cast: Cast, client_for) -> None:
 
     small, large = grows(cast, client, "/account/", add)
     assert small == large
+
+
+def test_baskets_of_a_cycle(cast: Cast) -> None:
+    """``baskets(cycle)``: two queries (lines, then their producers), however many orders and products."""
+    from cabas.cycles.baskets import baskets
+    from cabas.cycles.ordering import LineChange, save_basket
+    from tests.cycle_fixtures import make_cycle, make_members, make_offer, make_producer
+
+    cycle = make_cycle(cast.group_a)
+    counter = iter(range(0, 10_000, 100))
+
+    def add(count: int) -> None:
+        start = next(counter)
+        producer = make_producer(cast.group_a, f"Producteur {start}")
+        offers = [make_offer(cycle, producer, price_cents=333 + i) for i in range(3)]
+        for member in make_members(cast.group_a, count, prefix=f"b{start}-"):
+            changes = [LineChange(offer.pk, 2000) for offer in offers]
+            assert save_basket(cycle=cycle, member=member, changes=changes, by=member).ok
+
+    def measure() -> int:
+        with CaptureQueriesContext(connection) as context:
+            baskets(cycle)
+        return len(context)
+
+    add(3)
+    small = measure()
+    add(30)
+    assert small == measure() == 2
+    assert len(baskets(cycle)) == 33

@@ -418,7 +418,8 @@ class TestMatrix:
     def test_many_producers_split_into_parts(self, shop: Shop) -> None:
         grid = data.matrix(shop.cycle)
         producers = [grid.producers[0]] * 25
-        wide = data.Matrix(grid.header, producers, [data.MatrixRow(r.member, [1] * 25) for r in grid.rows])
+        rows = [data.MatrixRow(r.member, [1] * 25, 25) for r in grid.rows]
+        wide = data.Matrix(grid.header, producers, rows, [len(rows)] * 25, 25 * len(rows))
         parts = documents.matrix_parts(wide)
         assert [len(part["producers"]) for part in parts] == [9, 9, 7]
         assert all(len(row["amounts"]) == len(part["producers"]) for part in parts for row in part["rows"])

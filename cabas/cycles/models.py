@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q, Sum
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -272,8 +272,10 @@ class Order(models.Model):
         return f"{self.user} · {self.cycle}"
 
     def total_cents(self) -> int:
-        """The sum of the persisted line totals (integers: exact on every database)."""
-        return self.lines.aggregate(total=Sum("total_cents"))["total"] or 0
+        """What the basket comes to, as ``cabas.cycles.baskets`` counts it (the one place that does)."""
+        from cabas.cycles.baskets import basket
+
+        return basket(self).total_cents
 
 
 class OrderLine(models.Model):

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Model, Prefetch, Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.tasks import task
 from django.utils import timezone
 
@@ -21,6 +21,7 @@ from cabas.lib.emails import send_templated
 if TYPE_CHECKING:
     from cabas.accounts.models import BuyingGroup, User
     from cabas.catalog.models import Producer
+    from cabas.cycles.baskets import Basket
     from cabas.cycles.models import Cycle, Order, OrderChange
 
 logger = logging.getLogger(__name__)
@@ -30,23 +31,10 @@ class DeliveryError(Exception):
     """Some e-mails of a batch could not be sent (the others were)."""
 
 
-def _lines_prefetch() -> Prefetch:
-    from cabas.cycles.models import OrderLine
-
-    lines = OrderLine.objects.select_related("offer__producer").order_by(
-        "offer__producer__name", "offer__name"
-    )
-    return Prefetch("lines", queryset=lines)
-
-
 def _order(order_id: int) -> Order:
     from cabas.cycles.models import Order
 
-    return (
-        Order.objects.select_related("cycle__group", "user")
-        .prefetch_related(_lines_prefetch())
-        .get(pk=order_id)
-    )
+    return Order.objects.select_related("cycle__group", "user").get(pk=order_id)
 
 
 def _cycle(cycle_id: int) -> Cycle:
@@ -132,26 +120,26 @@ def _send_telling_changes(
 @task
 def send_confirmation(order_id: int) -> None:
     """The member confirmed their basket: what they ordered, from whom, for how much."""
-    from cabas.cycles.summary import basket_summary
+    from cabas.cycles.baskets import basket
 
     order = _order(order_id)
     send_templated(
         to=order.user,
         template="cycles/email/confirmation",
-        context={"order": order, "cycle": order.cycle, "summary": basket_summary(order)},
+        context={"order": order, "cycle": order.cycle, "summary": basket(order)},
     )
 
 
 @task
 def send_order_changes(order_id: int) -> None:
     """Tell a member, in one e-mail, every change made to their order that they were not told of."""
-    from cabas.cycles.summary import basket_summary
+    from cabas.cycles.baskets import basket
 
     order = _order(order_id)
     changes = _claim_changes(order)
     if not changes:
         return
-    context = {"order": order, "cycle": order.cycle, "summary": basket_summary(order)}
+    context = {"order": order, "cycle": order.cycle, "summary": basket(order)}
     _send_telling_changes(order, "cycles/email/changes", context, changes)
 
 
@@ -221,24 +209,11 @@ def _recap_orders(cycle: Cycle) -> QuerySet[Order]:
         .values("order_id")
     )
     wanted = Order.objects.filter(Q(lines__requested__gt=0) | Q(pk__in=untold), cycle=cycle).values("pk")
-    return (
-        Order.objects.filter(pk__in=wanted)
-        .select_related("cycle__group", "user")
-        .prefetch_related(_lines_prefetch())
-        .order_by("pk")
-    )
+    return Order.objects.filter(pk__in=wanted).select_related("cycle__group", "user").order_by("pk")
 
 
-def _send_recap_to(order: Order) -> None:
-    from cabas.cycles.summary import basket_summary
-
-    summary = basket_summary(order)
-    context = {
-        "order": order,
-        "cycle": order.cycle,
-        "summary": summary,
-        "has_items": any(line.quantity for part in summary.parts for line in part.lines),
-    }
+def _send_recap_to(order: Order, summary: Basket) -> None:
+    context = {"order": order, "cycle": order.cycle, "summary": summary, "has_items": bool(summary.parts)}
     _send_telling_changes(order, "cycles/email/recap", context, _claim_changes(order))
 
 
@@ -251,5 +226,11 @@ def send_recap(cycle_id: int) -> int:
     (fair shares: asked vs got) and marks them told, so ``send_order_changes``
     does not repeat them.
     """
+    from cabas.cycles.baskets import baskets_of
+
     cycle = _cycle(cycle_id)
-    return _send_each(_recap_orders(cycle), _send_recap_to, f"Recap of cycle {cycle_id}")
+    orders = list(_recap_orders(cycle))
+    found = baskets_of(orders)  # every basket of the cycle at once, not one query per member
+    return _send_each(
+        orders, lambda order: _send_recap_to(order, found[order.pk]), f"Recap of cycle {cycle_id}"
+    )

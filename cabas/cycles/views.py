@@ -24,9 +24,9 @@ from cabas.accounts.permissions import (
 from cabas.catalog.permissions import producer_access
 from cabas.cycles import allocation, tasks
 from cabas.cycles.basket_form import BasketForm, read_basket
+from cabas.cycles.baskets import Basket, basket, baskets, baskets_of, producer_sort_key, total_due
 from cabas.cycles.models import ChangeKind, Cycle, Offer, Order, OrderChange, OrderLine, Phase
 from cabas.cycles.ordering import BasketResult, LineChange, save_basket
-from cabas.cycles.summary import basket_summary
 from cabas.lib.quantities import format_quantity
 
 # Orders are for households: a producer-only or treasurer-only account has no basket.
@@ -61,6 +61,7 @@ def _member_order(cycle: Cycle, member: User, preview: bool = False) -> Order | 
     lines = OrderLine.objects.select_related("offer__producer")
     return (
         Order.objects.filter(cycle=cycle, user=member, pk__isnull=preview)
+        .select_related("user")
         .prefetch_related(Prefetch("lines", queryset=lines))
         .first()
     )
@@ -151,22 +152,23 @@ def order_context(
     if not editable and not preview:
         # A basket that can no longer change shows what it holds (or held), not the whole catalogue.
         rows = [row for row in rows if row["line"] is not None]
+    mine = basket(order) if order else None
     producers: dict[int, dict[str, Any]] = {}
     for row in rows:
+        producer = row["offer"].producer
         part = producers.setdefault(
-            row["offer"].producer_id, {"producer": row["offer"].producer, "rows": [], "total": 0}
+            producer.pk, {"producer": producer, "rows": [], "total": _due(mine, producer.pk)}
         )
         part["rows"].append(row)
-        part["total"] += row["line"].total_cents if row["line"] else 0
     return {
         "access": access,
         "group": access.group,
         "cycle": cycle,
         "member": member,
         "order": order,
-        "producers": list(producers.values()),
-        "summary": basket_summary(order) if order else None,
-        "total": sum(line.total_cents for line in lines.values()),
+        "producers": sorted(producers.values(), key=lambda part: producer_sort_key(part["producer"])),
+        "summary": mine,
+        "total": mine.total_cents if mine else 0,
         "form": form,
         "result": result,
         "phase": cycle.phase(),
@@ -189,20 +191,23 @@ def line_context(
     ordered = OrderLine.objects.filter(offer=offer).aggregate(total=Sum("requested"))["total"] or 0
     changes = _carton_changes(order, offer=offer)
     (row,) = _rows([offer], lines, {offer.pk: ordered}, form, result, changes)
-    mine = [line for line in lines.values() if line.requested]
+    mine = basket(order) if order else None
     return {
         "group": access.group,
         "cycle": cycle,
         "member": member,
         "row": row,
-        "producer_total": sum(
-            line.total_cents for line in mine if line.offer.producer_id == offer.producer_id
-        ),
-        "total": sum(line.total_cents for line in lines.values()),
-        "is_estimate": any(line.offer.variable_weight for line in mine),
+        "producer_total": _due(mine, offer.producer_id),
+        "total": mine.total_cents if mine else 0,
+        "is_estimate": mine is not None and mine.is_estimate,
         "editable": _editable(access, cycle, member),
         "preview": False,
     }
+
+
+def _due(mine: Basket | None, producer_id: int) -> int:
+    """What the basket owes ``producer_id`` (0 with no basket yet)."""
+    return mine.due_to(producer_id) if mine else 0
 
 
 def _editable(access: GroupAccess, cycle: Cycle, member: User) -> bool:
@@ -364,13 +369,13 @@ def order_copy_previous(request: AuthenticatedRequest, slug: str, pk: int) -> Ht
 @require_safe
 def order_history(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     access = group_access(request, slug, roles=HOUSEHOLD)
-    orders = (
+    orders = list(
         Order.objects.filter(user=request.user, cycle__group=access.group, cycle__published_at__isnull=False)
-        .select_related("cycle")
-        .prefetch_related(Prefetch("lines", queryset=OrderLine.objects.select_related("offer__producer")))
+        .select_related("cycle", "user")
         .order_by("-cycle__distribution_date")
     )
-    history = [{"order": o, "summary": basket_summary(o)} for o in orders]
+    found = baskets_of(orders)
+    history = [{"order": o, "summary": found[o.pk]} for o in orders]
     return render(
         request, "cycles/history.html", {"access": access, "group": access.group, "history": history}
     )
@@ -385,11 +390,10 @@ def cycle_orders(request: AuthenticatedRequest, slug: str, pk: int) -> HttpRespo
     orders = (
         Order.objects.filter(cycle=cycle)
         .select_related("user")
-        .annotate(
-            total=Sum("lines__total_cents"), line_count=Count("lines", filter=Q(lines__requested__gt=0))
-        )
+        .annotate(line_count=Count("lines", filter=Q(lines__requested__gt=0)))
         .order_by("user__full_name", "user__email")
     )
+    due = {b.order_id: b.total_cents for b in baskets(cycle)}
     query = request.GET.get("q", "").strip()[:100]
     members = Membership.objects.none()
     if query:
@@ -404,7 +408,7 @@ def cycle_orders(request: AuthenticatedRequest, slug: str, pk: int) -> HttpRespo
         "access": access,
         "group": access.group,
         "cycle": cycle,
-        "orders": orders,
+        "orders": [(order, due.get(order.pk, 0)) for order in orders],
         "query": query,
         "members": members,
     }
@@ -450,6 +454,6 @@ def producer_orders(request: AuthenticatedRequest, slug: str, pk: int) -> HttpRe
         "cycle": cycle,
         "offers": offers,
         "lines": lines,
-        "total": sum(o.total_cents or 0 for o in offers),
+        "total": total_due(baskets(cycle, producer=access.producer)),
     }
     return render(request, "cycles/producer_orders.html", context)

@@ -41,3 +41,10 @@ def price_per_reference(price_cents: int, content: int) -> int:
     nothing is charged from it.
     """
     return (price_cents * 1000 * 2 + content) // (content * 2)
+
+
+def estimated_grams(quantity: int, grams_per_piece: int | None) -> int | None:
+    """Estimated grams of ``quantity`` (thousandths of a piece), half up; None if not sold by weight."""
+    if grams_per_piece is None:
+        return None
+    return (quantity * grams_per_piece * 2 + 1000) // 2000

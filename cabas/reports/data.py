@@ -13,16 +13,26 @@ amounts are integer cents.
 
 from __future__ import annotations
 
-import unicodedata
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, time
-from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 
 from cabas.catalog.models import Producer
-from cabas.cycles.models import Cycle, Offer, Order, OrderLine, Phase
+from cabas.cycles.baskets import (
+    Basket,
+    Item,
+    Member,
+    ProducerPart,
+    basket,
+    baskets,
+    item_sort_key,
+    producer_sort_key,
+    total_due,
+)
+from cabas.cycles.models import Cycle, Offer, Order, Phase
+from cabas.lib.quantities import estimated_grams
 
 # --- Shared pieces -------------------------------------------------------------------
 
@@ -74,13 +84,6 @@ def cartons_of(quantity: int, carton_size: int | None) -> Cartons | None:
     return Cartons(carton_size, full, remainder)
 
 
-def estimated_grams(quantity: int, grams_per_piece: int | None) -> int | None:
-    """Estimated grams of ``quantity`` (thousandths of a piece), half up; None if not sold by weight."""
-    if grams_per_piece is None:
-        return None
-    return (quantity * grams_per_piece * 2 + 1000) // 2000
-
-
 @dataclass(frozen=True)
 class Payment:
     """How a producer wants to be paid at distribution."""
@@ -126,80 +129,11 @@ def cycle_producers(cycle: Cycle) -> QuerySet[Producer]:
     return Producer.objects.filter(Q(cycles=cycle) | Q(offers__cycle=cycle)).distinct().order_by("name")
 
 
-@dataclass(frozen=True)
-class Member:
-    """A household as documents name it: full name (or e-mail when there is none) and contacts."""
-
-    pk: int
-    name: str
-    email: str
-    phone: str
-
-
-def _fold(text: str) -> str:
-    """Accents and case ignored, so that « Émile » sorts with the E's, as people expect."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-
-
-def member_sort_key(member: Member) -> tuple[str, str]:
-    """By name (the full name, else the e-mail), then e-mail."""
-    return (_fold(member.name), member.email.casefold())
-
-
-@dataclass(frozen=True)
-class Item:
-    """One line of one member's order, as documents show it."""
-
-    offer_id: int
-    name: str
-    unit_label: str
-    quantity: int
-    amount_cents: int
-    estimated: bool  # variable weight: the amount is an estimate until the actual weight is known
-    estimated_weight_grams: int | None
-
-
-# The columns every per-line query reads (values() rows: no model instances for thousands of lines).
-LINE_FIELDS = (
-    "order__user_id",
-    "order__user__full_name",
-    "order__user__email",
-    "order__user__phone",
-    "offer_id",
-    "offer__producer_id",
-    "offer__name",
-    "offer__unit_label",
-    "offer__variable_weight",
-    "offer__estimated_weight_grams",
-    "quantity",
-    "total_cents",
-)
-
-
-def _lines(**filters: Any) -> list[dict[str, Any]]:
-    """Order lines with a quantity, by product name: one query."""
-    rows = OrderLine.objects.filter(quantity__gt=0, **filters).values(*LINE_FIELDS)
-    return list(rows.order_by("offer__category", "offer__name", "offer_id"))
-
-
-def _member(row: Mapping[str, Any]) -> Member:
-    email = row["order__user__email"]
-    name = row["order__user__full_name"] or email
-    return Member(row["order__user_id"], name, email, row["order__user__phone"])
-
-
-def _item(row: Mapping[str, Any]) -> Item:
-    grams = row["offer__estimated_weight_grams"] if row["offer__variable_weight"] else None
-    return Item(
-        offer_id=row["offer_id"],
-        name=row["offer__name"],
-        unit_label=row["offer__unit_label"],
-        quantity=row["quantity"],
-        amount_cents=row["total_cents"],
-        estimated=row["offer__variable_weight"],
-        estimated_weight_grams=estimated_grams(row["quantity"], grams),
-    )
+def _producer_infos(parts: Iterable[ProducerPart]) -> dict[int, ProducerInfo]:
+    """The producers of ``parts``, by pk, in the baskets' order of producers."""
+    producers = {part.producer.pk: part.producer for part in parts}
+    ordered = sorted(producers.values(), key=producer_sort_key)
+    return {producer.pk: producer_info(producer) for producer in ordered}
 
 
 # --- Purchase order ---------------------------------------------------------------------
@@ -223,10 +157,7 @@ class PurchaseOrder:
     header: DocumentHeader
     producer: ProducerInfo
     rows: list[PurchaseOrderRow]
-
-    @property
-    def total_cents(self) -> int:
-        return sum(row.amount_cents for row in self.rows)
+    total_cents: int  # what the members owe the producer, from their baskets
 
     @property
     def is_estimate(self) -> bool:
@@ -235,37 +166,29 @@ class PurchaseOrder:
 
 def purchase_order(cycle: Cycle, producer: Producer) -> PurchaseOrder:
     """What ``producer`` brings to ``cycle``'s distribution: per product ordered, the total quantity,
-    cartons, and the sum of the line totals. One query (plus the group for the header)."""
-    totals = (
-        OrderLine.objects.filter(offer__cycle=cycle, offer__producer=producer, quantity__gt=0)
-        .values(
-            "offer_id",
-            "offer__name",
-            "offer__unit_label",
-            "offer__price_cents",
-            "offer__carton_size",
-            "offer__variable_weight",
-            "offer__estimated_weight_grams",
-        )
-        .annotate(quantity=Sum("quantity"), amount=Sum("total_cents"))
-        .order_by("offer__category", "offer__name", "offer_id")
-    )
-    return PurchaseOrder(document_header(cycle), producer_info(producer), [_po_row(t) for t in totals])
+    cartons, and the sum of the line totals, from the baskets. Three queries (plus the group)."""
+    taken = baskets(cycle, producer=producer)
+    per_offer: dict[int, list[Item]] = {}
+    for item in sorted((i for b in taken for part in b.parts for i in part.items), key=item_sort_key):
+        per_offer.setdefault(item.offer_id, []).append(item)
+    cartons = dict(Offer.objects.filter(pk__in=per_offer).values_list("pk", "carton_size"))
+    rows = [_po_row(items, cartons[pk]) for pk, items in per_offer.items()]
+    return PurchaseOrder(document_header(cycle), producer_info(producer), rows, total_due(taken, producer.pk))
 
 
-def _po_row(total: Mapping[str, Any]) -> PurchaseOrderRow:
-    variable = total["offer__variable_weight"]
+def _po_row(items: list[Item], carton_size: int | None) -> PurchaseOrderRow:
+    first, quantity = items[0], sum(item.quantity for item in items)
     return PurchaseOrderRow(
-        offer_id=total["offer_id"],
-        name=total["offer__name"],
-        unit_label=total["offer__unit_label"],
-        price_cents=total["offer__price_cents"],
-        quantity=total["quantity"],
-        amount_cents=total["amount"],
-        cartons=cartons_of(total["quantity"], total["offer__carton_size"]),
-        estimated=variable,
+        offer_id=first.offer_id,
+        name=first.name,
+        unit_label=first.unit_label,
+        price_cents=first.price_cents,
+        quantity=quantity,
+        amount_cents=sum(item.total_cents for item in items),  # the persisted line totals of one product
+        cartons=cartons_of(quantity, carton_size),
+        estimated=first.variable_weight,
         estimated_weight_grams=estimated_grams(
-            total["quantity"], total["offer__estimated_weight_grams"] if variable else None
+            quantity, first.grams_per_piece if first.variable_weight else None
         ),
     )
 
@@ -273,26 +196,24 @@ def _po_row(total: Mapping[str, Any]) -> PurchaseOrderRow:
 # --- Distribution list -----------------------------------------------------------------
 
 
-class _ItemsTotal:
-    """Amount and estimate flag of a list of items: sums of persisted line totals, never recomputed."""
+@dataclass(frozen=True)
+class DistributionRow:
+    """What the producer hands one member, and collects from them (the member's part of that producer)."""
 
-    items: list[Item]
+    member: Member
+    part: ProducerPart
+
+    @property
+    def items(self) -> tuple[Item, ...]:
+        return self.part.items
 
     @property
     def amount_cents(self) -> int:
-        return sum(item.amount_cents for item in self.items)
+        return self.part.total_cents
 
     @property
     def is_estimate(self) -> bool:
-        return any(item.estimated for item in self.items)
-
-
-@dataclass(frozen=True)
-class DistributionRow(_ItemsTotal):
-    """What the producer hands one member, and collects from them."""
-
-    member: Member
-    items: list[Item]
+        return self.part.is_estimate
 
 
 @dataclass(frozen=True)
@@ -300,29 +221,37 @@ class DistributionList:
     header: DocumentHeader
     producer: ProducerInfo
     rows: list[DistributionRow]
-
-    @property
-    def total_cents(self) -> int:
-        return sum(row.amount_cents for row in self.rows)
+    total_cents: int
 
 
 def distribution_list(cycle: Cycle, producer: Producer) -> DistributionList:
-    """One row per member who ordered from ``producer``, sorted by name: one query."""
-    by_member: dict[int, DistributionRow] = {}
-    for row in _lines(offer__cycle=cycle, offer__producer=producer):
-        member_row = by_member.setdefault(row["order__user_id"], DistributionRow(_member(row), []))
-        member_row.items.append(_item(row))
-    rows = sorted(by_member.values(), key=lambda r: member_sort_key(r.member))
-    return DistributionList(document_header(cycle), producer_info(producer), rows)
+    """One row per member who ordered from ``producer``, sorted by name: two queries."""
+    taken = baskets(cycle, producer=producer)
+    rows = [DistributionRow(b.member, part) for b in taken for part in b.parts]
+    return DistributionList(document_header(cycle), producer_info(producer), rows, total_due(taken))
 
 
 # --- Member slips ------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class SlipPart(_ItemsTotal):
+class SlipPart:
+    """A basket's part of one producer, with how that producer wants to be paid."""
+
     producer: ProducerInfo
-    items: list[Item] = field(default_factory=list)
+    part: ProducerPart
+
+    @property
+    def items(self) -> tuple[Item, ...]:
+        return self.part.items
+
+    @property
+    def amount_cents(self) -> int:
+        return self.part.total_cents
+
+    @property
+    def is_estimate(self) -> bool:
+        return self.part.is_estimate
 
 
 @dataclass(frozen=True)
@@ -330,16 +259,20 @@ class MemberSlip:
     """A member's basket for distribution day: items and amount per producer, and how to pay each."""
 
     header: DocumentHeader
-    member: Member
+    basket: Basket
     parts: list[SlipPart]
 
     @property
+    def member(self) -> Member:
+        return self.basket.member
+
+    @property
     def total_cents(self) -> int:
-        return sum(part.amount_cents for part in self.parts)
+        return self.basket.total_cents
 
     @property
     def is_estimate(self) -> bool:
-        return any(part.is_estimate for part in self.parts)
+        return self.basket.is_estimate
 
 
 @dataclass(frozen=True)
@@ -348,42 +281,22 @@ class MemberSlips:
     slips: list[MemberSlip]
 
 
-def _producers_by_pk(cycle: Cycle) -> dict[int, ProducerInfo]:
-    return {p.pk: producer_info(p) for p in cycle_producers(cycle)}
-
-
-def _slips(
-    header: DocumentHeader, lines: Iterable[dict[str, Any]], producers: dict[int, ProducerInfo]
-) -> list[MemberSlip]:
-    """Slips of the members in ``lines``, by member name; producers by name within a slip."""
-    members: dict[int, Member] = {}
-    parts: dict[int, dict[int, SlipPart]] = {}
-    for row in lines:
-        member_pk, producer_pk = row["order__user_id"], row["offer__producer_id"]
-        members.setdefault(member_pk, _member(row))
-        part = parts.setdefault(member_pk, {}).setdefault(producer_pk, SlipPart(producers[producer_pk]))
-        part.items.append(_item(row))
-    slips = [
-        MemberSlip(header, member, sorted(parts[pk].values(), key=lambda p: _fold(p.producer.name)))
-        for pk, member in members.items()
-    ]
-    return sorted(slips, key=lambda slip: member_sort_key(slip.member))
+def _slips(header: DocumentHeader, taken: list[Basket]) -> list[MemberSlip]:
+    """Slips of ``taken``, in the baskets' order (members, then producers within a slip, by name)."""
+    infos = _producer_infos(part for b in taken for part in b.parts)
+    return [MemberSlip(header, b, [SlipPart(infos[p.producer.pk], p) for p in b.parts]) for b in taken]
 
 
 def member_slips(cycle: Cycle) -> MemberSlips:
     """Every slip of ``cycle`` (members with something to collect), by member name: two queries."""
     header = document_header(cycle)
-    return MemberSlips(header, _slips(header, _lines(order__cycle=cycle), _producers_by_pk(cycle)))
+    return MemberSlips(header, _slips(header, baskets(cycle)))
 
 
 def member_slip(cycle: Cycle, order: Order) -> MemberSlip:
     """The slip of one order of ``cycle`` (its user loaded, or one more query); empty parts if nothing."""
-    header = document_header(cycle)
-    slips = _slips(header, _lines(order=order, order__cycle=cycle), _producers_by_pk(cycle))
-    if slips:
-        return slips[0]
-    user = order.user
-    return MemberSlip(header, Member(user.pk, user.full_name or user.email, user.email, user.phone), [])
+    (slip,) = _slips(document_header(cycle), [basket(order)])
+    return slip
 
 
 # --- Who-ordered-where matrix --------------------------------------------------------------
@@ -393,10 +306,7 @@ def member_slip(cycle: Cycle, order: Order) -> MemberSlip:
 class MatrixRow:
     member: Member
     amounts: list[int | None]  # aligned with Matrix.producers; None: nothing ordered there
-
-    @property
-    def total_cents(self) -> int:
-        return sum(amount or 0 for amount in self.amounts)
+    total_cents: int
 
 
 @dataclass(frozen=True)
@@ -406,42 +316,22 @@ class Matrix:
     header: DocumentHeader
     producers: list[ProducerInfo]  # only those with something to hand out
     rows: list[MatrixRow]
-
-    @property
-    def producer_totals(self) -> list[int]:
-        return [sum(row.amounts[i] or 0 for row in self.rows) for i in range(len(self.producers))]
-
-    @property
-    def total_cents(self) -> int:
-        return sum(row.total_cents for row in self.rows)
+    producer_totals: list[int]  # aligned with producers
+    total_cents: int
 
 
 def matrix(cycle: Cycle) -> Matrix:
-    """Amount due per member and producer (sums of persisted line totals): two queries."""
-    cells = (
-        OrderLine.objects.filter(order__cycle=cycle, quantity__gt=0)
-        .values(
-            "order__user_id",
-            "order__user__full_name",
-            "order__user__email",
-            "order__user__phone",
-            "offer__producer_id",
-        )
-        .annotate(amount=Sum("total_cents"))
-        .order_by()
-    )
-    members: dict[int, Member] = {}
-    due: dict[tuple[int, int], int] = {}
-    for cell in cells:
-        members.setdefault(cell["order__user_id"], _member(cell))
-        due[cell["order__user_id"], cell["offer__producer_id"]] = cell["amount"]
-    used = {producer_pk for _member_pk, producer_pk in due}
-    producers = [p for p in _producers_by_pk(cycle).values() if p.pk in used]
-    rows = [
-        MatrixRow(member, [due.get((member.pk, p.pk)) for p in producers])
-        for member in sorted(members.values(), key=member_sort_key)
-    ]
-    return Matrix(document_header(cycle), producers, rows)
+    """Amount due per member and producer, from the baskets: two queries (plus the group)."""
+    taken = baskets(cycle)
+    producers = list(_producer_infos(part for b in taken for part in b.parts).values())
+    rows = [MatrixRow(b.member, [_due_or_none(b, p.pk) for p in producers], b.total_cents) for b in taken]
+    totals = [total_due(taken, p.pk) for p in producers]
+    return Matrix(document_header(cycle), producers, rows, totals, total_due(taken))
+
+
+def _due_or_none(basket_: Basket, producer_id: int) -> int | None:
+    part = basket_.part(producer_id)
+    return part.total_cents if part else None
 
 
 # --- Cycle summary --------------------------------------------------------------------------
@@ -471,10 +361,7 @@ class CycleSummary:
     producers: list[ProducerTurnover]  # every producer of the cycle, by name, even with no order
     baskets: int  # orders with at least one line to hand out
     cartons: list[CartonRow]
-
-    @property
-    def total_cents(self) -> int:
-        return sum(p.amount_cents for p in self.producers)
+    total_cents: int
 
     @property
     def is_estimate(self) -> bool:
@@ -482,27 +369,17 @@ class CycleSummary:
 
 
 def cycle_summary(cycle: Cycle) -> CycleSummary:
-    """Turnover per producer, number of baskets, cartons per product: four queries."""
-    lines = OrderLine.objects.filter(order__cycle=cycle, quantity__gt=0)
-    per_producer = {
-        row["offer__producer_id"]: row
-        for row in lines.values("offer__producer_id")
-        .annotate(
-            amount=Sum("total_cents"),
-            baskets=Count("order_id", distinct=True),
-            estimated=Count("pk", filter=Q(offer__variable_weight=True)),
-        )
-        .order_by()
-    }
-    baskets = lines.aggregate(n=Count("order_id", distinct=True))["n"]
-    turnover = [_turnover(info, per_producer.get(info.pk)) for info in _producers_by_pk(cycle).values()]
-    return CycleSummary(document_header(cycle), turnover, baskets, _carton_rows(cycle))
+    """Turnover per producer (from the baskets), number of baskets, cartons per product: four queries."""
+    taken = baskets(cycle)
+    producers = sorted(cycle_producers(cycle), key=producer_sort_key)
+    turnover = [_turnover(producer_info(p), taken) for p in producers]
+    return CycleSummary(document_header(cycle), turnover, len(taken), _carton_rows(cycle), total_due(taken))
 
 
-def _turnover(info: ProducerInfo, row: Mapping[str, Any] | None) -> ProducerTurnover:
-    if row is None:
-        return ProducerTurnover(info, 0, 0, False)
-    return ProducerTurnover(info, row["baskets"], row["amount"], bool(row["estimated"]))
+def _turnover(info: ProducerInfo, taken: list[Basket]) -> ProducerTurnover:
+    parts = [part for b in taken if (part := b.part(info.pk)) is not None]
+    estimated = any(part.is_estimate for part in parts)
+    return ProducerTurnover(info, len(parts), total_due(taken, info.pk), estimated)
 
 
 def _carton_rows(cycle: Cycle) -> list[CartonRow]:

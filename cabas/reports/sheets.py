@@ -113,7 +113,7 @@ def distribution_list_table(data: DistributionList) -> Table:
                     item.quantity,
                     item.estimated_weight_grams,
                     None,
-                    item.amount_cents,
+                    item.total_cents,
                     member_row.amount_cents if first else None,
                     first,
                 ]

@@ -1,0 +1,239 @@
+"""What a member owes each producer: the one place that groups order lines into baskets.
+
+Every page, e-mail and document that shows a basket's money reads it from here,
+so they agree to the cent because they read the same function.
+
+Rules:
+
+- **Which lines count**: lines with a quantity (``quantity > 0``). A line a fair
+  share reduced to nothing is owed nothing and handed nothing; the member hears
+  of it through the change it left (``OrderChange``), not through the basket.
+- **Amounts** are the *persisted* line totals (``OrderLine.total_cents``, rounded
+  once per line by ``cabas.lib.money.line_total_cents`` when the line was
+  written). Nothing here multiplies a price by a quantity. A producer's part is
+  the sum of its items, a basket's total the sum of its parts, in integer cents.
+- **Order**: producers by name with accents and case ignored (``fold``), then by
+  id; items by category, then name (accents ignored), then offer id; baskets by
+  member name (accents ignored), then e-mail.
+- **Queries**: ``baskets`` and ``baskets_of`` run two queries (lines as plain
+  values, then their producers), ``basket`` the same, whatever the number of
+  lines. Nothing returned runs a query afterwards.
+
+Quantities are integer thousandths of the sale unit, weights integer grams.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from cabas.accounts.models import User
+from cabas.catalog.models import Producer
+from cabas.cycles.models import Cycle, Order, OrderLine
+from cabas.lib.quantities import estimated_grams
+
+
+def fold(text: str) -> str:
+    """Accents and case ignored, so that « Émile » sorts with the E's, as people expect."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+@dataclass(frozen=True)
+class Member:
+    """A household as baskets and documents name it: full name (or e-mail when there is none)."""
+
+    pk: int
+    name: str
+    email: str
+    phone: str
+
+    @classmethod
+    def of(cls, user: User) -> Member:
+        return cls(user.pk, user.full_name or user.email, user.email, user.phone)
+
+
+def member_sort_key(member: Member) -> tuple[str, str]:
+    """By name (the full name, else the e-mail), then e-mail."""
+    return (fold(member.name), member.email.casefold())
+
+
+@dataclass(frozen=True)
+class Item:
+    """One counted order line: what the member collects, and its persisted total."""
+
+    offer_id: int
+    name: str
+    unit_label: str
+    category: str
+    quantity: int
+    requested: int  # what the member asked for (a fair share may have given less)
+    price_cents: int  # per sale unit, or per kg for a variable-weight product
+    total_cents: int  # as persisted on the line: never recomputed
+    variable_weight: bool  # the amount is an estimate until the actual weight is known
+    grams_per_piece: int | None
+
+    @property
+    def estimated_weight_grams(self) -> int | None:
+        """Estimated weight of a variable-weight item, in grams; None if not sold by weight."""
+        return estimated_grams(self.quantity, self.grams_per_piece if self.variable_weight else None)
+
+
+def item_sort_key(item: Item) -> tuple[str, str, int]:
+    return (item.category, fold(item.name), item.offer_id)
+
+
+@dataclass(frozen=True)
+class ProducerPart:
+    """What a member collects from, and owes to, one producer."""
+
+    producer: Producer
+    items: tuple[Item, ...]
+    total_cents: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "total_cents", sum(item.total_cents for item in self.items))
+
+    @property
+    def is_estimate(self) -> bool:
+        return any(item.variable_weight for item in self.items)
+
+
+def producer_sort_key(producer: Producer) -> tuple[str, int]:
+    """The one order of producers in a basket, a page or a document: by name, accents ignored."""
+    return (fold(producer.name), producer.pk)
+
+
+@dataclass(frozen=True)
+class Basket:
+    """One member's order in one cycle: a part per producer, and what it all comes to."""
+
+    order_id: int
+    member: Member
+    parts: tuple[ProducerPart, ...]
+    total_cents: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "total_cents", sum(part.total_cents for part in self.parts))
+
+    @property
+    def is_estimate(self) -> bool:
+        return any(part.is_estimate for part in self.parts)
+
+    def part(self, producer_id: int) -> ProducerPart | None:
+        return next((part for part in self.parts if part.producer.pk == producer_id), None)
+
+    def due_to(self, producer_id: int) -> int:
+        """What the member owes ``producer_id`` (0 if nothing was ordered from it)."""
+        part = self.part(producer_id)
+        return part.total_cents if part else 0
+
+
+# The columns read per line: plain values, no model instances for thousands of lines.
+_FIELDS = (
+    "order_id",
+    "order__user_id",
+    "order__user__full_name",
+    "order__user__email",
+    "order__user__phone",
+    "offer_id",
+    "offer__producer_id",
+    "offer__name",
+    "offer__unit_label",
+    "offer__category",
+    "offer__price_cents",
+    "offer__variable_weight",
+    "offer__estimated_weight_grams",
+    "quantity",
+    "requested",
+    "total_cents",
+)
+
+
+def _rows(**filters: Any) -> list[dict[str, Any]]:
+    """The counted lines matching ``filters``: one query."""
+    return list(OrderLine.objects.filter(quantity__gt=0, **filters).values(*_FIELDS).order_by())
+
+
+def _item(row: Mapping[str, Any]) -> Item:
+    return Item(
+        offer_id=row["offer_id"],
+        name=row["offer__name"],
+        unit_label=row["offer__unit_label"],
+        category=row["offer__category"],
+        quantity=row["quantity"],
+        requested=row["requested"],
+        price_cents=row["offer__price_cents"],
+        total_cents=row["total_cents"],
+        variable_weight=row["offer__variable_weight"],
+        grams_per_piece=row["offer__estimated_weight_grams"],
+    )
+
+
+def _member(row: Mapping[str, Any]) -> Member:
+    email = row["order__user__email"]
+    name = row["order__user__full_name"] or email
+    return Member(row["order__user_id"], name, email, row["order__user__phone"])
+
+
+def _basket(
+    order_id: int, member: Member, items: Mapping[int, list[Item]], producers: Mapping[int, Producer]
+) -> Basket:
+    parts = (ProducerPart(producers[pk], tuple(sorted(its, key=item_sort_key))) for pk, its in items.items())
+    return Basket(order_id, member, tuple(sorted(parts, key=lambda part: producer_sort_key(part.producer))))
+
+
+def _build(rows: list[dict[str, Any]]) -> dict[int, Basket]:
+    """Baskets of the orders in ``rows``, by order id (one query for the producers)."""
+    wanted = {row["offer__producer_id"] for row in rows}
+    return assemble(rows, Producer.objects.in_bulk(wanted) if wanted else {})
+
+
+def assemble(rows: Iterable[Mapping[str, Any]], producers: Mapping[int, Producer]) -> dict[int, Basket]:
+    """Group counted line rows (``_FIELDS``) into baskets, by order id: no query."""
+    members: dict[int, Member] = {}
+    items: dict[int, dict[int, list[Item]]] = {}
+    for row in rows:
+        members.setdefault(row["order_id"], _member(row))
+        items.setdefault(row["order_id"], {}).setdefault(row["offer__producer_id"], []).append(_item(row))
+    return {pk: _basket(pk, members[pk], items[pk], producers) for pk in items}
+
+
+def baskets(cycle: Cycle, *, producer: Producer | None = None) -> list[Basket]:
+    """Every basket of ``cycle`` with something in it, by member name; two queries.
+
+    With ``producer``, each basket holds that producer's part only (baskets
+    with nothing from it are left out): what its distribution list shows.
+    """
+    filters: dict[str, Any] = {"order__cycle": cycle}
+    if producer is not None:
+        filters["offer__producer"] = producer
+    return sorted(_build(_rows(**filters)).values(), key=lambda b: member_sort_key(b.member))
+
+
+def baskets_of(orders: Iterable[Order]) -> dict[int, Basket]:
+    """The baskets of ``orders`` (their users loaded), by order id, empty ones too; two queries."""
+    orders = list(orders)
+    built = _build(_rows(order__in=[order.pk for order in orders])) if orders else {}
+    return {order.pk: built.get(order.pk) or Basket(order.pk, Member.of(order.user), ()) for order in orders}
+
+
+def basket(order: Order) -> Basket:
+    """The basket of one order (its user loaded, or one more query if it is empty)."""
+    return baskets_of([order])[order.pk]
+
+
+def amounts_due(cycle: Cycle) -> dict[int, dict[int, int]]:
+    """What each order of ``cycle`` owes each producer, in cents: ``{order_id: {producer_id: cents}}``.
+
+    Orders with nothing to collect are left out; so are producers a member
+    ordered nothing from.
+    """
+    return {b.order_id: {part.producer.pk: part.total_cents for part in b.parts} for b in baskets(cycle)}
+
+
+def total_due(baskets: Iterable[Basket], producer_id: int | None = None) -> int:
+    """What ``baskets`` owe ``producer_id`` together (every producer if None), in cents."""
+    return sum(b.total_cents if producer_id is None else b.due_to(producer_id) for b in baskets)
