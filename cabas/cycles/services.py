@@ -5,16 +5,15 @@ Each function is keyword-only, runs in one transaction and raises
 the change; nothing is written then. E-mails to members are enqueued after
 commit, never sent inside the transaction.
 
-Order lines are written by ``ordering.save_basket`` for members; the two
-coordinator actions here that touch lines (a price change, a withdrawal) never
-change what a member gets without an ``OrderChange`` row and an e-mail.
+Order lines are written by ``lines.change_lines`` only; the two coordinator
+actions here that touch lines (a price change, a withdrawal) go through it, so
+a member's order never changes without an ``OrderChange`` row and an e-mail.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time, timedelta
-from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -25,13 +24,12 @@ from django.utils.translation import gettext as _
 
 from cabas.accounts.models import BuyingGroup, User
 from cabas.catalog.models import Producer, Product
-from cabas.cycles import tasks
+from cabas.cycles.lines import Edit, Quota, change_lines
 from cabas.cycles.models import (
     Allocation,
     ChangeKind,
     Cycle,
     Offer,
-    Order,
     OrderChange,
     OrderLine,
     Phase,
@@ -460,40 +458,12 @@ def _reprice(offer: Offer, old_price: int, by: User) -> None:
             "new": format_cents(offer.price_cents),
             "old": format_cents(old_price),
         }
-    lines = list(OrderLine.objects.filter(offer=offer, quantity__gt=0))
-    changes = []
-    for line in lines:
-        old_total, line.total_cents = line.total_cents, offer.line_total(line.quantity)
-        changes.append(_change(line, offer, ChangeKind.PRICE, old_total, line.quantity, reason, by))
-    OrderLine.objects.bulk_update(lines, ["total_cents"])
-    _record_and_notify(changes)
-
-
-def _change(
-    line: OrderLine, offer: Offer, kind: ChangeKind, old_total: int, old_quantity: int, reason: str, by: User
-) -> OrderChange:
-    return OrderChange(
-        order_id=line.order_id,
-        offer=offer,
-        kind=kind,
-        old_quantity=old_quantity,
-        new_quantity=line.quantity,
-        old_total_cents=old_total,
-        new_total_cents=line.total_cents,
-        reason=reason,
-        changed_by=by,
-    )
-
-
-def _record_and_notify(changes: list[OrderChange]) -> None:
-    """Store the changes, mark the orders as changed, and e-mail each member once, after commit."""
-    if not changes:
-        return
-    OrderChange.objects.bulk_create(changes)
-    order_ids = sorted({change.order_id for change in changes})
-    Order.objects.filter(pk__in=order_ids).mark_changed(changes[0].offer.cycle_id)
-    for order_id in order_ids:
-        transaction.on_commit(partial(tasks.send_order_changes.enqueue, order_id))
+    lines = OrderLine.objects.filter(offer=offer, quantity__gt=0)
+    edits = [
+        Edit(offer=offer, order_id=line.order_id, line=line, quantity=line.quantity, requested=line.requested)
+        for line in lines
+    ]
+    change_lines(edits=edits, kind=ChangeKind.PRICE, by=by, reason=reason, notify=True)
 
 
 def withdraw_offer(*, offer: Offer, reason: str, by: User) -> int:
@@ -519,12 +489,11 @@ def withdraw_offer(*, offer: Offer, reason: str, by: User) -> int:
         )
         if not claimed:
             return 0
-        lines = list(OrderLine.objects.filter(offer=offer, requested__gt=0))
-        changes = []
-        for line in lines:
-            old_quantity, old_total = line.quantity, line.total_cents
-            line.quantity = line.requested = line.total_cents = 0
-            changes.append(_change(line, offer, ChangeKind.WITHDRAWAL, old_total, old_quantity, reason, by))
-        OrderLine.objects.bulk_update(lines, ["quantity", "requested", "total_cents"])
-        _record_and_notify(changes)
+        # The claim gave the whole quota back: the lines go to 0 without moving it again.
+        lines = OrderLine.objects.filter(offer=offer, requested__gt=0)
+        edits = [
+            Edit(offer=offer, order_id=line.order_id, line=line, quantity=0, quota=Quota.KEEP)
+            for line in lines
+        ]
+        changes = change_lines(edits=edits, kind=ChangeKind.WITHDRAWAL, by=by, reason=reason, notify=True)
     return len(changes)

@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.db.models import Count, Prefetch, Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,7 +21,7 @@ from cabas.accounts.permissions import (
     require_manager,
 )
 from cabas.catalog.permissions import producer_access
-from cabas.cycles import allocation, tasks
+from cabas.cycles import allocation
 from cabas.cycles.basket_form import BasketForm, read_basket
 from cabas.cycles.models import ChangeKind, Cycle, Offer, Order, OrderChange, OrderLine, Phase
 from cabas.cycles.ordering import BasketResult, LineChange, save_basket
@@ -229,13 +228,18 @@ def cycles(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     return render(request, "cycles/cycles.html", context)
 
 
-def _save(request: HttpRequest, cycle: Cycle, member: User, by: User) -> tuple[BasketForm, BasketResult]:
+def _save(
+    request: HttpRequest, cycle: Cycle, member: User, by: User, *, notify: bool, confirm: bool
+) -> tuple[BasketForm, BasketResult]:
     offers = list(cycle.offers.all())
     form = read_basket(request.POST, offers)
     if form.errors:
         return form, BasketResult()
     reason = request.POST.get("reason", "")[:300]
-    return form, save_basket(cycle=cycle, member=member, changes=form.changes, by=by, reason=reason)
+    result = save_basket(
+        cycle=cycle, member=member, changes=form.changes, by=by, reason=reason, notify=notify, confirm=confirm
+    )
+    return form, result
 
 
 def _saved_message(request: HttpRequest, result: BasketResult, *, confirmed: bool) -> None:
@@ -259,21 +263,14 @@ def order(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
 def _post_basket(
     request: AuthenticatedRequest, access: GroupAccess, cycle: Cycle, *, member: User
 ) -> HttpResponse:
-    form, result = _save(request, cycle, member, request.user)
-    if form.errors or not result.ok:
-        context = order_context(access, cycle, member, form=form, result=result)
-        return render(request, "cycles/order.html", context, status=200)
     on_behalf = member.pk != request.user.pk
     # Only the main button confirms (and e-mails): without JavaScript the +/- and
     # "take" buttons also submit the whole form, and must not send an e-mail each.
-    confirming = not on_behalf and "confirm" in request.POST and result.order is not None
-    if result.order is not None:
-        order_id = result.order.pk
-        if on_behalf:
-            transaction.on_commit(lambda: tasks.send_order_changes.enqueue(order_id))
-        elif confirming:
-            Order.objects.filter(pk=order_id).update(submitted_at=timezone.now())
-            transaction.on_commit(lambda: tasks.send_confirmation.enqueue(order_id))
+    confirming = not on_behalf and "confirm" in request.POST
+    form, result = _save(request, cycle, member, request.user, notify=on_behalf, confirm=confirming)
+    if form.errors or not result.ok:
+        context = order_context(access, cycle, member, form=form, result=result)
+        return render(request, "cycles/order.html", context, status=200)
     _saved_message(request, result, confirmed=confirming)
     if on_behalf:
         return redirect("manage_order", slug=access.group.slug, pk=cycle.pk, user_pk=member.pk)
