@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cabas.accounts.permissions import AuthenticatedRequest, GroupAccess, require_manager
 from cabas.cycles import services
 from cabas.cycles.forms import CycleForm, OfferForm, PublishForm, StepForm, WithdrawForm
-from cabas.cycles.models import Cycle, Offer, OrderLine, Phase
+from cabas.cycles.models import Cycle, Offer, OrderLine, Phase, Step
 from cabas.cycles.views import order_context
 
 
@@ -126,7 +126,14 @@ def cycle_edit(request: AuthenticatedRequest, slug: str, pk: int) -> HttpRespons
         else:
             messages.success(request, _("The cycle has been saved."))
             return redirect("manage_cycle", slug=access.group.slug, pk=cycle.pk)
-    context = _context(access, form=form, cycle=cycle, phase=cycle.phase(), offer_count=cycle.offers.count())
+    context = _context(
+        access,
+        form=form,
+        cycle=cycle,
+        phase=cycle.phase(),
+        offer_count=cycle.offers.count(),
+        events=cycle.events.select_related("by"),
+    )
     return render(request, "cycles/manage/cycle_form.html", context)
 
 
@@ -246,9 +253,8 @@ def cycle_step(request: AuthenticatedRequest, slug: str, pk: int) -> HttpRespons
         messages.error(request, _("Unknown action."))
         return redirect("manage_cycle", slug=access.group.slug, pk=cycle.pk)
     action = form.cleaned_data["action"]
-    step = {"close": services.close_now, "finalise": services.finalise, "reopen": services.reopen_adjustments}
     try:
-        step[action](cycle=cycle, by=request.user)
+        services.take_step(cycle=cycle, step=Step(action), by=request.user)
     except services.CycleError as error:
         messages.error(request, str(error))
     else:

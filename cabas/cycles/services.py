@@ -12,15 +12,19 @@ a member's order never changes without an ``OrderChange`` row and an e-mail.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import partial
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, F, Max, OuterRef, Sum
 from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cabas.accounts.models import BuyingGroup, User
 from cabas.catalog.models import Producer, Product
@@ -29,10 +33,12 @@ from cabas.cycles.models import (
     Allocation,
     ChangeKind,
     Cycle,
+    CycleEvent,
     Offer,
     OrderChange,
     OrderLine,
     Phase,
+    Step,
 )
 from cabas.cycles.signals import announce_change
 from cabas.lib.money import format_cents
@@ -49,6 +55,7 @@ CYCLE_FIELDS = (
     "distribution_place",
     "message",
 )
+StrOrPromise = str | Promise
 # Once orders have opened, members have ordered against the window and the
 # producers: only what concerns the distribution itself may still change.
 EDITABLE_AFTER_OPENING = (
@@ -187,84 +194,130 @@ def update_cycle(
     return cycle
 
 
-def publish(*, cycle: Cycle, by: User) -> Cycle:
-    """Make a draft cycle visible to members: scheduled, or open at once if its window has begun.
+# --- Steps -------------------------------------------------------------------------
 
-    Refused without an offer on sale or once its deadline has passed. A
-    second click changes nothing.
+
+@dataclass(frozen=True)
+class StepRule:
+    """How a step moves a cycle on: from which phases, which timestamp it sets, whether it is announced.
+
+    ``done``: the phases in which the step has already been taken (a second
+    click changes nothing and records nothing). ``check`` refuses the step for
+    a reason of the cycle's own (a message, or empty).
     """
-    with transaction.atomic():
-        cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
-        if cycle.published_at is not None:
-            return cycle
-        if not cycle.offers.filter(withdrawn_at__isnull=True).exists():
-            raise CycleError(_("This cycle has no product on offer: choose its producers first."))
-        if cycle.closes_at <= timezone.now():
-            raise CycleError(_("The order deadline has passed: set new dates before publishing."))
-        cycle.published_at = timezone.now()
-        cycle.save(update_fields=["published_at"])
-    return cycle
+
+    phases: tuple[Phase, ...]
+    done: tuple[Phase, ...]
+    stamp: str
+    value: Callable[[Cycle, datetime], datetime | None]
+    refusal: StrOrPromise
+    announce: bool
+    check: Callable[[Cycle, datetime], str] | None = None
 
 
-def unpublish(*, cycle: Cycle, by: User) -> Cycle:
-    """Take a scheduled cycle back to draft. Refused once orders have opened."""
-    with transaction.atomic():
-        cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
-        phase = cycle.phase()
-        if phase == Phase.DRAFT:
-            return cycle
-        if phase != Phase.SCHEDULED:
-            raise CycleError(_("Orders have opened: this cycle can no longer go back to draft."))
-        cycle.published_at = None
-        cycle.save(update_fields=["published_at"])
-    return cycle
+def _now(cycle: Cycle, now: datetime) -> datetime:
+    return now
 
 
-def close_now(*, cycle: Cycle, by: User) -> Cycle:
-    """End the order window at once: the deadline brought forward to now.
+def _unset(cycle: Cycle, now: datetime) -> None:
+    return None
 
-    From then on the cycle is closed like at any deadline: members can no
-    longer order, the clock splits fair shares and sends the recap.
+
+def _window_end(cycle: Cycle, now: datetime) -> datetime:
+    # The window must end after it began (a database constraint), even at its first second.
+    return max(now, cycle.opens_at + timedelta(seconds=1))
+
+
+def _publishable(cycle: Cycle, now: datetime) -> str:
+    if not cycle.offers.filter(withdrawn_at__isnull=True).exists():
+        return _("This cycle has no product on offer: choose its producers first.")
+    if cycle.closes_at <= now:
+        return _("The order deadline has passed: set new dates before publishing.")
+    return ""
+
+
+_PUBLISHED = tuple(phase for phase in Phase if phase != Phase.DRAFT)
+STEPS: dict[Step, StepRule] = {
+    # Visible to members: scheduled, or open at once if its window has begun.
+    Step.PUBLISH: StepRule(
+        phases=(Phase.DRAFT,),
+        done=_PUBLISHED,
+        stamp="published_at",
+        value=_now,
+        refusal="",
+        announce=False,
+        check=_publishable,
+    ),
+    Step.UNPUBLISH: StepRule(
+        phases=(Phase.SCHEDULED,),
+        done=(Phase.DRAFT,),
+        stamp="published_at",
+        value=_unset,
+        refusal=gettext_lazy("Orders have opened: this cycle can no longer go back to draft."),
+        announce=False,
+    ),
+    # The deadline brought forward to now: from then on the cycle is closed like at
+    # any deadline (the clock splits fair shares and sends the recap).
+    Step.CLOSE: StepRule(
+        phases=(Phase.OPEN,),
+        done=(),
+        stamp="closes_at",
+        value=_window_end,
+        refusal=gettext_lazy("Only a cycle open for orders can be closed."),
+        announce=True,
+    ),
+    # The adjustments end: orders and offers no longer change, the documents are final.
+    Step.FINALISE: StepRule(
+        phases=(Phase.CLOSED,),
+        done=(Phase.FINALISED,),
+        stamp="finalised_at",
+        value=_now,
+        refusal=gettext_lazy("Only a closed cycle, whose adjustments are done, can be finalised."),
+        announce=True,
+    ),
+    # Undoes finalise before the distribution: coordinators may adjust orders again.
+    Step.REOPEN: StepRule(
+        phases=(Phase.FINALISED,),
+        done=(),
+        stamp="finalised_at",
+        value=_unset,
+        refusal=gettext_lazy(
+            "Adjustments can be reopened only on a finalised cycle before its distribution."
+        ),
+        announce=True,
+    ),
+}
+
+
+def take_step(*, cycle: Cycle, step: Step, by: User) -> Cycle:
+    """Move ``cycle`` on by ``step`` (rules in ``STEPS``) and record who took it and when.
+
+    Raises ``CycleError`` when the cycle is in a phase the step does not
+    start from (nothing written). A step already taken changes nothing.
     """
+    rule = STEPS[step]
     with transaction.atomic():
         cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
         now = timezone.now()
-        if cycle.phase(now) != Phase.OPEN:
-            raise CycleError(_("Only a cycle open for orders can be closed."))
-        # The window must end after it began (a database constraint), even at its first second.
-        cycle.closes_at = max(now, cycle.opens_at + timedelta(seconds=1))
-        cycle.save(update_fields=["closes_at"])
-        announce_change(cycle.pk)
-    return cycle
-
-
-def finalise(*, cycle: Cycle, by: User) -> Cycle:
-    """End the adjustments: orders and offers no longer change, the documents are final."""
-    with transaction.atomic():
-        cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
-        phase = cycle.phase()
-        if phase == Phase.FINALISED:
+        phase = cycle.phase(now)
+        if phase in rule.done:
             return cycle
-        if phase != Phase.CLOSED:
-            raise CycleError(_("Only a closed cycle, whose adjustments are done, can be finalised."))
-        cycle.finalised_at = timezone.now()
-        cycle.save(update_fields=["finalised_at"])
-        announce_change(cycle.pk)
+        refusal = str(rule.refusal) if phase not in rule.phases else rule.check and rule.check(cycle, now)
+        if refusal:
+            raise CycleError(refusal)
+        setattr(cycle, rule.stamp, rule.value(cycle, now))
+        cycle.save(update_fields=[rule.stamp])
+        CycleEvent.objects.create(cycle=cycle, step=step, by=by, at=now)
+        if rule.announce:
+            announce_change(cycle.pk)
     return cycle
 
 
-def reopen_adjustments(*, cycle: Cycle, by: User) -> Cycle:
-    """Undo ``finalise`` before the distribution: coordinators may adjust orders again."""
-    with transaction.atomic():
-        cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
-        if cycle.phase() != Phase.FINALISED:
-            raise CycleError(
-                _("Adjustments can be reopened only on a finalised cycle before its distribution.")
-            )
-        cycle.finalised_at = None
-        cycle.save(update_fields=["finalised_at"])
-        announce_change(cycle.pk)
-    return cycle
+publish = partial(take_step, step=Step.PUBLISH)
+unpublish = partial(take_step, step=Step.UNPUBLISH)
+close_now = partial(take_step, step=Step.CLOSE)
+finalise = partial(take_step, step=Step.FINALISE)
+reopen_adjustments = partial(take_step, step=Step.REOPEN)
 
 
 def _assign(cycle: Cycle, fields: Mapping[str, Any]) -> None:
