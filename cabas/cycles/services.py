@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy
 
 from cabas.accounts.models import BuyingGroup, User
 from cabas.catalog.models import Producer, Product
+from cabas.cycles.allocation import allocate
 from cabas.cycles.lines import Edit, Quota, change_lines
 from cabas.cycles.models import (
     Allocation,
@@ -203,7 +204,8 @@ class StepRule:
 
     ``done``: the phases in which the step has already been taken (a second
     click changes nothing and records nothing). ``check`` refuses the step for
-    a reason of the cycle's own (a message, or empty).
+    a reason of the cycle's own (a message, or empty). ``then`` runs once the
+    step is committed.
     """
 
     phases: tuple[Phase, ...]
@@ -213,6 +215,7 @@ class StepRule:
     refusal: StrOrPromise
     announce: bool
     check: Callable[[Cycle, datetime], str] | None = None
+    then: Callable[[Cycle], object] | None = None  # what follows at once, in its own transaction
 
 
 def _now(cycle: Cycle, now: datetime) -> datetime:
@@ -257,7 +260,8 @@ STEPS: dict[Step, StepRule] = {
         announce=False,
     ),
     # The deadline brought forward to now: from then on the cycle is closed like at
-    # any deadline (the clock splits fair shares and sends the recap).
+    # any deadline. Fair shares are split at once (the clock would a minute later),
+    # so that the adjustments and the cartons start from them; the clock sends the recap.
     Step.CLOSE: StepRule(
         phases=(Phase.OPEN,),
         done=(),
@@ -265,6 +269,7 @@ STEPS: dict[Step, StepRule] = {
         value=_window_end,
         refusal=gettext_lazy("Only a cycle open for orders can be closed."),
         announce=True,
+        then=allocate,
     ),
     # The adjustments end: orders and offers no longer change, the documents are final.
     Step.FINALISE: StepRule(
@@ -310,6 +315,8 @@ def take_step(*, cycle: Cycle, step: Step, by: User) -> Cycle:
         CycleEvent.objects.create(cycle=cycle, step=step, by=by, at=now)
         if rule.announce:
             announce_change(cycle.pk)
+    if rule.then is not None:
+        rule.then(cycle)
     return cycle
 
 

@@ -123,7 +123,7 @@ def producer_info(producer: Producer) -> ProducerInfo:
 
 def cycle_producers(cycle: Cycle) -> QuerySet[Producer]:
     """Producers taking part in ``cycle`` (chosen for it, or with an offer in it), by name."""
-    return Producer.objects.filter(Q(cycles=cycle) | Q(offers__cycle=cycle)).distinct().order_by("name")
+    return Producer.objects.taking_part_in(cycle)
 
 
 @dataclass(frozen=True)
