@@ -337,10 +337,7 @@ def _write(
 def _edit(offer: Offer, line: OrderLine, quantity: int) -> Edit:
     """The line at ``quantity``; units added use up the member's tolerance, as far as it went."""
     added = max(quantity - line.quantity, 0)
-    tolerance = max(line.tolerance - added, 0)
-    if offer.member_cap is not None:
-        room = max(offer.member_cap - quantity, 0)
-        tolerance = min(tolerance, room - room % offer.quantity_step)
+    tolerance = offer.room_under_cap(quantity, max(line.tolerance - added, 0))
     return Edit(
         offer=offer,
         order_id=line.order_id,

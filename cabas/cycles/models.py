@@ -209,6 +209,13 @@ class Offer(models.Model):
         """The estimated price of one piece of a variable-weight offer."""
         return self.line_total(1000) if self.variable_weight else None
 
+    def room_under_cap(self, quantity: int, extra: int) -> int:
+        """How much of ``extra`` a member holding ``quantity`` may add within the cap (whole steps)."""
+        if self.member_cap is None:
+            return extra
+        room = max(self.member_cap - quantity, 0)
+        return min(extra, room - room % self.quantity_step)
+
     def step_display(self) -> str:
         return format_quantity(self.quantity_step)
 

@@ -103,31 +103,38 @@ def save_basket(
         # remaining quota is taken like a first-come one.
         allocate(cycle)
         cycle.refresh_from_db(fields=["allocated_at"])
-    allocated = cycle.allocated_at is not None
     try:
         with transaction.atomic():
-            # Offers before the order: the lock order of every write (see ``_offers_on_sale``).
-            offers = _offers_on_sale(offers, changes, result)
-            if not result.ok:
-                raise _Rollback
-            result.order = _order_for(cycle, member)
-            _apply(
-                result,
-                changes,
-                offers,
-                by=by,
-                kind=change_kind(cycle, member, by),
-                reason=reason,
-                allocated=allocated,
-                notify=notify,
-            )
-            if not result.ok:
-                raise _Rollback
+            order = _write_basket(result, cycle, member, changes, offers, by=by, reason=reason, notify=notify)
             if confirm:
-                _confirm(result.order)
+                _confirm(order)
     except _Rollback:
         result.changed = []
     return result
+
+
+def _write_basket(
+    result: BasketResult,
+    cycle: Cycle,
+    member: User,
+    changes: list[LineChange],
+    offers: dict[int, Offer],
+    *,
+    by: User,
+    reason: str,
+    notify: bool,
+) -> Order:
+    """Inside the basket's transaction: lock, apply; raise ``_Rollback`` if anything cannot be applied."""
+    # Offers before the order: the lock order of every write (see ``_offers_on_sale``).
+    offers = _offers_on_sale(offers, changes, result)
+    if not result.ok:
+        raise _Rollback
+    result.order = _order_for(cycle, member)
+    kind, allocated = change_kind(cycle, member, by), cycle.allocated_at is not None
+    _apply(result, changes, offers, by=by, kind=kind, reason=reason, allocated=allocated, notify=notify)
+    if not result.ok:
+        raise _Rollback
+    return result.order
 
 
 def _confirm(order: Order) -> None:
@@ -168,10 +175,9 @@ def tolerance_error(offer: Offer, change: LineChange) -> str:
     if tolerance % offer.quantity_step:
         return _("Give the extra in steps of %(step)s.") % {"step": format_quantity(offer.quantity_step)}
     if offer.member_cap is not None and change.quantity + tolerance > offer.member_cap:
-        room = max(offer.member_cap - change.quantity, 0)
         return _("At most %(cap)s per member: you could take up to %(room)s more.") % {
             "cap": format_quantity(offer.member_cap),
-            "room": format_quantity(room - room % offer.quantity_step),
+            "room": format_quantity(offer.room_under_cap(change.quantity, tolerance)),
         }
     return ""
 
@@ -318,9 +324,5 @@ def _tolerance(offer: Offer, line: OrderLine | None, change: LineChange) -> int:
         return 0
     if change.tolerance is not None:
         return change.tolerance
-    stored = line.tolerance if line else 0
-    if offer.member_cap is not None:
-        # A new quantity closer to the cap leaves less room for extra.
-        room = max(offer.member_cap - change.quantity, 0)
-        stored = min(stored, room - room % offer.quantity_step)
-    return stored
+    # A new quantity closer to the cap leaves less room for extra.
+    return offer.room_under_cap(change.quantity, line.tolerance if line else 0)
