@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.test import Client
@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from cabas.cycles import services
-from cabas.cycles.models import Cycle, Phase
+from cabas.cycles.models import Cycle, CycleEvent, Phase, Step
 from cabas.cycles.ordering import LineChange, save_basket
 from cabas.cycles.signals import cycle_changed
 from tests.cast import Cast
@@ -172,3 +172,75 @@ def test_the_cycles_list_shows_the_newest_first(cast: Cast, client_for: Callable
     page = client_for(cast.coordinator).get(reverse("manage_cycles", args=[A])).text
     assert page.index("Cabas de décembre") < page.index("Cabas de septembre")
     assert "Copier « Cabas de décembre »" in " ".join(page.split()).replace("“", "« ").replace("”", " »")
+
+
+def _in_phase(cast: Cast, phase: Phase) -> Cycle:
+    """A cycle of group A in ``phase``, with a product on offer."""
+    cycle = make_cycle(cast.group_a, phase="open" if phase in {Phase.DRAFT, Phase.SCHEDULED} else phase)
+    make_offer(cycle, cast.bakery, "Pain")
+    if phase == Phase.DRAFT:
+        Cycle.objects.filter(pk=cycle.pk).update(published_at=None)
+    if phase == Phase.SCHEDULED:
+        Cycle.objects.filter(pk=cycle.pk).update(opens_at=timezone.now() + timedelta(hours=1))
+    cycle = fresh(cycle)
+    assert cycle.phase() == phase
+    return cycle
+
+
+STEP_FROM = {
+    Step.PUBLISH: Phase.DRAFT,
+    Step.UNPUBLISH: Phase.SCHEDULED,
+    Step.CLOSE: Phase.OPEN,
+    Step.FINALISE: Phase.CLOSED,
+    Step.REOPEN: Phase.FINALISED,
+}
+
+
+class TestStepHistory:
+    @pytest.mark.parametrize("step", list(Step))
+    def test_each_step_records_who_took_it_and_when(self, cast: Cast, step: Step) -> None:
+        cycle = _in_phase(cast, STEP_FROM[step])
+        before = timezone.now()
+        services.take_step(cycle=cycle, step=step, by=cast.coordinator)
+        event = CycleEvent.objects.get(cycle=cycle)
+        assert (event.step, event.by) == (step, cast.coordinator)
+        assert before <= event.at <= timezone.now()
+        assert fresh(cycle).phase() != STEP_FROM[step]
+
+    @pytest.mark.parametrize("step", [Step.UNPUBLISH, Step.CLOSE, Step.FINALISE, Step.REOPEN])
+    def test_a_step_in_the_wrong_phase_is_refused_and_records_nothing(self, cast: Cast, step: Step) -> None:
+        wrong = Phase.OPEN if step != Step.CLOSE else Phase.CLOSED
+        if step == Step.FINALISE:
+            wrong = Phase.OPEN
+        cycle = _in_phase(cast, wrong)
+        stored = Cycle.objects.filter(pk=cycle.pk).values().get()
+        with pytest.raises(services.CycleError):
+            services.take_step(cycle=cycle, step=step, by=cast.coordinator)
+        assert not CycleEvent.objects.exists()
+        assert Cycle.objects.filter(pk=cycle.pk).values().get() == stored
+
+    def test_a_refused_publication_records_nothing(self, cast: Cast) -> None:
+        cycle = _in_phase(cast, Phase.DRAFT)
+        cycle.offers.all().delete()
+        with pytest.raises(services.CycleError):
+            services.take_step(cycle=cycle, step=Step.PUBLISH, by=cast.coordinator)
+        assert not CycleEvent.objects.exists() and fresh(cycle).published_at is None
+
+    def test_a_step_already_taken_records_nothing_more(self, cast: Cast) -> None:
+        cycle = _in_phase(cast, Phase.CLOSED)
+        services.finalise(cycle=cycle, by=cast.coordinator)
+        services.finalise(cycle=cycle, by=cast.member)
+        assert list(CycleEvent.objects.values_list("by", flat=True)) == [cast.coordinator.pk]
+
+    def test_the_cycle_page_shows_the_history_in_french(
+        self, cast: Cast, client_for: Callable[..., Client]
+    ) -> None:
+        cycle = _in_phase(cast, Phase.CLOSED)
+        services.finalise(cycle=cycle, by=cast.coordinator)
+        at = timezone.localtime(timezone.make_aware(datetime(2025, 12, 3, 18, 2)))
+        CycleEvent.objects.update(at=at)
+        page = client_for(cast.coordinator).get(
+            reverse("manage_cycle", args=[A, cycle.pk]), headers={"accept-language": "fr"}
+        )
+        text = " ".join(page.content.decode().split())
+        assert "Finalisé par Claire Coordinatrice le 3 décembre à 18 h 02" in text

@@ -7,7 +7,6 @@ urlpatterns = [
     path("language/", views.set_language, name="set_language"),
     path("account/", views.profile, name="profile"),
     path("account/delete/", views.account_delete, name="account_delete"),
-    path("g/<slug:slug>/", views.group_detail, name="group_detail"),
     path("g/<slug:slug>/join/", views.group_join, name="group_join"),
     path("g/<slug:slug>/join/withdraw/", views.group_join_withdraw, name="group_join_withdraw"),
     path("g/<slug:slug>/leave/", views.group_leave, name="group_leave"),

@@ -18,7 +18,6 @@ from cabas.accounts import services
 from cabas.accounts.forms import DeleteAccountForm, JoinForm, ProfileForm
 from cabas.accounts.models import BuyingGroup, JoinRequest, Membership
 from cabas.accounts.permissions import ANY_ROLE, AuthenticatedRequest, group_access
-from cabas.catalog.models import Producer
 
 HOME_PAGE_SIZE = 20
 
@@ -35,21 +34,6 @@ def home(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         mine = list(Membership.objects.current().filter(user=request.user).select_related("group"))
     return render(request, "accounts/home.html", {"page": page, "my_memberships": mine})
-
-
-@require_safe
-def group_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    access = group_access(request, slug)
-    pending = None
-    if request.user.is_authenticated and not access.is_member:
-        pending = JoinRequest.objects.pending().filter(group=access.group, user=request.user).first()
-    context = {
-        "access": access,
-        "group": access.group,
-        "producers": Producer.objects.supplying(access.group),
-        "pending_request": pending,
-    }
-    return render(request, "accounts/group_detail.html", context)
 
 
 @login_required

@@ -9,6 +9,7 @@ from typing import ClassVar
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower, Mod
 from django.db.models.lookups import Exact
 from django.urls import reverse
@@ -31,6 +32,14 @@ class ProducerQuerySet(models.QuerySet["Producer"]):
 
     def managed_by(self, user: object) -> ProducerQuerySet:
         return self.filter(accounts__user=user)
+
+    def taking_part_in(self, cycle: models.Model) -> ProducerQuerySet:
+        """The producers of ``cycle``: chosen for it, or with an offer in it, by name.
+
+        An offer stays in a cycle while someone ordered it (even withdrawn), so
+        its producer stays on the cycle's documents.
+        """
+        return self.filter(Q(cycles=cycle) | Q(offers__cycle=cycle)).distinct().order_by("name")
 
 
 class Producer(models.Model):

@@ -3,6 +3,7 @@ from django.urls import path
 from cabas.catalog import group_views, import_views, views
 
 urlpatterns = [
+    path("g/<slug:slug>/", views.group_detail, name="group_detail"),
     path("producers/", views.my_producers, name="my_producers"),
     path("producers/invitations/<str:token>/", views.invitation, name="producer_invitation"),
     path("producers/<slug:slug>/", views.dashboard, name="producer_dashboard"),

@@ -6,12 +6,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from cabas.accounts.permissions import AuthenticatedRequest
+from cabas.accounts.models import JoinRequest
+from cabas.accounts.permissions import AuthenticatedRequest, group_access
 from cabas.catalog import services
 from cabas.catalog.forms import PriceForm, ProducerForm, ProductFilterForm, ProductForm
 from cabas.catalog.models import Producer, ProducerInvitation, Product
@@ -203,3 +204,21 @@ def invitation(request: AuthenticatedRequest, token: str) -> HttpResponse:
         messages.success(request, _("You now manage %(producer)s.") % {"producer": invitation.producer.name})
         return redirect(invitation.producer)
     return render(request, "catalog/producer/invitation.html", {"invitation": invitation})
+
+
+# --- A group's public page (its producers are the catalogue's; accounts sits below catalog) ---
+
+
+@require_safe
+def group_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    access = group_access(request, slug)
+    pending = None
+    if request.user.is_authenticated and not access.is_member:
+        pending = JoinRequest.objects.pending().filter(group=access.group, user=request.user).first()
+    context = {
+        "access": access,
+        "group": access.group,
+        "producers": Producer.objects.supplying(access.group),
+        "pending_request": pending,
+    }
+    return render(request, "accounts/group_detail.html", context)

@@ -15,7 +15,8 @@ from collections.abc import Hashable, Sequence
 from django.db import transaction
 from django.utils import timezone
 
-from cabas.cycles.models import Allocation, ChangeKind, Cycle, Offer, Order, OrderChange, OrderLine
+from cabas.cycles.lines import Edit, Quota, change_lines
+from cabas.cycles.models import Allocation, ChangeKind, Cycle, Offer, OrderLine
 
 
 def fair_shares[K: Hashable](quota: int, step: int, requests: Sequence[tuple[K, int]]) -> dict[K, int]:
@@ -58,19 +59,17 @@ def allocate(cycle: Cycle) -> bool:
             return False
         offers = cycle.offers.filter(
             allocation=Allocation.FAIR_SHARE, quota__isnull=False, withdrawn_at__isnull=True
-        )
-        changed: set[int] = set()
-        for offer in offers:
-            changed |= _allocate_offer(offer)
-        if changed:
-            Order.objects.filter(pk__in=sorted(changed)).mark_changed(cycle.pk)
+        ).order_by("pk")
+        edits = [edit for offer in offers for edit in _shares(offer)]
+        # The lines held nothing of the quota while open: each share is taken from it now.
+        change_lines(edits=edits, kind=ChangeKind.ALLOCATION, by=None)
     return True
 
 
-def _allocate_offer(offer: Offer) -> set[int]:
-    """Give each line of ``offer`` its share; return the ids of the orders that changed."""
+def _shares(offer: Offer) -> list[Edit]:
+    """Each line of ``offer`` at its share (``requested`` keeps what was asked), as an edit."""
     # The offer first, then lines and orders: the lock order of every write (ordering._offers_on_sale).
-    Offer.objects.select_for_update().values_list("pk", flat=True).get(pk=offer.pk)
+    offer = Offer.objects.select_for_update().get(pk=offer.pk)
     lines = list(
         OrderLine.objects.select_for_update(of=("self", "order"))
         .filter(offer=offer, requested__gt=0)
@@ -79,22 +78,14 @@ def _allocate_offer(offer: Offer) -> set[int]:
     )
     assert offer.quota is not None
     shares = fair_shares(offer.quota, offer.quantity_step, [(line.pk, line.requested) for line in lines])
-    changed = set()
-    for line in lines:
-        share = shares[line.pk]
-        if share == line.quantity:
-            continue
-        OrderChange.objects.create(
-            order=line.order,
+    return [
+        Edit(
             offer=offer,
-            kind=ChangeKind.ALLOCATION,
-            old_quantity=line.quantity,
-            new_quantity=share,
-            old_total_cents=line.total_cents,
-            new_total_cents=offer.line_total(share),
+            order_id=line.order_id,
+            line=line,
+            quantity=shares[line.pk],
+            requested=line.requested,
+            quota=Quota.SPLIT,
         )
-        line.quantity, line.total_cents = share, offer.line_total(share)
-        line.save(update_fields=["quantity", "total_cents"])
-        changed.add(line.order_id)
-    Offer.objects.filter(pk=offer.pk).update(remaining=offer.quota - sum(shares.values()))
-    return changed
+        for line in lines
+    ]

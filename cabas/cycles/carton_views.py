@@ -20,9 +20,8 @@ from django.views.decorators.http import require_POST, require_safe
 
 from cabas.accounts.permissions import AuthenticatedRequest, GroupAccess, require_manager
 from cabas.cycles import cartons
-from cabas.cycles.allocation import allocate
-from cabas.cycles.manage_views import get_cycle, get_offer
 from cabas.cycles.models import Cycle, Phase
+from cabas.cycles.permissions import get_cycle, get_offer
 from cabas.lib.quantities import format_quantity, parse_quantity
 
 
@@ -41,9 +40,10 @@ class HandForm:
 def _page(
     request: AuthenticatedRequest, access: GroupAccess, cycle: Cycle, hand: HandForm | None = None
 ) -> HttpResponse:
+    # Read only: the fair shares are split by the clock at the deadline (or by the
+    # close step); until then, accepting a proposal splits them first and refuses
+    # if the proposal it sees is no longer the one shown.
     phase = cycle.phase()
-    if phase == Phase.CLOSED and cycle.allocated_at is None:
-        allocate(cycle)  # the proposal must see the fair shares, as accepting it will
     hand = hand or HandForm()
     rows = []
     refused = None  # a refused hand change, announced at the top: its product may be far down the page

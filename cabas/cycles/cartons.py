@@ -30,18 +30,16 @@ from __future__ import annotations
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from functools import partial
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from cabas.accounts.models import User
-from cabas.cycles import tasks
 from cabas.cycles.allocation import allocate
-from cabas.cycles.models import ChangeKind, Cycle, Offer, Order, OrderChange, OrderLine, Phase
+from cabas.cycles.lines import Edit, QuotaExceeded, change_lines
+from cabas.cycles.models import ChangeKind, Cycle, Offer, OrderLine, Phase
 from cabas.cycles.ordering import offer_quantity_error
 from cabas.lib.quantities import format_quantity
 
@@ -322,60 +320,31 @@ def _write(
     cycle: Cycle, offer: Offer, lines: list[OrderLine], quantities: Mapping[int, int], reason: str, by: User
 ) -> int:
     """Store the new quantities, move the quota, record a change per line; tell members who had the recap."""
-    changed = [line for line in lines if line.pk in quantities]
-    _move_quota(offer, sum(quantities[line.pk] - line.quantity for line in changed))
-    records = []
-    for line in changed:
-        old_quantity, old_total = line.quantity, line.total_cents
-        _set_line(offer, line, quantities[line.pk])
-        records.append(
-            OrderChange(
-                order_id=line.order_id,
-                offer=offer,
-                kind=ChangeKind.CARTON,
-                old_quantity=old_quantity,
-                new_quantity=line.quantity,
-                old_total_cents=old_total,
-                new_total_cents=line.total_cents,
-                reason=reason,
-                changed_by=by,
-            )
-        )
-    OrderLine.objects.bulk_update(changed, ["quantity", "requested", "total_cents", "tolerance"])
-    OrderChange.objects.bulk_create(records)
-    order_ids = sorted({line.order_id for line in changed})
-    Order.objects.filter(pk__in=order_ids).mark_changed(cycle.pk)
-    if cycle.recap_sent_at is not None:
+    edits = [_edit(offer, line, quantities[line.pk]) for line in lines if line.pk in quantities]
+    try:
         # Before the recap, the recap itself tells these changes (they are not marked as told).
-        for order_id in order_ids:
-            transaction.on_commit(partial(tasks.send_order_changes.enqueue, order_id))
-    return len(changed)
-
-
-def _set_line(offer: Offer, line: OrderLine, quantity: int) -> None:
-    """The line at ``quantity``; units added use up the member's tolerance, as far as it went."""
-    added = max(quantity - line.quantity, 0)
-    tolerance = max(line.tolerance - added, 0)
-    if offer.member_cap is not None:
-        room = max(offer.member_cap - quantity, 0)
-        tolerance = min(tolerance, room - room % offer.quantity_step)
-    line.quantity = line.requested = quantity
-    line.total_cents = offer.line_total(quantity)
-    line.tolerance = tolerance if quantity else 0
-
-
-def _move_quota(offer: Offer, delta: int) -> None:
-    """Take ``delta`` more units from the quota (give them back when negative), guarded."""
-    if offer.remaining is None or not delta:
-        return
-    if delta < 0:
-        Offer.objects.filter(pk=offer.pk).update(remaining=F("remaining") - delta)
-        return
-    if not Offer.objects.filter(pk=offer.pk, remaining__gte=delta).update(remaining=F("remaining") - delta):
+        change_lines(
+            edits=edits, kind=ChangeKind.CARTON, by=by, reason=reason, notify=cycle.recap_sent_at is not None
+        )
+    except QuotaExceeded as short:
         raise CartonError(
             _("Only %(left)s left of the quota: these quantities would exceed it.")
-            % {"left": format_quantity(offer.remaining)}
-        )
+            % {"left": format_quantity(short.left[offer.pk])}
+        ) from None
+    return len(edits)
+
+
+def _edit(offer: Offer, line: OrderLine, quantity: int) -> Edit:
+    """The line at ``quantity``; units added use up the member's tolerance, as far as it went."""
+    added = max(quantity - line.quantity, 0)
+    tolerance = offer.room_under_cap(quantity, max(line.tolerance - added, 0))
+    return Edit(
+        offer=offer,
+        order_id=line.order_id,
+        line=line,
+        quantity=quantity,
+        tolerance=tolerance if quantity else 0,
+    )
 
 
 def _reason(offer: Offer, rounding: Rounding) -> str:

@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -21,18 +21,9 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from cabas.accounts.permissions import AuthenticatedRequest, GroupAccess, require_manager
 from cabas.cycles import services
 from cabas.cycles.forms import CycleForm, OfferForm, PublishForm, StepForm, WithdrawForm
-from cabas.cycles.models import Cycle, Offer, OrderLine, Phase
-from cabas.cycles.views import order_context
-
-
-def get_cycle(access: GroupAccess, pk: int | str) -> Cycle:
-    """A cycle of this group only (404 otherwise)."""
-    return get_object_or_404(Cycle.objects.select_related("group"), pk=pk, group=access.group)
-
-
-def get_offer(cycle: Cycle, pk: int) -> Offer:
-    """An offer of this cycle only (404 otherwise)."""
-    return get_object_or_404(Offer.objects.select_related("producer", "cycle__group"), pk=pk, cycle=cycle)
+from cabas.cycles.models import Cycle, OrderLine, Phase, Step
+from cabas.cycles.order_page import order_context
+from cabas.cycles.permissions import get_cycle, get_offer
 
 
 def _context(access: GroupAccess, **extra: Any) -> dict[str, Any]:
@@ -139,7 +130,14 @@ def cycle_edit(request: AuthenticatedRequest, slug: str, pk: int) -> HttpRespons
         else:
             messages.success(request, _("The cycle has been saved."))
             return redirect("manage_cycle", slug=access.group.slug, pk=cycle.pk)
-    context = _context(access, form=form, cycle=cycle, phase=cycle.phase(), offer_count=cycle.offers.count())
+    context = _context(
+        access,
+        form=form,
+        cycle=cycle,
+        phase=cycle.phase(),
+        offer_count=cycle.offers.count(),
+        events=cycle.events.select_related("by"),
+    )
     return render(request, "cycles/manage/cycle_form.html", context)
 
 
@@ -259,9 +257,8 @@ def cycle_step(request: AuthenticatedRequest, slug: str, pk: int) -> HttpRespons
         messages.error(request, _("Unknown action."))
         return redirect("manage_cycle", slug=access.group.slug, pk=cycle.pk)
     action = form.cleaned_data["action"]
-    step = {"close": services.close_now, "finalise": services.finalise, "reopen": services.reopen_adjustments}
     try:
-        step[action](cycle=cycle, by=request.user)
+        services.take_step(cycle=cycle, step=Step(action), by=request.user)
     except services.CycleError as error:
         messages.error(request, str(error))
     else:

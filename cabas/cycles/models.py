@@ -223,6 +223,13 @@ class Offer(models.Model):
         """The estimated price of one piece of a variable-weight offer."""
         return self.line_total(1000) if self.variable_weight else None
 
+    def room_under_cap(self, quantity: int, extra: int) -> int:
+        """How much of ``extra`` a member holding ``quantity`` may add within the cap (whole steps)."""
+        if self.member_cap is None:
+            return extra
+        room = max(self.member_cap - quantity, 0)
+        return min(extra, room - room % self.quantity_step)
+
     def step_display(self) -> str:
         return format_quantity(self.quantity_step)
 
@@ -342,3 +349,32 @@ class OrderChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order}: {self.offer.name} {self.old_quantity} → {self.new_quantity}"
+
+
+class Step(models.TextChoices):
+    """A coordinator's step that moves a cycle on (the rules are ``services.STEPS``)."""
+
+    PUBLISH = "publish", _("Published")
+    UNPUBLISH = "unpublish", _("Taken back to draft")
+    CLOSE = "close", _("Orders closed")
+    FINALISE = "finalise", _("Finalised")
+    REOPEN = "reopen", _("Adjustments reopened")
+
+
+class CycleEvent(models.Model):
+    """The history of a cycle's steps: which step, who took it and when."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="events", verbose_name=_("cycle"))
+    step = models.CharField(_("step"), max_length=16, choices=Step.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("by")
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("cycle event")
+        verbose_name_plural = _("cycle events")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.cycle} · {self.step} · {self.at:%Y-%m-%d %H:%M}"

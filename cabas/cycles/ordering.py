@@ -21,14 +21,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import partial
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cabas.accounts.models import User
+from cabas.cycles import tasks
 from cabas.cycles.allocation import allocate
-from cabas.cycles.models import ChangeKind, Cycle, Offer, Order, OrderChange, OrderLine, Phase
+from cabas.cycles.lines import Edit, Quota, QuotaExceeded, change_lines
+from cabas.cycles.models import ChangeKind, Cycle, Offer, Order, OrderLine, Phase
 from cabas.lib.quantities import format_quantity
 
 
@@ -67,13 +70,23 @@ def change_kind(cycle: Cycle, member: User, by: User) -> ChangeKind:
 
 
 def save_basket(
-    *, cycle: Cycle, member: User, changes: Iterable[LineChange], by: User, reason: str = ""
+    *,
+    cycle: Cycle,
+    member: User,
+    changes: Iterable[LineChange],
+    by: User,
+    reason: str = "",
+    notify: bool = False,
+    confirm: bool = False,
 ) -> BasketResult:
     """Apply ``changes`` to ``member``'s basket in ``cycle``, all or nothing.
 
     The member may change their basket while the cycle is open; a coordinator
     (``by`` other than ``member``, permission checked by the view) also while it
     is scheduled or closed, and must then give a ``reason`` once it is closed.
+    With ``notify`` the member is e-mailed the changes; with ``confirm`` the
+    basket is marked confirmed and its confirmation e-mailed (both after commit,
+    and only if the basket was saved).
     """
     # One change per offer (a crafted form could repeat one): the last one wins.
     changes = list({c.offer_id: c for c in changes}.values())
@@ -90,28 +103,44 @@ def save_basket(
         # remaining quota is taken like a first-come one.
         allocate(cycle)
         cycle.refresh_from_db(fields=["allocated_at"])
-    allocated = cycle.allocated_at is not None
     try:
         with transaction.atomic():
-            # Offers before the order: the lock order of every write (see ``_offers_on_sale``).
-            offers = _offers_on_sale(offers, changes, result)
-            if not result.ok:
-                raise _Rollback
-            result.order = _order_for(cycle, member)
-            _apply(
-                result,
-                changes,
-                offers,
-                by=by,
-                kind=change_kind(cycle, member, by),
-                reason=reason,
-                allocated=allocated,
-            )
-            if not result.ok:
-                raise _Rollback
+            order = _write_basket(result, cycle, member, changes, offers, by=by, reason=reason, notify=notify)
+            if confirm:
+                _confirm(order)
     except _Rollback:
         result.changed = []
     return result
+
+
+def _write_basket(
+    result: BasketResult,
+    cycle: Cycle,
+    member: User,
+    changes: list[LineChange],
+    offers: dict[int, Offer],
+    *,
+    by: User,
+    reason: str,
+    notify: bool,
+) -> Order:
+    """Inside the basket's transaction: lock, apply; raise ``_Rollback`` if anything cannot be applied."""
+    # Offers before the order: the lock order of every write (see ``_offers_on_sale``).
+    offers = _offers_on_sale(offers, changes, result)
+    if not result.ok:
+        raise _Rollback
+    result.order = _order_for(cycle, member)
+    kind, allocated = change_kind(cycle, member, by), cycle.allocated_at is not None
+    _apply(result, changes, offers, by=by, kind=kind, reason=reason, allocated=allocated, notify=notify)
+    if not result.ok:
+        raise _Rollback
+    return result.order
+
+
+def _confirm(order: Order) -> None:
+    """The member confirmed their basket: stamp it and send the confirmation after commit."""
+    Order.objects.filter(pk=order.pk).update(submitted_at=timezone.now())
+    transaction.on_commit(partial(tasks.send_confirmation.enqueue, order.pk))
 
 
 def _refusal(cycle: Cycle, member: User, by: User, reason: str) -> str:
@@ -146,10 +175,9 @@ def tolerance_error(offer: Offer, change: LineChange) -> str:
     if tolerance % offer.quantity_step:
         return _("Give the extra in steps of %(step)s.") % {"step": format_quantity(offer.quantity_step)}
     if offer.member_cap is not None and change.quantity + tolerance > offer.member_cap:
-        room = max(offer.member_cap - change.quantity, 0)
         return _("At most %(cap)s per member: you could take up to %(room)s more.") % {
             "cap": format_quantity(offer.member_cap),
-            "room": format_quantity(room - room % offer.quantity_step),
+            "room": format_quantity(offer.room_under_cap(change.quantity, tolerance)),
         }
     return ""
 
@@ -190,48 +218,74 @@ def _apply(
     offers: dict[int, Offer],
     *,
     by: User,
-    kind: str,
+    kind: ChangeKind,
     reason: str,
     allocated: bool,
+    notify: bool,
 ) -> None:
+    """The basket's edits, written through ``lines.change_lines``; stale lines and short quotas reported."""
     assert result.order is not None
     lines = {line.offer_id: line for line in result.order.lines.all()}
-    # Offers are updated (row-locked) in one global order, so two baskets listing
-    # the same scarce offers in different orders cannot deadlock on PostgreSQL.
+    edits = []
+    # In offer order: quotas are updated (row-locked) in one global order, so two
+    # baskets listing the same scarce offers in different orders cannot deadlock.
     for change in sorted(changes, key=lambda c: c.offer_id):
         line = lines.get(change.offer_id)
-        current = line.quantity if line else 0
-        requested = line.requested if line else 0
         offer = offers[change.offer_id]
-        tolerance = _tolerance(offer, line, change)
-        if change.quantity == requested and tolerance == (line.tolerance if line else 0):
-            continue  # nothing to do: a double submit, or the same value again
-        if change.expected is not None and change.expected != requested:
-            result.stale[change.offer_id] = requested
-            continue
-        if change.quantity == requested:
-            # The tolerance alone: no quantity, quota or amount moves, nothing to tell.
-            assert line is not None  # a line without quantity has no tolerance to change
-            OrderLine.objects.filter(pk=line.pk).update(tolerance=tolerance)
-            result.changed.append(offer.pk)
-            continue
-        if not _take_quota(offer, current, change.quantity, result, allocated=allocated):
-            continue
-        _write_line(result.order, offer, line, change.quantity, tolerance)
-        OrderChange.objects.create(
-            order=result.order,
+        edit = _edit(change, offer, line, order_id=result.order.pk, allocated=allocated, stale=result.stale)
+        if edit is not None:
+            edits.append(edit)
+    try:
+        change_lines(edits=edits, kind=kind, by=by, reason=reason, notify=notify, drop_empty=True)
+    except QuotaExceeded as short:
+        for offer_id, left in short.left.items():
+            result.quota_left[offer_id] = _most(offers[offer_id], lines.get(offer_id), left)
+        return
+    result.changed = [edit.offer.pk for edit in edits]
+
+
+def _edit(
+    change: LineChange,
+    offer: Offer,
+    line: OrderLine | None,
+    *,
+    order_id: int,
+    allocated: bool,
+    stale: dict[int, int],
+) -> Edit | None:
+    """What ``change`` does to ``line``: None when nothing (a double submit) or when it is ``stale``."""
+    requested = line.requested if line else 0
+    tolerance = _tolerance(offer, line, change)
+    if change.quantity == requested and tolerance == (line.tolerance if line else 0):
+        return None  # nothing to do: a double submit, or the same value again
+    if change.expected is not None and change.expected != requested:
+        stale[change.offer_id] = requested
+        return None
+    if change.quantity == requested:
+        # The tolerance alone: no quantity, quota or amount moves, nothing to tell.
+        assert line is not None  # a line without quantity has no tolerance to change
+        return Edit(
             offer=offer,
-            kind=kind,
-            old_quantity=current,
-            new_quantity=change.quantity,
-            old_total_cents=line.total_cents if line else 0,
-            new_total_cents=offer.line_total(change.quantity),
-            reason=reason,
-            changed_by=by,
+            order_id=order_id,
+            line=line,
+            quantity=line.quantity,
+            requested=line.requested,
+            total_cents=line.total_cents,
+            tolerance=tolerance,
         )
-        result.changed.append(offer.pk)
-    if result.changed:
-        Order.objects.filter(pk=result.order.pk).mark_changed(result.order.cycle_id)
+    # A fair share asked for while open is split at the deadline, not taken now.
+    quota = Quota.KEEP if offer.is_fair_share and not allocated else Quota.MOVE
+    return Edit(
+        offer=offer, order_id=order_id, line=line, quantity=change.quantity, tolerance=tolerance, quota=quota
+    )
+
+
+def _most(offer: Offer, line: OrderLine | None, left: int) -> int:
+    """The most the member can have of ``offer`` with ``left`` of its quota: an orderable quantity, or 0."""
+    most = (line.quantity if line else 0) + left
+    most -= most % offer.quantity_step
+    # What we offer back must itself be orderable: below the minimum, it is nothing.
+    return most if most >= offer.min_quantity else 0
 
 
 def _offers_on_sale(
@@ -264,59 +318,11 @@ def _offers_on_sale(
     return {offer_id: fresh.get(offer_id, offer) for offer_id, offer in offers.items()}
 
 
-def _take_quota(offer: Offer, current: int, wanted: int, result: BasketResult, *, allocated: bool) -> bool:
-    """Move ``wanted - current`` through a first-come quota; False (and what is left) if short.
-
-    The database row decides whether there is a quota, not the offer loaded
-    earlier: a coordinator may add one to an open offer at this very moment.
-    """
-    if offer.is_fair_share and not allocated:
-        return True  # asked for while open: split at the deadline, not taken now
-    delta = wanted - current
-    if delta <= 0:
-        Offer.objects.filter(pk=offer.pk, remaining__isnull=False).update(remaining=F("remaining") - delta)
-        return True
-    if Offer.objects.filter(pk=offer.pk, remaining__gte=delta).update(remaining=F("remaining") - delta):
-        return True
-    left = Offer.objects.values_list("remaining", flat=True).get(pk=offer.pk)
-    if left is None:
-        return True  # no quota on this offer
-    most = current + left
-    most -= most % offer.quantity_step
-    # What we offer back must itself be orderable: below the minimum, it is nothing.
-    result.quota_left[offer.pk] = most if most >= offer.min_quantity else 0
-    return False
-
-
 def _tolerance(offer: Offer, line: OrderLine | None, change: LineChange) -> int:
     """The tolerance the line will have: the one given, or the stored one kept within the cap."""
     if not change.quantity:
         return 0
     if change.tolerance is not None:
         return change.tolerance
-    stored = line.tolerance if line else 0
-    if offer.member_cap is not None:
-        # A new quantity closer to the cap leaves less room for extra.
-        room = max(offer.member_cap - change.quantity, 0)
-        stored = min(stored, room - room % offer.quantity_step)
-    return stored
-
-
-def _write_line(order: Order, offer: Offer, line: OrderLine | None, quantity: int, tolerance: int) -> None:
-    total = offer.line_total(quantity)
-    if line is None:
-        if quantity:
-            OrderLine.objects.create(
-                order=order,
-                offer=offer,
-                quantity=quantity,
-                requested=quantity,
-                total_cents=total,
-                tolerance=tolerance,
-            )
-    elif quantity:
-        OrderLine.objects.filter(pk=line.pk).update(
-            quantity=quantity, requested=quantity, total_cents=total, tolerance=tolerance
-        )
-    else:
-        OrderLine.objects.filter(pk=line.pk).delete()
+    # A new quantity closer to the cap leaves less room for extra.
+    return offer.room_under_cap(change.quantity, line.tolerance if line else 0)

@@ -5,15 +5,16 @@ Each function is keyword-only, runs in one transaction and raises
 the change; nothing is written then. E-mails to members are enqueued after
 commit, never sent inside the transaction.
 
-Order lines are written by ``ordering.save_basket`` for members; the two
-coordinator actions here that touch lines (a price change, a withdrawal) never
-change what a member gets without an ``OrderChange`` row and an e-mail.
+Order lines are written by ``lines.change_lines`` only; the two coordinator
+actions here that touch lines (a price change, a withdrawal) go through it, so
+a member's order never changes without an ``OrderChange`` row and an e-mail.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import partial
 from typing import Any
@@ -22,20 +23,24 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, Max, OuterRef, Sum
 from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cabas.accounts.models import BuyingGroup, User
 from cabas.catalog.models import Producer, Product
-from cabas.cycles import tasks
+from cabas.cycles.allocation import allocate
+from cabas.cycles.lines import Edit, Quota, change_lines
 from cabas.cycles.models import (
     Allocation,
     ChangeKind,
     Cycle,
+    CycleEvent,
     Offer,
-    Order,
     OrderChange,
     OrderLine,
     Phase,
+    Step,
 )
 from cabas.cycles.signals import announce_change
 from cabas.lib.money import format_cents
@@ -52,6 +57,7 @@ CYCLE_FIELDS = (
     "distribution_place",
     "message",
 )
+StrOrPromise = str | Promise
 # Once orders have opened, members have ordered against the window and the
 # producers: only what concerns the distribution itself may still change.
 EDITABLE_AFTER_OPENING = (
@@ -230,84 +236,136 @@ def update_cycle(
     return cycle
 
 
-def publish(*, cycle: Cycle, by: User) -> Cycle:
-    """Make a draft cycle visible to members: scheduled, or open at once if its window has begun.
+# --- Steps -------------------------------------------------------------------------
 
-    Refused without an offer on sale or once its deadline has passed. A
-    second click changes nothing.
+
+@dataclass(frozen=True)
+class StepRule:
+    """How a step moves a cycle on: from which phases, which timestamp it sets, whether it is announced.
+
+    ``done``: the phases in which the step has already been taken (a second
+    click changes nothing and records nothing). ``check`` refuses the step for
+    a reason of the cycle's own (a message, or empty). ``then`` runs once the
+    step is committed.
     """
-    with transaction.atomic():
-        cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
-        if cycle.published_at is not None:
-            return cycle
-        if not cycle.offers.filter(withdrawn_at__isnull=True).exists():
-            raise CycleError(_("This cycle has no product on offer: choose its producers first."))
-        if cycle.closes_at <= timezone.now():
-            raise CycleError(_("The order deadline has passed: set new dates before publishing."))
-        cycle.published_at = timezone.now()
-        cycle.save(update_fields=["published_at"])
-    return cycle
+
+    phases: tuple[Phase, ...]
+    done: tuple[Phase, ...]
+    stamp: str
+    value: Callable[[Cycle, datetime], datetime | None]
+    refusal: StrOrPromise
+    announce: bool
+    check: Callable[[Cycle, datetime], str] | None = None
+    then: Callable[[Cycle], object] | None = None  # what follows at once, in its own transaction
 
 
-def unpublish(*, cycle: Cycle, by: User) -> Cycle:
-    """Take a scheduled cycle back to draft. Refused once orders have opened."""
-    with transaction.atomic():
-        cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
-        phase = cycle.phase()
-        if phase == Phase.DRAFT:
-            return cycle
-        if phase != Phase.SCHEDULED:
-            raise CycleError(_("Orders have opened: this cycle can no longer go back to draft."))
-        cycle.published_at = None
-        cycle.save(update_fields=["published_at"])
-    return cycle
+def _now(cycle: Cycle, now: datetime) -> datetime:
+    return now
 
 
-def close_now(*, cycle: Cycle, by: User) -> Cycle:
-    """End the order window at once: the deadline brought forward to now.
+def _unset(cycle: Cycle, now: datetime) -> None:
+    return None
 
-    From then on the cycle is closed like at any deadline: members can no
-    longer order, the clock splits fair shares and sends the recap.
+
+def _window_end(cycle: Cycle, now: datetime) -> datetime:
+    # The window must end after it began (a database constraint), even at its first second.
+    return max(now, cycle.opens_at + timedelta(seconds=1))
+
+
+def _publishable(cycle: Cycle, now: datetime) -> str:
+    if not cycle.offers.filter(withdrawn_at__isnull=True).exists():
+        return _("This cycle has no product on offer: choose its producers first.")
+    if cycle.closes_at <= now:
+        return _("The order deadline has passed: set new dates before publishing.")
+    return ""
+
+
+_PUBLISHED = tuple(phase for phase in Phase if phase != Phase.DRAFT)
+STEPS: dict[Step, StepRule] = {
+    # Visible to members: scheduled, or open at once if its window has begun.
+    Step.PUBLISH: StepRule(
+        phases=(Phase.DRAFT,),
+        done=_PUBLISHED,
+        stamp="published_at",
+        value=_now,
+        refusal="",
+        announce=False,
+        check=_publishable,
+    ),
+    Step.UNPUBLISH: StepRule(
+        phases=(Phase.SCHEDULED,),
+        done=(Phase.DRAFT,),
+        stamp="published_at",
+        value=_unset,
+        refusal=gettext_lazy("Orders have opened: this cycle can no longer go back to draft."),
+        announce=False,
+    ),
+    # The deadline brought forward to now: from then on the cycle is closed like at
+    # any deadline. Fair shares are split at once (the clock would a minute later),
+    # so that the adjustments and the cartons start from them; the clock sends the recap.
+    Step.CLOSE: StepRule(
+        phases=(Phase.OPEN,),
+        done=(),
+        stamp="closes_at",
+        value=_window_end,
+        refusal=gettext_lazy("Only a cycle open for orders can be closed."),
+        announce=True,
+        then=allocate,
+    ),
+    # The adjustments end: orders and offers no longer change, the documents are final.
+    Step.FINALISE: StepRule(
+        phases=(Phase.CLOSED,),
+        done=(Phase.FINALISED,),
+        stamp="finalised_at",
+        value=_now,
+        refusal=gettext_lazy("Only a closed cycle, whose adjustments are done, can be finalised."),
+        announce=True,
+    ),
+    # Undoes finalise before the distribution: coordinators may adjust orders again.
+    Step.REOPEN: StepRule(
+        phases=(Phase.FINALISED,),
+        done=(),
+        stamp="finalised_at",
+        value=_unset,
+        refusal=gettext_lazy(
+            "Adjustments can be reopened only on a finalised cycle before its distribution."
+        ),
+        announce=True,
+    ),
+}
+
+
+def take_step(*, cycle: Cycle, step: Step, by: User) -> Cycle:
+    """Move ``cycle`` on by ``step`` (rules in ``STEPS``) and record who took it and when.
+
+    Raises ``CycleError`` when the cycle is in a phase the step does not
+    start from (nothing written). A step already taken changes nothing.
     """
+    rule = STEPS[step]
     with transaction.atomic():
         cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
         now = timezone.now()
-        if cycle.phase(now) != Phase.OPEN:
-            raise CycleError(_("Only a cycle open for orders can be closed."))
-        # The window must end after it began (a database constraint), even at its first second.
-        cycle.closes_at = max(now, cycle.opens_at + timedelta(seconds=1))
-        cycle.save(update_fields=["closes_at"])
-        announce_change(cycle.pk)
-    return cycle
-
-
-def finalise(*, cycle: Cycle, by: User) -> Cycle:
-    """End the adjustments: orders and offers no longer change, the documents are final."""
-    with transaction.atomic():
-        cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
-        phase = cycle.phase()
-        if phase == Phase.FINALISED:
+        phase = cycle.phase(now)
+        if phase in rule.done:
             return cycle
-        if phase != Phase.CLOSED:
-            raise CycleError(_("Only a closed cycle, whose adjustments are done, can be finalised."))
-        cycle.finalised_at = timezone.now()
-        cycle.save(update_fields=["finalised_at"])
-        announce_change(cycle.pk)
+        refusal = str(rule.refusal) if phase not in rule.phases else rule.check and rule.check(cycle, now)
+        if refusal:
+            raise CycleError(refusal)
+        setattr(cycle, rule.stamp, rule.value(cycle, now))
+        cycle.save(update_fields=[rule.stamp])
+        CycleEvent.objects.create(cycle=cycle, step=step, by=by, at=now)
+        if rule.announce:
+            announce_change(cycle.pk)
+    if rule.then is not None:
+        rule.then(cycle)
     return cycle
 
 
-def reopen_adjustments(*, cycle: Cycle, by: User) -> Cycle:
-    """Undo ``finalise`` before the distribution: coordinators may adjust orders again."""
-    with transaction.atomic():
-        cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
-        if cycle.phase() != Phase.FINALISED:
-            raise CycleError(
-                _("Adjustments can be reopened only on a finalised cycle before its distribution.")
-            )
-        cycle.finalised_at = None
-        cycle.save(update_fields=["finalised_at"])
-        announce_change(cycle.pk)
-    return cycle
+publish = partial(take_step, step=Step.PUBLISH)
+unpublish = partial(take_step, step=Step.UNPUBLISH)
+close_now = partial(take_step, step=Step.CLOSE)
+finalise = partial(take_step, step=Step.FINALISE)
+reopen_adjustments = partial(take_step, step=Step.REOPEN)
 
 
 def _assign(cycle: Cycle, fields: Mapping[str, Any]) -> None:
@@ -501,40 +559,12 @@ def _reprice(offer: Offer, old_price: int, by: User) -> None:
             "new": format_cents(offer.price_cents),
             "old": format_cents(old_price),
         }
-    lines = list(OrderLine.objects.filter(offer=offer, quantity__gt=0))
-    changes = []
-    for line in lines:
-        old_total, line.total_cents = line.total_cents, offer.line_total(line.quantity)
-        changes.append(_change(line, offer, ChangeKind.PRICE, old_total, line.quantity, reason, by))
-    OrderLine.objects.bulk_update(lines, ["total_cents"])
-    _record_and_notify(changes)
-
-
-def _change(
-    line: OrderLine, offer: Offer, kind: ChangeKind, old_total: int, old_quantity: int, reason: str, by: User
-) -> OrderChange:
-    return OrderChange(
-        order_id=line.order_id,
-        offer=offer,
-        kind=kind,
-        old_quantity=old_quantity,
-        new_quantity=line.quantity,
-        old_total_cents=old_total,
-        new_total_cents=line.total_cents,
-        reason=reason,
-        changed_by=by,
-    )
-
-
-def _record_and_notify(changes: list[OrderChange]) -> None:
-    """Store the changes, mark the orders as changed, and e-mail each member once, after commit."""
-    if not changes:
-        return
-    OrderChange.objects.bulk_create(changes)
-    order_ids = sorted({change.order_id for change in changes})
-    Order.objects.filter(pk__in=order_ids).mark_changed(changes[0].offer.cycle_id)
-    for order_id in order_ids:
-        transaction.on_commit(partial(tasks.send_order_changes.enqueue, order_id))
+    lines = OrderLine.objects.filter(offer=offer, quantity__gt=0)
+    edits = [
+        Edit(offer=offer, order_id=line.order_id, line=line, quantity=line.quantity, requested=line.requested)
+        for line in lines
+    ]
+    change_lines(edits=edits, kind=ChangeKind.PRICE, by=by, reason=reason, notify=True)
 
 
 def withdraw_offer(*, offer: Offer, reason: str, by: User) -> int:
@@ -560,12 +590,11 @@ def withdraw_offer(*, offer: Offer, reason: str, by: User) -> int:
         )
         if not claimed:
             return 0
-        lines = list(OrderLine.objects.filter(offer=offer, requested__gt=0))
-        changes = []
-        for line in lines:
-            old_quantity, old_total = line.quantity, line.total_cents
-            line.quantity = line.requested = line.total_cents = 0
-            changes.append(_change(line, offer, ChangeKind.WITHDRAWAL, old_total, old_quantity, reason, by))
-        OrderLine.objects.bulk_update(lines, ["quantity", "requested", "total_cents"])
-        _record_and_notify(changes)
+        # The claim gave the whole quota back: the lines go to 0 without moving it again.
+        lines = OrderLine.objects.filter(offer=offer, requested__gt=0)
+        edits = [
+            Edit(offer=offer, order_id=line.order_id, line=line, quantity=0, quota=Quota.KEEP)
+            for line in lines
+        ]
+        changes = change_lines(edits=edits, kind=ChangeKind.WITHDRAWAL, by=by, reason=reason, notify=True)
     return len(changes)

@@ -20,7 +20,6 @@ from cabas.lib.emails import send_templated
 
 if TYPE_CHECKING:
     from cabas.accounts.models import BuyingGroup, User
-    from cabas.catalog.models import Producer
     from cabas.cycles.baskets import Basket
     from cabas.cycles.models import Cycle, Order, OrderChange
 
@@ -143,14 +142,6 @@ def send_order_changes(order_id: int) -> None:
     _send_telling_changes(order, "cycles/email/changes", context, changes)
 
 
-def _cycle_producers(cycle: Cycle) -> list[Producer]:
-    """The producers taking part: chosen for the cycle, or with a product on sale in it."""
-    from cabas.catalog.models import Producer
-
-    taking_part = Q(cycles=cycle) | Q(offers__cycle=cycle, offers__withdrawn_at__isnull=True)
-    return list(Producer.objects.filter(taking_part).distinct().order_by("name"))
-
-
 @task
 def send_opening(cycle_id: int) -> int:
     """Orders are open: tell every household of the group that wants to know. Returns how many were told.
@@ -162,7 +153,9 @@ def send_opening(cycle_id: int) -> int:
     if not cycle.is_open():
         logger.warning("Cycle %s is not open any more: its opening is not announced.", cycle_id)
         return 0
-    context = {"cycle": cycle, "producers": _cycle_producers(cycle)}
+    from cabas.catalog.models import Producer
+
+    context = {"cycle": cycle, "producers": list(Producer.objects.taking_part_in(cycle))}
     recipients = _households(cycle.group).filter(wants_announcements=True)
     return _send_each(
         recipients,

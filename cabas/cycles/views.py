@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
-from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models import Count, Q, Sum
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -22,199 +19,21 @@ from cabas.accounts.permissions import (
     require_manager,
 )
 from cabas.catalog.permissions import producer_access
-from cabas.cycles import allocation, tasks
 from cabas.cycles.basket_form import BasketForm, read_basket
-from cabas.cycles.baskets import Basket, basket, baskets, baskets_of, producer_sort_key, total_due
-from cabas.cycles.models import ChangeKind, Cycle, Offer, Order, OrderChange, OrderLine, Phase
+from cabas.cycles.baskets import baskets, baskets_of, total_due
+from cabas.cycles.models import Cycle, Offer, Order, OrderLine, Phase
+from cabas.cycles.order_page import line_context, order_context
 from cabas.cycles.ordering import BasketResult, LineChange, save_basket
-from cabas.lib.quantities import format_quantity
+from cabas.cycles.permissions import (
+    get_cycle,
+    get_household,
+    get_offer,
+    get_producer_cycle,
+    get_published_cycle,
+)
 
 # Orders are for households: a producer-only or treasurer-only account has no basket.
 HOUSEHOLD = (Role.MEMBER,)
-
-
-def _visible_cycle(access: GroupAccess, pk: int) -> Cycle:
-    """A published cycle of this group (drafts are for coordinators: 404 for members)."""
-    return get_object_or_404(Cycle.objects.published().select_related("group"), pk=pk, group=access.group)
-
-
-def _lines(order: Order | None) -> dict[int, OrderLine]:
-    return {line.offer_id: line for line in order.lines.all()} if order else {}
-
-
-def _group_totals(cycle: Cycle) -> dict[int, int]:
-    """What the whole group has asked for, per offer (for carton progress): one query."""
-    rows = OrderLine.objects.filter(offer__cycle=cycle).values("offer").annotate(total=Sum("requested"))
-    return {row["offer"]: row["total"] for row in rows}
-
-
-def _carton_changes(order: Order | None, **filters: Any) -> dict[int, OrderChange]:
-    """The latest carton rounding of each line of ``order`` (shown with its reason): one query."""
-    if order is None:
-        return {}
-    changes = OrderChange.objects.filter(order=order, kind=ChangeKind.CARTON, **filters)
-    return {change.offer_id: change for change in changes.order_by("changed_at", "pk")}
-
-
-def _member_order(cycle: Cycle, member: User, preview: bool = False) -> Order | None:
-    """The member's order with its lines (and their offers and producers): two queries."""
-    lines = OrderLine.objects.select_related("offer__producer")
-    return (
-        Order.objects.filter(cycle=cycle, user=member, pk__isnull=preview)
-        .select_related("user")
-        .prefetch_related(Prefetch("lines", queryset=lines))
-        .first()
-    )
-
-
-def _current_change(change: OrderChange | None, line: OrderLine | None) -> OrderChange | None:
-    """The carton rounding, if the line is still what it made (a later adjustment tells its own story)."""
-    if change is None or change.new_quantity != (line.quantity if line else 0):
-        return None
-    return change
-
-
-def _tolerance_value(offer: Offer, line: OrderLine | None, form: BasketForm, failed: bool) -> str:
-    typed = form.typed_tolerance.get(offer.pk)
-    if failed and typed is not None:
-        return typed
-    return format_quantity(line.tolerance) if line and line.tolerance else ""
-
-
-def _one_step_less(offer: Offer, requested: int) -> int:
-    """What "−" asks for: one step less, or nothing once below the minimum (never an invalid amount)."""
-    less = requested - offer.quantity_step
-    return less if less >= offer.min_quantity else 0
-
-
-def _rows(
-    offers: list[Offer],
-    lines: dict[int, OrderLine],
-    group_totals: dict[int, int],
-    form: BasketForm,
-    result: BasketResult,
-    carton_changes: dict[int, OrderChange],
-) -> list[dict[str, Any]]:
-    """One row per offer: the stored line, what to show in the box, and what went wrong."""
-    failed = bool(form.errors) or not result.ok
-    rows = []
-    for offer in offers:
-        line = lines.get(offer.pk)
-        requested = line.requested if line else 0
-        ordered = group_totals.get(offer.pk, 0)
-        typed = form.typed.get(offer.pk)
-        rows.append(
-            {
-                "offer": offer,
-                "line": line,
-                "requested": requested,
-                "value": typed
-                if failed and typed is not None
-                else format_quantity(requested)
-                if requested
-                else "",
-                "minus": format_quantity(_one_step_less(offer, requested)),
-                "plus": format_quantity(max(requested + offer.quantity_step, offer.min_quantity)),
-                "error": form.errors.get(offer.pk) or result.errors.get(offer.pk, ""),
-                "quota_left": result.quota_left.get(offer.pk),
-                "stale": result.stale.get(offer.pk),
-                "to_fill": offer.carton_size - ordered % offer.carton_size
-                if offer.carton_size and ordered % offer.carton_size
-                else 0,
-                "tolerance": _tolerance_value(offer, line, form, failed),
-                "carton_change": _current_change(carton_changes.get(offer.pk), line),
-            }
-        )
-    return rows
-
-
-def order_context(
-    access: GroupAccess,
-    cycle: Cycle,
-    member: User,
-    *,
-    form: BasketForm | None = None,
-    result: BasketResult | None = None,
-    preview: bool = False,
-) -> dict[str, Any]:
-    """Everything the order page shows; a constant number of queries whatever the size of the cycle.
-
-    ``preview`` shows the page as any member would see it with an empty basket, read-only.
-    """
-    if cycle.phase() == Phase.CLOSED and cycle.allocated_at is None:
-        allocation.allocate(cycle)
-    order = _member_order(cycle, member, preview)
-    offers = list(cycle.offers.select_related("producer").order_by("producer__name", "category", "name"))
-    lines = _lines(order)
-    form, result = form or BasketForm(), result or BasketResult()
-    rows = _rows(offers, lines, _group_totals(cycle), form, result, _carton_changes(order))
-    editable = not preview and _editable(access, cycle, member)
-    if not editable and not preview:
-        # A basket that can no longer change shows what it holds (or held), not the whole catalogue.
-        rows = [row for row in rows if row["line"] is not None]
-    mine = basket(order) if order else None
-    producers: dict[int, dict[str, Any]] = {}
-    for row in rows:
-        producer = row["offer"].producer
-        part = producers.setdefault(
-            producer.pk, {"producer": producer, "rows": [], "total": _due(mine, producer.pk)}
-        )
-        part["rows"].append(row)
-    return {
-        "access": access,
-        "group": access.group,
-        "cycle": cycle,
-        "member": member,
-        "order": order,
-        "producers": sorted(producers.values(), key=lambda part: producer_sort_key(part["producer"])),
-        "summary": mine,
-        "total": mine.total_cents if mine else 0,
-        "form": form,
-        "result": result,
-        "phase": cycle.phase(),
-        "on_behalf": access.membership is None or access.membership.user_id != member.pk,
-        "editable": editable,
-        "preview": preview,
-    }
-
-
-def line_context(
-    access: GroupAccess, cycle: Cycle, member: User, offer: Offer, *, form: BasketForm, result: BasketResult
-) -> dict[str, Any]:
-    """What a +/- answer shows: the offer's row, its producer's total and the basket's total.
-
-    Reads this offer and the member's own lines only (the order page reads
-    every offer of the cycle): a few queries, whatever the size of the cycle.
-    """
-    order = _member_order(cycle, member)
-    lines = _lines(order)
-    ordered = OrderLine.objects.filter(offer=offer).aggregate(total=Sum("requested"))["total"] or 0
-    changes = _carton_changes(order, offer=offer)
-    (row,) = _rows([offer], lines, {offer.pk: ordered}, form, result, changes)
-    mine = basket(order) if order else None
-    return {
-        "group": access.group,
-        "cycle": cycle,
-        "member": member,
-        "row": row,
-        "producer_total": _due(mine, offer.producer_id),
-        "total": mine.total_cents if mine else 0,
-        "is_estimate": mine is not None and mine.is_estimate,
-        "editable": _editable(access, cycle, member),
-        "preview": False,
-    }
-
-
-def _due(mine: Basket | None, producer_id: int) -> int:
-    """What the basket owes ``producer_id`` (0 with no basket yet)."""
-    return mine.due_to(producer_id) if mine else 0
-
-
-def _editable(access: GroupAccess, cycle: Cycle, member: User) -> bool:
-    own = access.membership is not None and access.membership.user_id == member.pk
-    if own and cycle.is_open():
-        return True
-    return access.can_manage and cycle.accepts_adjustments() and cycle.published_at is not None
 
 
 @login_required
@@ -234,13 +53,18 @@ def cycles(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     return render(request, "cycles/cycles.html", context)
 
 
-def _save(request: HttpRequest, cycle: Cycle, member: User, by: User) -> tuple[BasketForm, BasketResult]:
+def _save(
+    request: HttpRequest, cycle: Cycle, member: User, by: User, *, notify: bool, confirm: bool
+) -> tuple[BasketForm, BasketResult]:
     offers = list(cycle.offers.all())
     form = read_basket(request.POST, offers)
     if form.errors:
         return form, BasketResult()
     reason = request.POST.get("reason", "")[:300]
-    return form, save_basket(cycle=cycle, member=member, changes=form.changes, by=by, reason=reason)
+    result = save_basket(
+        cycle=cycle, member=member, changes=form.changes, by=by, reason=reason, notify=notify, confirm=confirm
+    )
+    return form, result
 
 
 def _saved_message(request: HttpRequest, result: BasketResult, *, confirmed: bool) -> None:
@@ -255,7 +79,7 @@ def _saved_message(request: HttpRequest, result: BasketResult, *, confirmed: boo
 def order(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     """The member's basket: every producer's offers on one page, editable until the deadline."""
     access = group_access(request, slug, roles=HOUSEHOLD)
-    cycle = _visible_cycle(access, pk)
+    cycle = get_published_cycle(access, pk)
     if request.method == "POST":
         return _post_basket(request, access, cycle, member=request.user)
     return render(request, "cycles/order.html", order_context(access, cycle, request.user))
@@ -264,21 +88,14 @@ def order(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
 def _post_basket(
     request: AuthenticatedRequest, access: GroupAccess, cycle: Cycle, *, member: User
 ) -> HttpResponse:
-    form, result = _save(request, cycle, member, request.user)
-    if form.errors or not result.ok:
-        context = order_context(access, cycle, member, form=form, result=result)
-        return render(request, "cycles/order.html", context, status=200)
     on_behalf = member.pk != request.user.pk
     # Only the main button confirms (and e-mails): without JavaScript the +/- and
     # "take" buttons also submit the whole form, and must not send an e-mail each.
-    confirming = not on_behalf and "confirm" in request.POST and result.order is not None
-    if result.order is not None:
-        order_id = result.order.pk
-        if on_behalf:
-            transaction.on_commit(lambda: tasks.send_order_changes.enqueue(order_id))
-        elif confirming:
-            Order.objects.filter(pk=order_id).update(submitted_at=timezone.now())
-            transaction.on_commit(lambda: tasks.send_confirmation.enqueue(order_id))
+    confirming = not on_behalf and "confirm" in request.POST
+    form, result = _save(request, cycle, member, request.user, notify=on_behalf, confirm=confirming)
+    if form.errors or not result.ok:
+        context = order_context(access, cycle, member, form=form, result=result)
+        return render(request, "cycles/order.html", context, status=200)
     _saved_message(request, result, confirmed=confirming)
     if on_behalf:
         return redirect("manage_order", slug=access.group.slug, pk=cycle.pk, user_pk=member.pk)
@@ -290,8 +107,8 @@ def _post_basket(
 def order_line(request: AuthenticatedRequest, slug: str, pk: int, offer_pk: int) -> HttpResponse:
     """One line changed with the +/- buttons (htmx): saves it and returns the row and the totals."""
     access = group_access(request, slug, roles=HOUSEHOLD)
-    cycle = _visible_cycle(access, pk)
-    offer = get_object_or_404(Offer, pk=offer_pk, cycle=cycle)
+    cycle = get_published_cycle(access, pk)
+    offer = get_offer(cycle, offer_pk)
     member = _member_for_line(request, access)
     form = read_basket(request.POST, [offer])
     result = BasketResult()
@@ -315,18 +132,8 @@ def _member_for_line(request: AuthenticatedRequest, access: GroupAccess) -> User
     member_pk = request.POST.get("member")
     if member_pk and member_pk != str(request.user.pk):
         require_manager(request, access.group.slug)
-        return _household(access, member_pk)
+        return get_household(access, member_pk)
     return request.user
-
-
-def _household(access: GroupAccess, user_pk: object) -> User:
-    membership = get_object_or_404(
-        Membership.objects.current().select_related("user"),
-        group=access.group,
-        user_id=user_pk,
-        is_member=True,
-    )
-    return membership.user
 
 
 @login_required
@@ -334,7 +141,7 @@ def _household(access: GroupAccess, user_pk: object) -> User:
 def order_copy_previous(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     """Start from the previous cycle's basket: same products, same quantities where still possible."""
     access = group_access(request, slug, roles=HOUSEHOLD)
-    cycle = _visible_cycle(access, pk)
+    cycle = get_published_cycle(access, pk)
     previous = (
         Order.objects.filter(
             user=request.user, cycle__group=access.group, cycle__distribution_date__lt=cycle.distribution_date
@@ -386,7 +193,7 @@ def order_history(request: AuthenticatedRequest, slug: str) -> HttpResponse:
 def cycle_orders(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     """Coordinators: every basket of a cycle, and a way to order for a member who has no internet."""
     access = require_manager(request, slug)
-    cycle = get_object_or_404(Cycle, pk=pk, group=access.group)
+    cycle = get_cycle(access, pk)
     orders = (
         Order.objects.filter(cycle=cycle)
         .select_related("user")
@@ -420,8 +227,8 @@ def cycle_orders(request: AuthenticatedRequest, slug: str, pk: int) -> HttpRespo
 def order_on_behalf(request: AuthenticatedRequest, slug: str, pk: int, user_pk: int) -> HttpResponse:
     """A coordinator places or changes a member's order (phone or paper orders; adjustments after closing)."""
     access = require_manager(request, slug)
-    cycle = get_object_or_404(Cycle.objects.select_related("group"), pk=pk, group=access.group)
-    member = _household(access, user_pk)
+    cycle = get_cycle(access, pk)
+    member = get_household(access, user_pk)
     if request.method == "POST":
         return _post_basket(request, access, cycle, member=member)
     context = order_context(access, cycle, member)
@@ -433,11 +240,7 @@ def order_on_behalf(request: AuthenticatedRequest, slug: str, pk: int, user_pk: 
 def producer_orders(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     """A producer sees what was ordered of their own products in a cycle, and by whom."""
     access = producer_access(request, slug)
-    cycle = get_object_or_404(
-        Cycle.objects.published().seen_through(access).select_related("group"),
-        pk=pk,
-        producers=access.producer,
-    )
+    cycle = get_producer_cycle(access, pk)
     offers = list(
         cycle.offers.filter(producer=access.producer)
         .annotate(total_quantity=Sum("lines__quantity"), total_cents=Sum("lines__total_cents"))

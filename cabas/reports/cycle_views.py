@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST, require_safe
 from cabas.accounts.permissions import AuthenticatedRequest, GroupAccess, require_manager
 from cabas.catalog.models import Producer, ProducerAccount
 from cabas.cycles.models import Cycle
+from cabas.cycles.permissions import get_cycle
 from cabas.reports import services
 from cabas.reports.data import cycle_producers, cycle_summary
 from cabas.reports.documents import CSV, PDF, SLIPS_PER_SHEET, XLSX
@@ -37,7 +38,7 @@ FORMAT_ORDER = {PDF: 0, XLSX: 1, CSV: 2}
 
 def _managed_cycle(request: AuthenticatedRequest, slug: str, pk: int) -> tuple[GroupAccess, Cycle]:
     access = require_manager(request, slug)
-    return access, get_object_or_404(Cycle.objects.select_related("group"), pk=pk, group=access.group)
+    return access, get_cycle(access, pk)
 
 
 def _with_accounts(producers: QuerySet[Producer]) -> QuerySet[Producer]:

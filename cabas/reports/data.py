@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, time
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import QuerySet, Sum
 
 from cabas.catalog.models import Producer
 from cabas.cycles.baskets import (
@@ -126,7 +126,7 @@ def producer_info(producer: Producer) -> ProducerInfo:
 
 def cycle_producers(cycle: Cycle) -> QuerySet[Producer]:
     """Producers taking part in ``cycle`` (chosen for it, or with an offer in it), by name."""
-    return Producer.objects.filter(Q(cycles=cycle) | Q(offers__cycle=cycle)).distinct().order_by("name")
+    return Producer.objects.taking_part_in(cycle)
 
 
 def _producer_infos(parts: Iterable[ProducerPart]) -> dict[int, ProducerInfo]:

@@ -22,6 +22,7 @@ from cabas.accounts.permissions import AuthenticatedRequest, group_access
 from cabas.catalog.models import Producer
 from cabas.catalog.permissions import producer_access
 from cabas.cycles.models import Cycle, Order
+from cabas.cycles.permissions import get_published_cycle
 from cabas.reports import documents
 from cabas.reports.documents import Document, UnknownFormat
 
@@ -91,6 +92,6 @@ def producer_distribution_list(request: AuthenticatedRequest, slug: str, pk: int
 def member_slip(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     """The member's own slip (PDF); 404 when they have no order in this cycle."""
     access = group_access(request, slug, roles=(Role.MEMBER,))
-    cycle = get_object_or_404(Cycle.objects.published().select_related("group"), pk=pk, group=access.group)
+    cycle = get_published_cycle(access, pk)
     order = get_object_or_404(Order.objects.select_related("user"), cycle=cycle, user=request.user)
     return _download(documents.member_slip_document, cycle, order)

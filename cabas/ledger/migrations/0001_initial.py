@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accounts', '0002_buyinggroup_reminder_hours_user_wants_announcements_and_more'),
         ('catalog', '0002_catalogue'),
-        ('cycles', '0003_cycle_submission'),
+        ('cycles', '0004_cycle_submission'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cycles', '0002_orderline_tolerance'),
+        ('cycles', '0003_cycle_events'),
     ]
 
     operations = [
