@@ -84,9 +84,11 @@ def save_basket(
     The member may change their basket while the cycle is open; a coordinator
     (``by`` other than ``member``, permission checked by the view) also while it
     is scheduled or closed, and must then give a ``reason`` once it is closed.
-    With ``notify`` the member is e-mailed the changes; with ``confirm`` the
-    basket is marked confirmed and its confirmation e-mailed (both after commit,
-    and only if the basket was saved).
+    With ``notify`` the member is e-mailed every change they were not yet told
+    of, this save's and earlier ones (a coordinator's +/- taps save line by line
+    without e-mailing; the save button then tells the member once); with
+    ``confirm`` the basket is marked confirmed and its confirmation e-mailed
+    (both after commit, and only if the basket was saved).
     """
     # One change per offer (a crafted form could repeat one): the last one wins.
     changes = list({c.offer_id: c for c in changes}.values())
@@ -105,7 +107,9 @@ def save_basket(
         cycle.refresh_from_db(fields=["allocated_at"])
     try:
         with transaction.atomic():
-            order = _write_basket(result, cycle, member, changes, offers, by=by, reason=reason, notify=notify)
+            order = _write_basket(result, cycle, member, changes, offers, by=by, reason=reason, notify=False)
+            if notify:
+                transaction.on_commit(partial(tasks.send_order_changes.enqueue, order.pk))
             if confirm:
                 _confirm(order)
     except _Rollback:
