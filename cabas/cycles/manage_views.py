@@ -23,6 +23,7 @@ from cabas.cycles import services
 from cabas.cycles.forms import CycleForm, OfferForm, PublishForm, StepForm, WithdrawForm
 from cabas.cycles.models import Cycle, Offer, OrderLine, Phase
 from cabas.cycles.views import order_context
+from cabas.lib.inputs import parse_digits
 
 
 def get_cycle(access: GroupAccess, pk: int | str) -> Cycle:
@@ -72,7 +73,8 @@ def cycles(request: AuthenticatedRequest, slug: str) -> HttpResponse:
 def cycle_new(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     """A new cycle, blank or (``?copy=<id>``) copied from one of the group's cycles."""
     access = require_manager(request, slug)
-    source = get_cycle(access, request.GET["copy"]) if request.GET.get("copy", "").isdigit() else None
+    copy = parse_digits(request.GET.get("copy"))
+    source = get_cycle(access, copy) if copy is not None else None
     initial: dict[str, Any] = {"distribution_place": access.group.place}
     if source is not None:
         initial = services.copy_defaults(source)

@@ -8,8 +8,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q, Sum
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -27,6 +28,7 @@ from cabas.cycles.basket_form import BasketForm, read_basket
 from cabas.cycles.models import ChangeKind, Cycle, Offer, Order, OrderChange, OrderLine, Phase
 from cabas.cycles.ordering import BasketResult, LineChange, save_basket
 from cabas.cycles.summary import basket_summary
+from cabas.lib.inputs import clean_text, local_next, parse_digits
 from cabas.lib.quantities import format_quantity
 
 # Orders are for households: a producer-only or treasurer-only account has no basket.
@@ -234,7 +236,7 @@ def _save(request: HttpRequest, cycle: Cycle, member: User, by: User) -> tuple[B
     form = read_basket(request.POST, offers)
     if form.errors:
         return form, BasketResult()
-    reason = request.POST.get("reason", "")[:300]
+    reason = clean_text(request.POST.get("reason"), 300)
     return form, save_basket(cycle=cycle, member=member, changes=form.changes, by=by, reason=reason)
 
 
@@ -296,10 +298,10 @@ def order_line(request: AuthenticatedRequest, slug: str, pk: int, offer_pk: int)
             member=member,
             changes=form.changes,
             by=request.user,
-            reason=request.POST.get("reason", "")[:300],
+            reason=clean_text(request.POST.get("reason"), 300),
         )
     if not request.headers.get("HX-Request"):
-        return redirect(request.POST.get("next") or "order", slug=access.group.slug, pk=cycle.pk)
+        return HttpResponseRedirect(local_next(request, reverse("order", args=[access.group.slug, cycle.pk])))
     offer = Offer.objects.select_related("producer").get(pk=offer.pk)  # its quota as it is now
     context = line_context(access, cycle, member, offer, form=form, result=result)
     return render(request, "cycles/order_line.html", context)
@@ -310,7 +312,10 @@ def _member_for_line(request: AuthenticatedRequest, access: GroupAccess) -> User
     member_pk = request.POST.get("member")
     if member_pk and member_pk != str(request.user.pk):
         require_manager(request, access.group.slug)
-        return _household(access, member_pk)
+        user_pk = parse_digits(member_pk)
+        if user_pk is None:
+            raise Http404
+        return _household(access, user_pk)
     return request.user
 
 
