@@ -7,9 +7,21 @@ URL of the app, as every role of the cast.
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass, field
+from datetime import timedelta
+from html.parser import HTMLParser
+
 import pytest
+from django.apps import apps
+from django.contrib.messages import constants as message_constants
+from django.contrib.messages import get_messages
 from django.db import IntegrityError, transaction
-from django.urls import reverse
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from cabas.catalog.models import SaleUnit
 from cabas.cycles.models import Cycle, Offer, OrderLine
@@ -248,3 +260,277 @@ class TestCoordinatorFields:
         for value in ("1", SUPERSCRIPT_TWO, "9" * 5000):
             response = client.post(url, {"action": "hand", key: value})
             assert response.status_code in (200, 302)
+
+
+# ---------------------------------------------------------------------------
+# Every POST URL, every field, every role: hostile values never give a 500,
+# and a refusal changes nothing in the database.
+# ---------------------------------------------------------------------------
+
+# Attributes of the cast; "anonymous" is nobody logged in.
+ROLES = ["anonymous", "member", "member_b", "coordinator", "coordinator_b", "producer_user", "site_admin"]
+MISSING = object()
+HOSTILE = [
+    SUPERSCRIPT_TWO,
+    "\u0663",  # ARABIC-INDIC DIGIT THREE
+    "9" * 30,
+    "9" * 5000,
+    "-1",
+    "NaN",
+    "inf",
+    "1e309",
+    "0,0001",
+    "",
+    "x" * 10_000,
+    "a\x00b",
+    "//evil.example/",
+    "bogus",
+]
+# Fields some views read by hand (not always on a page of the scene): always tried.
+READ_BY_HAND = {"next", "member", "reason", "producer", "action", "slips_per_sheet"}
+
+
+def _hostile_values() -> st.SearchStrategy[str]:
+    return st.one_of(
+        st.sampled_from(HOSTILE),
+        st.integers(min_value=-(2**80), max_value=2**80).map(str),
+        st.floats(allow_nan=True, allow_infinity=True).map(str),
+        st.text(max_size=20),
+    )
+
+
+@dataclass
+class Target:
+    """A URL that takes POST, the fields of the forms that post to it, and the values the page gave."""
+
+    url: str
+    fields: dict[str, str] = field(default_factory=dict)
+    roles: list[str] = field(default_factory=list)  # who was shown a form posting here
+
+
+@pytest.fixture
+def scene(cast: Cast) -> Cast:
+    """The cast with something behind every URL: a producer's catalogue, cycles open and closed, orders."""
+    from cabas.accounts import services as accounts
+    from cabas.catalog.models import CatalogImport, ProducerAccount, ProducerInvitation, Product
+    from cabas.cycles.allocation import allocate
+    from cabas.cycles.ordering import LineChange, save_basket
+    from tests.test_authorization_matrix import _stored_document
+
+    cast.join_request = accounts.request_to_join(group=cast.group_a, user=cast.outsider)  # type: ignore[attr-defined]
+    ProducerAccount.objects.create(producer=cast.bakery, user=cast.producer_user)
+    cast.product = Product.objects.create(  # type: ignore[attr-defined]
+        producer=cast.bakery, name="Pain", category="bread", unit="piece", price_cents=450
+    )
+    cast.catalog_import = CatalogImport.objects.create(producer=cast.bakery, filename="x.csv", error_count=1)  # type: ignore[attr-defined]
+    cast.invitation = ProducerInvitation.objects.create(  # type: ignore[attr-defined]
+        producer=cast.dairy, group=cast.group_a, email="x@example.org", invited_by=cast.coordinator
+    )
+    cycle = cast.cycle = make_cycle(cast.group_a)  # type: ignore[attr-defined]
+    cycle.producers.add(cast.dairy)
+    cast.offer = make_offer(cycle, cast.bakery, "Pain de campagne", price_cents=450, quota=50_000)  # type: ignore[attr-defined]
+    flour = make_offer(cycle, cast.dairy, "Farine", price_cents=190, unit=SaleUnit.KG, quantity_step=500)
+    cider = make_offer(cycle, cast.bakery, "Cidre", unit=SaleUnit.BOTTLE)
+    Offer.objects.filter(pk=cider.pk).update(carton_size=6000)
+    changes = [LineChange(cast.offer.pk, 2000), LineChange(flour.pk, 1500)]  # type: ignore[attr-defined]
+    assert save_basket(cycle=cycle, member=cast.member, changes=changes, by=cast.member).ok
+    closed = cast.closed = make_cycle(cast.group_a, phase="open", name="Cabas de mai")  # type: ignore[attr-defined]
+    cast.carton_offer = make_offer(closed, cast.bakery, "Cidre brut", unit=SaleUnit.BOTTLE)  # type: ignore[attr-defined]
+    Offer.objects.filter(pk=cast.carton_offer.pk).update(carton_size=6000)  # type: ignore[attr-defined]
+    for member in (cast.member, cast.member2):
+        change = LineChange(cast.carton_offer.pk, 4000, tolerance=2000)  # type: ignore[attr-defined]
+        assert save_basket(cycle=closed, member=member, changes=[change], by=member).ok
+    Cycle.objects.filter(pk=closed.pk).update(closes_at=timezone.now() - timedelta(hours=1))
+    closed.refresh_from_db()
+    allocate(closed)  # pages of a closed cycle allocate on first sight: done beforehand
+    cast.stored_document = _stored_document(cycle)  # type: ignore[attr-defined]
+    return cast
+
+
+def _path_kwargs(route: str, names: list[str], c: Cast) -> dict[str, object] | None:
+    """Real objects of the scene for the path parameters of ``route``; None for a file to download."""
+    if {"fmt", "filename", "doc_pk"} & set(names) or route.endswith(".pdf"):
+        return None
+    cartons = "cartons/" in route
+    cycle = c.closed if cartons else c.cycle  # type: ignore[attr-defined]
+    pk_by_segment = {
+        "members": c.membership(c.member).pk,
+        "requests": c.join_request.pk,  # type: ignore[attr-defined]
+        "products": c.product.pk,  # type: ignore[attr-defined]
+        "import": c.catalog_import.pk,  # type: ignore[attr-defined]
+        "cycles": cycle.pk,
+    }
+    kwargs: dict[str, object] = {}
+    for name in names:
+        if name == "slug":
+            kwargs[name] = "fournil" if route.startswith("producers/") else A
+        elif name == "pk":
+            segment = route.split("<int:pk>")[0].rstrip("/").rsplit("/", 1)[-1]
+            kwargs[name] = pk_by_segment[segment]
+        else:
+            kwargs[name] = {
+                "producer_slug": "bergerie",
+                "token": c.invitation.token,  # type: ignore[attr-defined]
+                "offer_pk": (c.carton_offer if cartons else c.offer).pk,  # type: ignore[attr-defined]
+                "user_pk": c.member.pk,
+            }[name]
+    return kwargs
+
+
+def _app_urls(c: Cast) -> list[str]:
+    """Every URL of the app (the admin and allauth are framework), with the scene's objects."""
+    urls: list[str] = []
+
+    def walk(patterns: list[URLPattern | URLResolver], prefix: str) -> None:
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, route)
+            elif not route.startswith(("admin/", "accounts/")):
+                names = list(pattern.pattern.converters)  # type: ignore[attr-defined]
+                kwargs = _path_kwargs(route, names, c)
+                if kwargs is not None:
+                    urls.append(reverse(pattern.name, kwargs=kwargs))
+
+    walk(get_resolver().url_patterns, "")
+    return urls
+
+
+class _Forms(HTMLParser):
+    """The POST forms of a page: where each posts (its action, and htmx's ``hx-post``) and its fields."""
+
+    def __init__(self, page_url: str) -> None:
+        super().__init__()
+        self.page_url = page_url
+        self.forms: list[tuple[set[str], dict[str, str]]] = []  # (urls, fields)
+        self.current: tuple[set[str], dict[str, str]] | None = None
+        self.loose: list[tuple[str, dict[str, str]]] = []  # hx-post outside any form
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {key: value or "" for key, value in attrs}
+        if tag == "form" and a.get("method", "").lower() == "post":
+            self.current = ({a.get("action") or self.page_url}, {})
+            self.forms.append(self.current)
+            return
+        if self.current is not None and a.get("name") and tag in {"input", "select", "textarea", "button"}:
+            self.current[1].setdefault(a["name"], a.get("value", ""))
+        if "hx-post" in a:
+            if self.current is not None:
+                self.current[0].add(a["hx-post"])
+            else:
+                self.loose.append((a["hx-post"], {a["name"]: a.get("value", "")} if a.get("name") else {}))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self.current = None
+
+
+def _post_targets(c: Cast, client_for) -> list[Target]:
+    """Every URL that takes POST, with the fields of every form of the scene that posts to it."""
+    urls = _app_urls(c)
+    targets: dict[str, Target] = {}
+    post_only = set()
+    for role in ("coordinator", "member", "producer_user", "site_admin"):
+        client = client_for(getattr(c, role))
+        for url in urls:
+            response = client.get(url)
+            if response.status_code == 405:
+                post_only.add(url)
+            if response.status_code != 200 or "text/html" not in response["Content-Type"]:
+                continue
+            parser = _Forms(url)
+            parser.feed(response.content.decode())
+            found = [*parser.forms, *[({target}, fields) for target, fields in parser.loose]]
+            for posts_to, fields in found:
+                for target in posts_to:
+                    entry = targets.setdefault(target, Target(target))
+                    if role not in entry.roles:
+                        entry.roles.append(role)
+                    for name, value in fields.items():
+                        entry.fields.setdefault(name, value)
+    app = set(urls)
+    found_urls = {url for url in targets if url in app}
+    for url in post_only - found_urls:
+        targets[url] = Target(url)  # a POST endpoint no page of the scene shows: hand-read fields only
+    assert post_only <= set(targets)
+    return [targets[url] for url in sorted(set(targets) & app)]
+
+
+def _snapshot() -> dict[str, tuple[int, str]]:
+    """Per table of the app: its row count and a checksum of every value of every row."""
+    state = {}
+    for label in ("accounts", "catalog", "cycles", "reports"):
+        for model in apps.get_app_config(label).get_models():
+            rows = list(model._default_manager.order_by("pk").values_list())
+            state[model._meta.db_table] = (len(rows), hashlib.sha256(repr(rows).encode()).hexdigest())
+    return state
+
+
+def _refused(response) -> bool:
+    """True when the request was refused (what it asked for must not have happened)."""
+    if response.status_code != 302:
+        return True  # 4xx, or the form again with its errors
+    if "/accounts/login/" in response["Location"]:
+        return True
+    # The messages of this request only (not those an earlier one left in the cookie).
+    queued = get_messages(response.wsgi_request)._queued_messages  # type: ignore[attr-defined]
+    return any(message.level >= message_constants.WARNING for message in queued)
+
+
+def test_hostile_values_in_every_form(scene: Cast, client_for) -> None:
+    """For each POST URL, a few examples: each field of its forms gets a hostile value, its own or none.
+
+    The examples mostly post as someone who was shown the form (the code
+    behind the permission check is the one to probe), and sometimes as any role.
+    """
+    targets = _post_targets(scene, client_for)
+    assert len(targets) >= 30, [t.url for t in targets]  # every POST URL of the app, not a handful
+    clients = {role: Client() for role in ROLES}
+    for role, client in clients.items():
+        if role != "anonymous":
+            client.force_login(getattr(scene, role))
+    for target in targets:
+        _post_hostile_values(target, clients)
+
+
+def _hostile_field() -> st.SearchStrategy[object]:
+    known = st.sampled_from(HOSTILE)
+    return st.one_of(known, known, known, _hostile_values(), st.just(MISSING), st.lists(known, min_size=2))
+
+
+def _post_hostile_values(target: Target, clients: dict[str, Client]) -> None:
+    roles = target.roles or ROLES
+
+    @settings(
+        max_examples=4 + len(target.fields),  # about 350 in all
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    @given(data=st.data())
+    def post(data: st.DataObject) -> None:
+        role = data.draw(st.one_of(st.sampled_from(roles), st.sampled_from(roles), st.sampled_from(ROLES)))
+        # A few fields attacked, the others as the page gave them, so that checks deeper than the
+        # first are reached; or, now and then, every field at once.
+        names = sorted(READ_BY_HAND | set(target.fields))
+        attacked = data.draw(
+            st.one_of(st.lists(st.sampled_from(names), min_size=1, max_size=3), st.just(names)),
+            label="attacked",
+        )
+        form: dict[str, object] = dict(target.fields)
+        for name in sorted(set(attacked)):
+            value = data.draw(_hostile_field(), label=name)
+            form.pop(name, None)
+            if value is not MISSING:
+                form[name] = value
+        client = clients[role]
+        client.cookies.pop("messages", None)
+        with transaction.atomic():
+            before = _snapshot()
+            response = client.post(target.url, form)
+            assert response.status_code < 500
+            if _refused(response):
+                assert _snapshot() == before, f"{response.status_code} changed the database"
+            transaction.set_rollback(True)  # each example starts from the same scene
+
+    post()
