@@ -519,6 +519,7 @@ class TestReminderHoursSetting:
             "contact_phone": "",
             "requires_approval": "on",
             "reminder_hours": hours,
+            "max_line_units": 99,
         }
 
     def test_saved(self, cast: Cast, client_for) -> None:

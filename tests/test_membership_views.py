@@ -269,6 +269,7 @@ class TestGroupSettings:
             "contact_email": "cabas@example.org",
             "contact_phone": "",
             "reminder_hours": "48",
+            "max_line_units": "99",
         }
         client_for(cast.coordinator).post(reverse("manage_settings", args=[A]), data)
         cast.group_a.refresh_from_db()

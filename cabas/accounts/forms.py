@@ -155,6 +155,7 @@ class GroupSettingsForm(forms.ModelForm[BuyingGroup]):
             "contact_phone",
             "requires_approval",
             "reminder_hours",
+            "max_line_units",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 5})}
 

@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cabas.lib.quantities import MAX_LINE_UNITS
+
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
@@ -119,6 +121,15 @@ class BuyingGroup(models.Model):
         default=48,
         validators=[MinValueValidator(1), MaxValueValidator(336)],
     )
+    max_line_units = models.PositiveSmallIntegerField(
+        _("most of one product in a basket"),
+        default=99,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_LINE_UNITS)],
+        help_text=_(
+            "In the product's unit (pieces, kg, bottles…), extra to fill a carton included: "
+            "99 allows 99 loaves or 99 kg of apples. Coordinators ordering for a member have the same limit."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
@@ -128,6 +139,12 @@ class BuyingGroup(models.Model):
         verbose_name = _("buying group")
         verbose_name_plural = _("buying groups")
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(max_line_units__gte=1, max_line_units__lte=MAX_LINE_UNITS),
+                name="buyinggroup_max_line_units_within_ceiling",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -10,7 +10,6 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -18,6 +17,7 @@ from cabas.accounts import services
 from cabas.accounts.forms import DeleteAccountForm, JoinForm, ProfileForm
 from cabas.accounts.models import BuyingGroup, JoinRequest, Membership
 from cabas.accounts.permissions import ANY_ROLE, AuthenticatedRequest, group_access
+from cabas.lib.inputs import local_next
 
 HOME_PAGE_SIZE = 20
 
@@ -152,10 +152,7 @@ def account_delete(request: AuthenticatedRequest) -> HttpResponse:
 def set_language(request: HttpRequest) -> HttpResponse:
     """Switch the interface language; for a logged-in person, also their profile's."""
     language = request.POST.get("language", "")
-    next_url = request.POST.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
-        next_url = "/"
-    response = HttpResponseRedirect(next_url)
+    response = HttpResponseRedirect(local_next(request, "/"))
     if language not in dict(settings.LANGUAGES):
         messages.error(request, _("This language is not available."))
         return response

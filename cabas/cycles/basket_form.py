@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from cabas.cycles.models import Offer
 from cabas.cycles.ordering import LineChange
+from cabas.lib.inputs import parse_digits
 from cabas.lib.quantities import parse_quantity
 
 
@@ -51,7 +52,12 @@ def read_basket(data: Mapping[str, str], offers: Iterable[Offer]) -> BasketForm:
         except ValueError:
             form.errors[offer.pk] = _("Enter the extra you would take as a number, e.g. 0,5 or 2.")
             continue
-        form.changes.append(LineChange(offer.pk, quantity, _expected(data.get(f"e-{offer.pk}")), tolerance))
+        try:
+            expected = _expected(data.get(f"e-{offer.pk}"))
+        except ValueError:
+            form.errors[offer.pk] = _("This form could not be read: reload the page and try again.")
+            continue
+        form.changes.append(LineChange(offer.pk, quantity, expected, tolerance))
     return form
 
 
@@ -65,6 +71,10 @@ def _tolerance(data: Mapping[str, str], offer: Offer, form: BasketForm) -> int |
 
 
 def _expected(value: str | None) -> int | None:
-    if value is None or not value.isdigit():
+    """The quantity the page showed (None when the form does not say); ValueError when damaged."""
+    if value is None:
         return None
-    return int(value)
+    expected = parse_digits(value, maximum=2**31 - 1)
+    if expected is None:
+        raise ValueError(value)
+    return expected

@@ -22,6 +22,7 @@ from cabas.accounts.permissions import AuthenticatedRequest, GroupAccess, requir
 from cabas.cycles import cartons
 from cabas.cycles.models import Cycle, Phase
 from cabas.cycles.permissions import get_cycle, get_offer
+from cabas.lib.inputs import clean_text, parse_digits
 from cabas.lib.quantities import format_quantity, parse_quantity
 
 
@@ -131,19 +132,21 @@ def _fields(data: QueryDict, prefix: str) -> dict[int, str]:
     """The values of the ``<prefix><line id>`` fields, by line id; other fields are ignored."""
     fields = {}
     for key in data:
-        if key.startswith(prefix) and key[len(prefix) :].isdigit():
-            fields[int(key[len(prefix) :])] = str(data.get(key, "")).strip()
+        line_id = parse_digits(key.removeprefix(prefix)) if key.startswith(prefix) else None
+        if line_id is not None:
+            fields[line_id] = str(data.get(key, "")).strip()
     return fields
 
 
 def _numbers(data: QueryDict, prefix: str) -> dict[int, int]:
     """``<prefix><line id>`` fields holding integers (thousandths), as the page wrote them."""
-    return {key: int(value) for key, value in _fields(data, prefix).items() if value.isdigit()}
+    numbers = {key: parse_digits(value) for key, value in _fields(data, prefix).items()}
+    return {key: number for key, number in numbers.items() if number is not None}
 
 
 def _read_hand(data: QueryDict, offer_id: int) -> HandForm:
     """The quantities typed per line (``n-<line id>``: ``0,5``, ``2``) and what the page showed (``e-``)."""
-    reason = str(data.get("reason", ""))[:300]
+    reason = clean_text(data.get("reason"), 300)
     hand = HandForm(offer_id=offer_id, expected=_numbers(data, "e-"), reason=reason)
     for line_id, text in _fields(data, "n-").items():
         hand.typed[line_id] = text

@@ -40,7 +40,7 @@ from cabas.accounts.models import User
 from cabas.cycles.allocation import allocate
 from cabas.cycles.lines import Edit, QuotaExceeded, change_lines
 from cabas.cycles.models import ChangeKind, Cycle, Offer, OrderLine, Phase
-from cabas.cycles.ordering import offer_quantity_error
+from cabas.cycles.ordering import check_line_maximum, offer_quantity_error
 from cabas.lib.quantities import format_quantity
 
 
@@ -277,7 +277,9 @@ def set_quantities(
             line = current.get(pk)
             if line is None or expected.get(pk) != line.quantity:
                 raise CartonError(_("The orders of this product changed meanwhile: check them again."))
-            if message := offer_quantity_error(offer, quantity):
+            if message := check_line_maximum(
+                offer, quantity, max_units=cycle.group.max_line_units
+            ) or offer_quantity_error(offer, quantity):
                 raise CartonError(
                     _("%(member)s: %(message)s")
                     % {"member": line.order.user.display_name, "message": message}

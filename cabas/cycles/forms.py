@@ -19,7 +19,7 @@ from cabas.catalog.models import Producer
 from cabas.catalog.validation import MAX_CARTON, MAX_PRICE_CENTS
 from cabas.cycles.models import Allocation, Cycle, Offer, Phase
 from cabas.cycles.services import BEFORE_OPENING, CYCLE_FIELDS, EDITABLE_AFTER_OPENING, cycle_date_errors
-from cabas.lib.forms import MoneyField, QuantityField
+from cabas.lib.forms import ModelIdsField, MoneyField, QuantityField
 from cabas.lib.quantities import format_quantity
 
 
@@ -64,7 +64,7 @@ class CycleForm(FieldsetsMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Optional: shown on the order page, e.g. what is new this time."),
     )
-    producers = forms.ModelMultipleChoiceField(
+    producers = ModelIdsField(
         label=_("Participating producers"),
         queryset=Producer.objects.none(),
         widget=forms.CheckboxSelectMultiple,

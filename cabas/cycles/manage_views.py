@@ -24,6 +24,7 @@ from cabas.cycles.forms import CycleForm, OfferForm, PublishForm, StepForm, With
 from cabas.cycles.models import Cycle, OrderLine, Phase, Step
 from cabas.cycles.order_page import order_context
 from cabas.cycles.permissions import get_cycle, get_offer
+from cabas.lib.inputs import parse_digits
 
 
 def _context(access: GroupAccess, **extra: Any) -> dict[str, Any]:
@@ -63,7 +64,8 @@ def cycles(request: AuthenticatedRequest, slug: str) -> HttpResponse:
 def cycle_new(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     """A new cycle, blank or (``?copy=<id>``) copied from one of the group's cycles."""
     access = require_manager(request, slug)
-    source = get_cycle(access, request.GET["copy"]) if request.GET.get("copy", "").isdigit() else None
+    copy = parse_digits(request.GET.get("copy"))
+    source = get_cycle(access, copy) if copy is not None else None
     initial: dict[str, Any] = {"distribution_place": access.group.place}
     if source is not None:
         initial = services.copy_defaults(source)

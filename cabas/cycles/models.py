@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from cabas.accounts.models import BuyingGroup
 from cabas.catalog.models import Category, Producer, Product
-from cabas.lib.money import line_total_cents
-from cabas.lib.quantities import format_quantity
+from cabas.lib.money import MAX_LINE_TOTAL_CENTS, line_total_cents
+from cabas.lib.quantities import MAX_LINE_QUANTITY, format_quantity
 
 if TYPE_CHECKING:
     from cabas.catalog.permissions import ProducerAccess
@@ -306,6 +306,15 @@ class OrderLine(models.Model):
             models.UniqueConstraint(fields=["order", "offer"], name="orderline_one_per_offer"),
             models.CheckConstraint(
                 condition=Q(quantity__lte=F("requested")), name="orderline_not_more_than_asked"
+            ),
+            # The absolute ceiling; each group's own maximum (lower) is checked when saving a basket.
+            models.CheckConstraint(
+                condition=Q(
+                    requested__lte=MAX_LINE_QUANTITY,
+                    tolerance__lte=MAX_LINE_QUANTITY,
+                    total_cents__lte=MAX_LINE_TOTAL_CENTS,
+                ),
+                name="orderline_within_ceiling",
             ),
         ]
 

@@ -32,7 +32,8 @@ from cabas.cycles import tasks
 from cabas.cycles.allocation import allocate
 from cabas.cycles.lines import Edit, Quota, QuotaExceeded, change_lines
 from cabas.cycles.models import ChangeKind, Cycle, Offer, Order, OrderLine, Phase
-from cabas.lib.quantities import format_quantity
+from cabas.lib.money import MAX_LINE_TOTAL_CENTS
+from cabas.lib.quantities import ONE, format_quantity
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,7 @@ def save_basket(
         result.refused = refusal
         return result
     offers = {o.pk: o for o in cycle.offers.filter(pk__in=[c.offer_id for c in changes])}
-    _check_rules(changes, offers, result)
+    _check_rules(changes, offers, result, max_units=cycle.group.max_line_units)
     if not result.ok:
         return result
     if cycle.phase() == Phase.CLOSED:
@@ -160,13 +161,37 @@ def _refusal(cycle: Cycle, member: User, by: User, reason: str) -> str:
     return ""
 
 
-def _check_rules(changes: list[LineChange], offers: dict[int, Offer], result: BasketResult) -> None:
+def _check_rules(
+    changes: list[LineChange], offers: dict[int, Offer], result: BasketResult, *, max_units: int
+) -> None:
     for change in changes:
         offer = offers.get(change.offer_id)
         if offer is None:
             result.refused = _("This product is not on sale in this cycle.")
-        elif message := offer_quantity_error(offer, change.quantity) or tolerance_error(offer, change):
+        elif message := (
+            check_line_maximum(offer, change.quantity, change.tolerance or 0, max_units=max_units)
+            or offer_quantity_error(offer, change.quantity)
+            or tolerance_error(offer, change)
+        ):
             result.errors[change.offer_id] = message
+
+
+def check_line_maximum(offer: Offer, quantity: int, tolerance: int = 0, *, max_units: int) -> str:
+    """Why ``quantity`` (plus the extra ``tolerance``) is too much for one line; empty when it is not.
+
+    ``max_units`` is the group's setting (``BuyingGroup.max_line_units``),
+    itself within the ceiling a check constraint keeps; the quota, when there
+    is one, is taken afterwards and may allow less.
+    """
+    if not quantity:
+        return ""
+    most = max_units * ONE
+    if quantity + tolerance > most:
+        most -= most % offer.quantity_step
+        return _("At most %(max)s per order line.") % {"max": format_quantity(most)}
+    if offer.line_total(quantity) > MAX_LINE_TOTAL_CENTS:
+        return _("This is too large an amount for one order line: order less.")
+    return ""
 
 
 def tolerance_error(offer: Offer, change: LineChange) -> str:

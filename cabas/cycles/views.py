@@ -5,8 +5,9 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q, Sum
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -31,6 +32,7 @@ from cabas.cycles.permissions import (
     get_producer_cycle,
     get_published_cycle,
 )
+from cabas.lib.inputs import clean_text, local_next, parse_digits
 
 # Orders are for households: a producer-only or treasurer-only account has no basket.
 HOUSEHOLD = (Role.MEMBER,)
@@ -60,7 +62,7 @@ def _save(
     form = read_basket(request.POST, offers)
     if form.errors:
         return form, BasketResult()
-    reason = request.POST.get("reason", "")[:300]
+    reason = clean_text(request.POST.get("reason"), 300)
     result = save_basket(
         cycle=cycle, member=member, changes=form.changes, by=by, reason=reason, notify=notify, confirm=confirm
     )
@@ -118,10 +120,10 @@ def order_line(request: AuthenticatedRequest, slug: str, pk: int, offer_pk: int)
             member=member,
             changes=form.changes,
             by=request.user,
-            reason=request.POST.get("reason", "")[:300],
+            reason=clean_text(request.POST.get("reason"), 300),
         )
     if not request.headers.get("HX-Request"):
-        return redirect(request.POST.get("next") or "order", slug=access.group.slug, pk=cycle.pk)
+        return HttpResponseRedirect(local_next(request, reverse("order", args=[access.group.slug, cycle.pk])))
     offer = Offer.objects.select_related("producer").get(pk=offer.pk)  # its quota as it is now
     context = line_context(access, cycle, member, offer, form=form, result=result)
     return render(request, "cycles/order_line.html", context)
@@ -132,7 +134,10 @@ def _member_for_line(request: AuthenticatedRequest, access: GroupAccess) -> User
     member_pk = request.POST.get("member")
     if member_pk and member_pk != str(request.user.pk):
         require_manager(request, access.group.slug)
-        return get_household(access, member_pk)
+        user_pk = parse_digits(member_pk)
+        if user_pk is None:
+            raise Http404
+        return get_household(access, user_pk)
     return request.user
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cabas.lib.inputs import parse_digits
 from cabas.lib.money import format_amount, format_cents, parse_cents
 from cabas.lib.quantities import format_quantity, parse_quantity
 
@@ -75,3 +76,19 @@ class QuantityField(forms.CharField):
                 code="max_value",
             )
         return quantity
+
+
+class ModelIdsField(forms.ModelMultipleChoiceField):
+    """Several objects chosen by id, refusing values no id column holds.
+
+    Django looks the values up with ``pk__in``: on SQLite an id above 2⁶³
+    raises ``OverflowError`` instead of matching nothing.
+    """
+
+    def clean(self, value: Any) -> Any:
+        for pk in value if isinstance(value, list | tuple) else ():
+            if isinstance(pk, str) and parse_digits(pk) is None:  # typed values; not initial objects
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": pk}
+                )
+        return super().clean(value)

@@ -12,6 +12,10 @@ from django.utils import translation
 NBSP = "\u00a0"
 NARROW_NBSP = "\u202f"
 
+# The largest amount of one order line (10 million euros): a variable-weight
+# line (price per kg x pieces x grams) could otherwise pass an integer column.
+MAX_LINE_TOTAL_CENTS = 1_000_000_000
+
 
 def format_cents(cents: int, language: str | None = None) -> str:
     """Format an amount of cents for display: ``12,50 €`` in French, ``€12.50`` in English.
@@ -38,6 +42,8 @@ def parse_cents(text: str) -> int:
     cleaned = text.strip().replace("€", "").replace(NBSP, "").replace(NARROW_NBSP, "").replace(" ", "")
     negative = cleaned.startswith("-")
     cleaned = cleaned.removeprefix("-").removeprefix("+").replace(",", ".")
+    if not cleaned.isascii():
+        raise ValueError(text)  # "²" is a digit to ``isdigit``, not an amount
     units, _, decimals = cleaned.partition(".")
     if not units.isdigit() and not (units == "" and decimals.isdigit()):
         raise ValueError(text)

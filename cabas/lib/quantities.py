@@ -10,6 +10,12 @@ from django.utils import translation
 
 ONE = 1000  # one whole unit, in thousandths
 
+# The most of one product on one order line, whatever a group's own setting
+# (``BuyingGroup.max_line_units``, 99 by default): 1,000 units, an absolute
+# ceiling kept by a check constraint, far inside an integer column.
+MAX_LINE_UNITS = 1000
+MAX_LINE_QUANTITY = MAX_LINE_UNITS * ONE
+
 
 def format_quantity(thousandths: int, language: str | None = None) -> str:
     """``1500`` → ``1,5`` in French, ``1.5`` in English; whole numbers without decimals."""
@@ -24,8 +30,14 @@ def format_quantity(thousandths: int, language: str | None = None) -> str:
 
 
 def parse_quantity(text: str) -> int:
-    """Read ``0,5`` / ``0.5`` / ``2`` into thousandths; ``ValueError`` beyond three decimals."""
+    """Read ``0,5`` / ``0.5`` / ``2`` into thousandths; ``ValueError`` beyond three decimals.
+
+    Only ASCII digits count: ``²`` or ``٣`` are digits to ``str.isdigit`` but
+    not amounts anyone types.
+    """
     cleaned = str(text).strip().replace("\u00a0", "").replace(" ", "").replace(",", ".")
+    if not cleaned.isascii():
+        raise ValueError(text)
     units, _, decimals = cleaned.partition(".")
     if not (units.isdigit() or (units == "" and decimals.isdigit())):
         raise ValueError(text)

@@ -24,6 +24,7 @@ from cabas.accounts.permissions import AuthenticatedRequest, GroupAccess, requir
 from cabas.catalog.models import Producer, ProducerAccount
 from cabas.cycles.models import Cycle
 from cabas.cycles.permissions import get_cycle
+from cabas.lib.inputs import parse_digits, parse_ids
 from cabas.reports import services
 from cabas.reports.data import cycle_producers, cycle_summary
 from cabas.reports.documents import CSV, PDF, SLIPS_PER_SHEET, XLSX
@@ -160,10 +161,9 @@ def documents_status(request: AuthenticatedRequest, slug: str, pk: int) -> HttpR
 def generate_documents(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     """Ask for every document of the cycle to be generated again, in the background."""
     access, cycle = _managed_cycle(request, slug, pk)
-    value = request.POST.get("slips_per_sheet", "1")
+    # Anything but a small number (5,000 digits, "²") is 0, which the service refuses with a message.
+    per_sheet = parse_digits(request.POST.get("slips_per_sheet", "1"), maximum=100) or 0
     try:
-        # ``isascii``: "²" is a digit to ``isdigit`` but not to ``int``.
-        per_sheet = int(value) if value.isascii() and value.isdigit() else 0
         services.request_generation(cycle=cycle, by=request.user, slips_per_sheet=per_sheet)
     except services.DocumentsError as error:
         messages.error(request, str(error))
@@ -207,7 +207,7 @@ def send_documents(request: AuthenticatedRequest, slug: str, pk: int) -> HttpRes
     """E-mail the ticked producers their purchase order and distribution list."""
     access, cycle = _managed_cycle(request, slug, pk)
     doc_set = get_object_or_404(DocumentSet.objects.select_related("cycle__group"), cycle=cycle)
-    wanted = [value for value in request.POST.getlist("producer") if value.isascii() and value.isdigit()]
+    wanted = parse_ids(request.POST.getlist("producer"))
     producers = list(_with_accounts(cycle_producers(cycle).filter(pk__in=wanted)))
     try:
         dispatches = services.send_to_producers(doc_set=doc_set, producers=producers, by=request.user)
