@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "cabas.cycles",
     "cabas.ledger",
     "cabas.reports",
+    "cabas.imports",
     "cabas.demo",
 ]
 

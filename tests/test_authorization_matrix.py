@@ -35,6 +35,7 @@ POST_HOUSEHOLDS_OF_A = {"anonymous": 302, "member_b": 403, "coordinator_b": 403,
 # The bakery keeps its own catalogue: only its account (and the site admin) manage it.
 BAKERY = {**dict.fromkeys(ROLES, 403), "anonymous": 302, "producer_a": 200, "site_admin": 200}
 POST_BAKERY = {role: status for role, status in BAKERY.items() if status != 200}
+SITE_ADMIN_ONLY = {**dict.fromkeys(ROLES, 403), "anonymous": 302, "site_admin": 200}
 
 A = "saint-orens"
 
@@ -178,6 +179,8 @@ MATRIX: dict[str, tuple[Callable[[Cast], dict[str, object]], dict[str, int], dic
     "manage_join_request_approve": (_pending_request, GET_ON_POST_ONLY, POST_COORDINATORS_OF_A),
     "manage_join_request_refuse": (_pending_request, GET_ON_POST_ONLY, POST_COORDINATORS_OF_A),
     "manage_settings": (_group, COORDINATORS_OF_A, POST_COORDINATORS_OF_A),
+    # The site admin's report of the last import from Solalim.
+    "solalim_import_report": (lambda c: {}, SITE_ADMIN_ONLY, {}),
 }
 
 
