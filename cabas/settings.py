@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "cabas.catalog",
     "cabas.cycles",
     "cabas.ledger",
+    "cabas.distribution",
     "cabas.reports",
     "cabas.imports",
     "cabas.demo",

@@ -43,14 +43,13 @@ def client_for(client: Client) -> Callable[..., Client]:
 
 
 @pytest.fixture(autouse=True, scope="session")
-def _flush_past_the_ledger_guards():
-    """The ledger refuses deletes (database triggers). Between transactional tests the
-    test runner empties every table; on SQLite (DELETE, where PostgreSQL uses TRUNCATE,
-    which row triggers do not see) the guards are lifted for that flush alone."""
+def _flush_past_the_append_only_guards():
+    """The ledger and the day's journal refuse deletes (database triggers). Between
+    transactional tests the test runner empties every table; on SQLite (DELETE, where
+    PostgreSQL uses TRUNCATE, which row triggers do not see) the guards are lifted for
+    that flush alone."""
     from django.core.management.commands import flush
     from django.db import connections
-
-    from cabas.ledger.triggers import SQLITE_DELETE_GUARDS
 
     original = flush.Command.handle
 
@@ -59,14 +58,18 @@ def _flush_past_the_ledger_guards():
         if connection.vendor != "sqlite":
             return original(self, **options)
         with connection.cursor() as cursor:
-            for name in SQLITE_DELETE_GUARDS:
-                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+            cursor.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%no_delete'"
+            )
+            guards = cursor.fetchall()
+            for name, _sql in guards:
+                cursor.execute(f"DROP TRIGGER {name}")
         try:
             return original(self, **options)
         finally:
             with connection.cursor() as cursor:
-                for statement in SQLITE_DELETE_GUARDS.values():
-                    cursor.execute(statement)
+                for _name, sql in guards:
+                    cursor.execute(sql)
 
     flush.Command.handle = handle
     yield

@@ -98,10 +98,3 @@ POSTGRESQL_REVERSE = [
     "DROP FUNCTION IF EXISTS ledger_entry_check_insert()",
     "DROP FUNCTION IF EXISTS ledger_entry_check_seal()",
 ]
-
-# Only the test runner empties a database that holds ledger rows (its flush between
-# transactional tests): it lifts the refusal of deletes on SQLite for that alone.
-SQLITE_DELETE_GUARDS = {
-    "ledger_line_no_delete": SQLITE[1],
-    "ledger_entry_no_delete": SQLITE[6],
-}
