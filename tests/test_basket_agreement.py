@@ -284,6 +284,7 @@ def line_rows(draw: st.DrawFn) -> list[dict[str, Any]]:
             quantity = draw(st.integers(1, 50_000))
             rows.append(
                 {
+                    "id": len(rows) + 1,
                     "order_id": order_id,
                     "order__user_id": order_id,
                     "order__user__full_name": f"Membre {order_id}",

@@ -64,6 +64,7 @@ def member_sort_key(member: Member) -> tuple[str, str]:
 class Item:
     """One counted order line: what the member collects, and its persisted total."""
 
+    line_id: int
     offer_id: int
     name: str
     unit_label: str
@@ -125,6 +126,10 @@ class Basket:
     def part(self, producer_id: int) -> ProducerPart | None:
         return next((part for part in self.parts if part.producer.pk == producer_id), None)
 
+    def part_of(self, producer_id: int) -> tuple[ProducerPart, ...]:
+        """The parts of ``producer_id`` only (none or one)."""
+        return tuple(part for part in self.parts if part.producer.pk == producer_id)
+
     def due_to(self, producer_id: int) -> int:
         """What the member owes ``producer_id`` (0 if nothing was ordered from it)."""
         part = self.part(producer_id)
@@ -133,6 +138,7 @@ class Basket:
 
 # The columns read per line: plain values, no model instances for thousands of lines.
 _FIELDS = (
+    "id",
     "order_id",
     "order__user_id",
     "order__user__full_name",
@@ -159,6 +165,7 @@ def _rows(**filters: Any) -> list[dict[str, Any]]:
 
 def _item(row: Mapping[str, Any]) -> Item:
     return Item(
+        line_id=row["id"],
         offer_id=row["offer_id"],
         name=row["offer__name"],
         unit_label=row["offer__unit_label"],
@@ -223,6 +230,24 @@ def baskets_of(orders: Iterable[Order]) -> dict[int, Basket]:
 def basket(order: Order) -> Basket:
     """The basket of one order (its user loaded, or one more query if it is empty)."""
     return baskets_of([order])[order.pk]
+
+
+def slip_numbers(cycle: Cycle) -> dict[int, int]:
+    """Each basket's slip number (1, 2, ...): its place in the one member order; one query.
+
+    The slips print these numbers and the distribution day finds a household by
+    them, so both count the same baskets (those with something to collect) in
+    the same order.
+    """
+    rows = (
+        Order.objects.filter(cycle=cycle, lines__quantity__gt=0)
+        .distinct()
+        .values_list("pk", "user_id", "user__full_name", "user__email")
+        .order_by()
+    )
+    members = {pk: Member(user_id, name or email, email, "") for pk, user_id, name, email in rows}
+    ordered = sorted(members, key=lambda pk: member_sort_key(members[pk]))
+    return {pk: number for number, pk in enumerate(ordered, start=1)}
 
 
 def amounts_due(cycle: Cycle) -> dict[int, dict[int, int]]:

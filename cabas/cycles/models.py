@@ -330,6 +330,8 @@ class ChangeKind(models.TextChoices):
     WITHDRAWAL = "withdrawal", _("Product withdrawn")
     PRICE = "price", _("Price changed")
     CARTON = "carton", _("Carton rounding")
+    WEIGHING = "weighing", _("Actual weight at the distribution")
+    SHORTAGE = "shortage", _("Not delivered at the distribution")
 
 
 class OrderChange(models.Model):

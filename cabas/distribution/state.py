@@ -1,0 +1,336 @@
+"""The day as it stands: derived from the baskets and the journal, never stored.
+
+Every screen of the day reads it: a producer's stand (``Day.stand``), the
+welcome desk and the coordinators' live view (``Day.households``), a member's
+own day (``Day.household``). The amounts come from ``cabas.cycles.baskets``
+(the persisted line totals, which a weighing or a shortage has already
+changed through the one write path for lines); what was paid comes from the
+journal's payment events, whose ledger entries say the same.
+
+Slip numbers are the baskets' positions in the one member order
+(``baskets.slip_numbers``), as printed on the slips.
+
+``load_day`` runs a fixed number of queries whatever the number of households.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Q
+
+from cabas.catalog.models import Producer
+from cabas.cycles.baskets import (
+    Basket,
+    Item,
+    Member,
+    ProducerPart,
+    baskets,
+    baskets_of,
+    producer_sort_key,
+    slip_numbers,
+)
+from cabas.cycles.models import Cycle, Order
+from cabas.distribution.models import Event, EventKind
+
+
+@dataclass(frozen=True)
+class LineView:
+    item: Item
+    handed: bool
+    grams: int | None  # the actual weight, once weighed
+    short: int  # thousandths not delivered
+    short_reason: str
+
+    @property
+    def line_id(self) -> int:
+        return self.item.line_id
+
+    @property
+    def awaits_weight(self) -> bool:
+        return self.item.variable_weight and self.grams is None and self.item.quantity > 0
+
+    @property
+    def done(self) -> bool:
+        return self.handed or self.item.quantity == 0
+
+
+@dataclass(frozen=True)
+class Payment:
+    event_id: int
+    amount_cents: int
+    method: str
+    details: dict[str, Any]
+    by: str
+    at: datetime
+    conflict: bool
+    producer_id: int | None
+    shares: dict[int, int]  # desk payments: producer id -> cents
+
+
+@dataclass(frozen=True)
+class Stand:
+    """One household at one producer's stand."""
+
+    number: int
+    order_id: int
+    member: Member
+    producer: Producer
+    lines: tuple[LineView, ...]
+    due_cents: int  # the part's total, as persisted
+    paid_cents: int  # paid at this stand
+    desk_cents: int  # covered by a payment at the welcome desk
+    payments: tuple[Payment, ...]
+
+    @property
+    def left_cents(self) -> int:
+        """What is still to pay for this part (negative: paid too much)."""
+        return self.due_cents - self.paid_cents - self.desk_cents
+
+    @property
+    def paid_at_desk(self) -> bool:
+        return self.desk_cents > 0
+
+    @property
+    def served(self) -> bool:
+        return all(line.done for line in self.lines)
+
+    @property
+    def settled(self) -> bool:
+        return self.left_cents <= 0
+
+
+@dataclass(frozen=True)
+class Household:
+    """One household's day across every stand, as the desk and the member see it."""
+
+    number: int
+    order_id: int
+    member: Member
+    arrived: bool
+    stands: tuple[Stand, ...]
+    desk_payments: tuple[Payment, ...]
+    uncollected: str  # the coordinators' decision for a basket nobody came for
+
+    @property
+    def due_cents(self) -> int:
+        return sum(stand.due_cents for stand in self.stands)
+
+    @property
+    def left_cents(self) -> int:
+        """What to collect from the household now: each part's remainder, never a credit."""
+        return sum(max(stand.left_cents, 0) for stand in self.stands)
+
+    @property
+    def served(self) -> bool:
+        return all(stand.served for stand in self.stands)
+
+    @property
+    def started(self) -> bool:
+        return self.arrived or any(line.handed for stand in self.stands for line in stand.lines)
+
+
+@dataclass
+class Day:
+    cycle: Cycle
+    households: list[Household]
+    conflicts: list[Payment] = field(default_factory=list)
+
+    def household(self, order_id: int) -> Household | None:
+        return next((h for h in self.households if h.order_id == order_id), None)
+
+    def stand(self, producer_id: int) -> list[Stand]:
+        """The households that ordered from ``producer_id``, by slip number."""
+        return [s for h in self.households for s in h.stands if s.producer.pk == producer_id]
+
+
+@dataclass
+class _Journal:
+    """The journal folded: the latest state of each line, payments, arrivals, decisions."""
+
+    handed: set[int] = field(default_factory=set)
+    grams: dict[int, int] = field(default_factory=dict)
+    short: dict[int, tuple[int, str]] = field(default_factory=dict)
+    arrived: set[int] = field(default_factory=set)
+    stand_payments: dict[tuple[int, int], list[Payment]] = field(default_factory=lambda: defaultdict(list))
+    desk_payments: dict[int, list[Payment]] = field(default_factory=lambda: defaultdict(list))
+    uncollected: dict[int, str] = field(default_factory=dict)
+    conflicts: list[Payment] = field(default_factory=list)
+
+
+_EVENT_FIELDS = (
+    "pk",
+    "order_id",
+    "producer_id",
+    "line_id",
+    "kind",
+    "quantity",
+    "grams",
+    "amount_cents",
+    "method",
+    "reason",
+    "details",
+    "corrects_id",
+    "conflict",
+    "happened_at",
+    "by__full_name",
+    "by__email",
+)
+
+
+def fold_journal(rows: list[dict[str, Any]]) -> _Journal:
+    """Replay the journal (rows in id order): a cancelled event counts for nothing."""
+    cancelled = {row["corrects_id"] for row in rows if row["kind"] == EventKind.CANCELLED}
+    resolved = {row["corrects_id"] for row in rows if row["kind"] == EventKind.RESOLVED}
+    journal = _Journal()
+    for row in rows:
+        if row["pk"] in cancelled:
+            continue
+        kind, line = row["kind"], row["line_id"]
+        if kind == EventKind.ARRIVED:
+            journal.arrived.add(row["order_id"])
+        elif kind == EventKind.HANDED:
+            journal.handed.add(line)
+        elif kind == EventKind.WEIGHED:
+            journal.grams[line] = row["grams"]
+        elif kind == EventKind.SHORT:
+            journal.short[line] = (row["quantity"] or 0, row["reason"])
+        elif kind == EventKind.UNCOLLECTED:
+            journal.uncollected[row["order_id"]] = row["reason"]
+        elif kind in (EventKind.PAID, EventKind.DESK_PAID):
+            payment = _payment(row)
+            if kind == EventKind.PAID:
+                journal.stand_payments[row["order_id"], row["producer_id"]].append(payment)
+            else:
+                journal.desk_payments[row["order_id"]].append(payment)
+            if payment.conflict and row["pk"] not in resolved:
+                journal.conflicts.append(payment)
+    return journal
+
+
+def _payment(row: dict[str, Any]) -> Payment:
+    details = row["details"] or {}
+    shares = {int(pk): int(cents) for pk, cents in details.get("shares", {}).items()}
+    return Payment(
+        event_id=row["pk"],
+        amount_cents=row["amount_cents"] or 0,
+        method=row["method"],
+        details=details,
+        by=row["by__full_name"] or row["by__email"] or "",
+        at=row["happened_at"],
+        conflict=row["conflict"],
+        producer_id=row["producer_id"],
+        shares=shares,
+    )
+
+
+def journal_rows(cycle: Cycle, **filters: Any) -> list[dict[str, Any]]:
+    return list(Event.objects.filter(cycle=cycle, **filters).values(*_EVENT_FIELDS).order_by("pk"))
+
+
+def _stand(number: int, basket: Basket, part: ProducerPart, journal: _Journal) -> Stand:
+    producer_id = part.producer.pk
+    lines = tuple(
+        LineView(
+            item=item,
+            handed=item.line_id in journal.handed,
+            grams=journal.grams.get(item.line_id),
+            short=journal.short.get(item.line_id, (0, ""))[0],
+            short_reason=journal.short.get(item.line_id, (0, ""))[1],
+        )
+        for item in part.items
+    )
+    payments = tuple(journal.stand_payments.get((basket.order_id, producer_id), ()))
+    desk = sum(p.shares.get(producer_id, 0) for p in journal.desk_payments.get(basket.order_id, ()))
+    return Stand(
+        number=number,
+        order_id=basket.order_id,
+        member=basket.member,
+        producer=part.producer,
+        lines=lines,
+        due_cents=part.total_cents,
+        paid_cents=sum(p.amount_cents for p in payments),
+        desk_cents=desk,
+        payments=payments,
+    )
+
+
+def _paid_producers(journal: _Journal, order_id: int) -> set[int]:
+    stand = {producer for (order, producer) in journal.stand_payments if order == order_id}
+    desk = {producer for p in journal.desk_payments.get(order_id, ()) for producer in p.shares}
+    return stand | desk
+
+
+def _parts(basket: Basket, journal: _Journal, producers: dict[int, Producer]) -> list[ProducerPart]:
+    """The basket's parts, plus an empty one for a producer paid for nothing left to collect
+    (every line of it short): the money shows where it went, it never vanishes from a screen."""
+    parts = list(basket.parts)
+    have = {part.producer.pk for part in parts}
+    for producer_id in sorted(_paid_producers(journal, basket.order_id) - have):
+        parts.append(ProducerPart(producers[producer_id], ()))
+    return sorted(parts, key=lambda part: producer_sort_key(part.producer))
+
+
+def build_day(
+    cycle: Cycle,
+    all_baskets: list[Basket],
+    numbers: dict[int, int],
+    journal: _Journal,
+    producers: dict[int, Producer],
+) -> Day:
+    households = []
+    for basket in all_baskets:
+        number = numbers.get(basket.order_id, 0)
+        parts = _parts(basket, journal, producers)
+        stands = tuple(_stand(number, basket, part, journal) for part in parts)
+        households.append(
+            Household(
+                number=number,
+                order_id=basket.order_id,
+                member=basket.member,
+                arrived=basket.order_id in journal.arrived,
+                stands=stands,
+                desk_payments=tuple(journal.desk_payments.get(basket.order_id, ())),
+                uncollected=journal.uncollected.get(basket.order_id, ""),
+            )
+        )
+    households.sort(key=lambda h: h.number)
+    return Day(cycle, households, journal.conflicts)
+
+
+def load_day(cycle: Cycle, *, producer: Producer | None = None) -> Day:
+    """The whole day of ``cycle`` (or one producer's stand only); a fixed number of queries.
+
+    A basket whose every line ended short still appears while the journal holds
+    something of it (a payment, an arrival): nothing recorded disappears.
+    """
+    found = baskets(cycle, producer=producer)
+    numbers = slip_numbers(cycle)
+    rows = journal_rows(cycle) if producer is None else _stand_rows(cycle, producer)
+    journal = fold_journal(rows)
+    known = {b.order_id for b in found}
+    concerned = (row["order_id"] for row in rows if producer is None or row["producer_id"] == producer.pk)
+    missing = set(concerned) - known
+    if missing:
+        extra = list(baskets_of(Order.objects.filter(pk__in=missing).select_related("user")).values())
+        if producer is not None:  # a stand sees its own part only
+            extra = [Basket(b.order_id, b.member, b.part_of(producer.pk)) for b in extra]
+        found += extra
+    producers = {part.producer.pk: part.producer for b in found for part in b.parts}
+    wanted = {pid for b in found for pid in _paid_producers(journal, b.order_id)} - set(producers)
+    if wanted:
+        producers.update(Producer.objects.in_bulk(wanted))
+    return build_day(cycle, found, numbers, journal, producers)
+
+
+def _stand_rows(cycle: Cycle, producer: Producer) -> list[dict[str, Any]]:
+    """What a stand needs of the journal: its own events and the desk's (arrivals, desk payments)."""
+    return list(
+        Event.objects.filter(cycle=cycle)
+        .filter(Q(producer=producer) | Q(producer__isnull=True))
+        .values(*_EVENT_FIELDS)
+        .order_by("pk")
+    )

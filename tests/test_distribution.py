@@ -1,0 +1,473 @@
+"""The distribution day's journal: each action once, money through the ledger, every view agreeing."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cabas.accounts.models import User
+from cabas.cycles.models import ChangeKind, Cycle, Offer, OrderChange, OrderLine
+from cabas.cycles.ordering import LineChange, save_basket
+from cabas.distribution import services
+from cabas.distribution.models import Event, EventKind
+from cabas.distribution.services import Action, Refused, Scope
+from cabas.distribution.state import load_day
+from cabas.ledger import services as ledger
+from cabas.ledger.models import Account, Entry, Line
+from tests.cast import Cast
+from tests.cycle_fixtures import make_cycle, make_offer
+
+_ids = itertools.count(1)
+
+
+@dataclass
+class Scene:
+    cast: Cast
+    cycle: Cycle
+    bread: Offer  # bakery, 5,20 €
+    tomme: Offer  # dairy, variable weight, 23,90 €/kg, ~750 g a piece
+    yoghurt: Offer  # dairy, 0,95 €
+
+    def line(self, member: User, offer: Offer) -> OrderLine:
+        return OrderLine.objects.get(order__cycle=self.cycle, order__user=member, offer=offer)
+
+    def order_id(self, member: User) -> int:
+        return (
+            self.line(member, self.bread).order_id
+            if self.has(member, self.bread)
+            else self.any_line(member).order_id
+        )
+
+    def has(self, member: User, offer: Offer) -> bool:
+        return OrderLine.objects.filter(order__cycle=self.cycle, order__user=member, offer=offer).exists()
+
+    def any_line(self, member: User) -> OrderLine:
+        return OrderLine.objects.filter(order__cycle=self.cycle, order__user=member).first()  # type: ignore[return-value]
+
+
+def _order(cycle: Cycle, member: User, quantities: dict[Offer, int]) -> None:
+    changes = [LineChange(offer.pk, quantity) for offer, quantity in quantities.items()]
+    assert save_basket(cycle=cycle, member=member, changes=changes, by=member).ok
+
+
+@pytest.fixture
+def scene(cast: Cast) -> Scene:
+    cycle = make_cycle(cast.group_a)
+    bread = make_offer(cycle, cast.bakery, "Pain complet", price_cents=520)
+    tomme = make_offer(cycle, cast.dairy, "Tomme", price_cents=2390, estimated_weight_grams=750)
+    yoghurt = make_offer(cycle, cast.dairy, "Yaourt", price_cents=95)
+    _order(cycle, cast.member, {bread: 2000, tomme: 1000})
+    _order(cycle, cast.member2, {bread: 1000, yoghurt: 6000})
+    _order(cycle, cast.beneficiary, {tomme: 2000, yoghurt: 4000})
+    Cycle.objects.filter(pk=cycle.pk).update(
+        closes_at=timezone.now() - timedelta(hours=1), finalised_at=timezone.now()
+    )
+    cycle.refresh_from_db()
+    return Scene(cast, cycle, bread, tomme, yoghurt)
+
+
+STAND_BAKERY = None  # set per test from the cast
+
+
+def act(
+    scene: Scene,
+    kind: EventKind,
+    member: User,
+    *,
+    by: User | None = None,
+    device: str = "phone-1",
+    scope=None,
+    **fields,
+) -> services.Outcome:
+    order_id = fields.pop("order_id", None) or scene.any_line(member).order_id
+    action = Action(
+        device=device, action=fields.pop("action", f"a{next(_ids)}"), kind=kind, order_id=order_id, **fields
+    )
+    scope = scope or Scope(coordinator=True)
+    return services.apply(cycle=scene.cycle, action=action, by=by or scene.cast.coordinator, scope=scope)
+
+
+def stand_of(household, producer):
+    return next(stand for stand in household.stands if stand.producer.pk == producer.pk)
+
+
+def owes(scene: Scene, member: User, producer=None) -> int:
+    return ledger.balance(scene.cast.group_a, Account.HOUSEHOLD, household=member, producer=producer)
+
+
+class TestHandingOver:
+    def test_a_line_handed_over_is_owed_once(self, scene: Scene) -> None:
+        line = scene.line(scene.cast.member, scene.bread)
+        bakery = scene.cast.bakery.pk
+        first = act(
+            scene, EventKind.HANDED, scene.cast.member, producer_id=bakery, line_id=line.pk, action="x1"
+        )
+        again = act(
+            scene, EventKind.HANDED, scene.cast.member, producer_id=bakery, line_id=line.pk, action="x1"
+        )
+        assert again.duplicate and again.event.pk == first.event.pk
+        assert Event.objects.count() == 1
+        assert owes(scene, scene.cast.member) == line.total_cents == 1040
+        stand = load_day(scene.cycle, producer=scene.cast.bakery).stand(bakery)
+        mine = next(s for s in stand if s.member.pk == scene.cast.member.pk)
+        assert mine.served and mine.left_cents == 1040
+
+    def test_two_devices_ticking_one_line_post_it_once(self, scene: Scene) -> None:
+        line = scene.line(scene.cast.member, scene.bread)
+        for device in ("phone-1", "phone-2"):
+            act(
+                scene,
+                EventKind.HANDED,
+                scene.cast.member,
+                producer_id=scene.cast.bakery.pk,
+                line_id=line.pk,
+                device=device,
+            )
+        assert owes(scene, scene.cast.member) == 1040
+
+    def test_a_stand_records_only_its_own_lines(self, scene: Scene) -> None:
+        line = scene.line(scene.cast.member, scene.tomme)
+        stand = Scope(producer_id=scene.cast.bakery.pk)
+        with pytest.raises(Refused):
+            act(
+                scene,
+                EventKind.HANDED,
+                scene.cast.member,
+                producer_id=scene.cast.dairy.pk,
+                line_id=line.pk,
+                scope=stand,
+            )
+        with pytest.raises(Refused):  # its own producer id, another producer's line
+            act(
+                scene,
+                EventKind.HANDED,
+                scene.cast.member,
+                producer_id=scene.cast.bakery.pk,
+                line_id=line.pk,
+                scope=stand,
+            )
+        assert not Event.objects.exists() and not Entry.objects.exists()
+
+
+class TestWeighing:
+    def test_the_actual_weight_sets_the_amount_with_the_one_rounding(self, scene: Scene) -> None:
+        line = scene.line(scene.cast.member, scene.tomme)
+        assert line.total_cents == 1793  # estimated: 750 g at 23,90 €/kg
+        dairy = scene.cast.dairy.pk
+        act(scene, EventKind.HANDED, scene.cast.member, producer_id=dairy, line_id=line.pk)
+        act(scene, EventKind.WEIGHED, scene.cast.member, producer_id=dairy, line_id=line.pk, grams=812)
+        line.refresh_from_db()
+        assert line.total_cents == 1941  # 0.812 × 23,90 = 19,4068 → 19,41
+        change = OrderChange.objects.get(kind=ChangeKind.WEIGHING)
+        assert (change.offer_id, change.old_total_cents, change.new_total_cents) == (
+            scene.tomme.pk,
+            1793,
+            1941,
+        )
+        assert owes(scene, scene.cast.member, scene.cast.dairy) == 1941  # reversed, then posted again
+        household = load_day(scene.cycle).household(line.order_id)
+        assert household.due_cents == 1040 + 1941
+        assert stand_of(household, scene.cast.dairy).due_cents == 1941
+
+    @pytest.mark.parametrize("grams", [None, 0, 200_001])
+    def test_absurd_weights_are_refused(self, scene: Scene, grams) -> None:
+        line = scene.line(scene.cast.member, scene.tomme)
+        with pytest.raises(Refused):
+            act(
+                scene,
+                EventKind.WEIGHED,
+                scene.cast.member,
+                producer_id=scene.cast.dairy.pk,
+                line_id=line.pk,
+                grams=grams,
+            )
+        line.refresh_from_db()
+        assert line.total_cents == 1793 and not Event.objects.exists()
+
+    def test_only_variable_weight_products_are_weighed(self, scene: Scene) -> None:
+        line = scene.line(scene.cast.member, scene.bread)
+        with pytest.raises(Refused):
+            act(
+                scene,
+                EventKind.WEIGHED,
+                scene.cast.member,
+                producer_id=scene.cast.bakery.pk,
+                line_id=line.pk,
+                grams=500,
+            )
+
+
+class TestShortage:
+    def test_a_shortage_lowers_the_line_and_can_be_cancelled(self, scene: Scene) -> None:
+        line = scene.line(scene.cast.member2, scene.yoghurt)
+        dairy = scene.cast.dairy.pk
+        act(scene, EventKind.HANDED, scene.cast.member2, producer_id=dairy, line_id=line.pk)
+        short = act(
+            scene,
+            EventKind.SHORT,
+            scene.cast.member2,
+            producer_id=dairy,
+            line_id=line.pk,
+            quantity=2000,
+            reason="damaged",
+        )
+        line.refresh_from_db()
+        assert (line.quantity, line.total_cents) == (4000, 380)
+        assert owes(scene, scene.cast.member2, scene.cast.dairy) == 380
+        act(scene, EventKind.CANCELLED, scene.cast.member2, corrects=short.event.pk, note="erreur de saisie")
+        line.refresh_from_db()
+        assert (line.quantity, line.total_cents) == (6000, 570)
+        assert owes(scene, scene.cast.member2, scene.cast.dairy) == 570
+
+    @pytest.mark.parametrize(
+        ("quantity", "reason"), [(2000, ""), (0, "damaged"), (7000, "damaged"), (1000, "pirate")]
+    )
+    def test_bad_shortages_are_refused(self, scene: Scene, quantity: int, reason: str) -> None:
+        line = scene.line(scene.cast.member2, scene.yoghurt)
+        with pytest.raises(Refused):
+            act(
+                scene,
+                EventKind.SHORT,
+                scene.cast.member2,
+                producer_id=scene.cast.dairy.pk,
+                line_id=line.pk,
+                quantity=quantity,
+                reason=reason,
+            )
+        line.refresh_from_db()
+        assert line.quantity == 6000 and not Event.objects.exists()
+
+
+class TestPayments:
+    def test_a_stand_payment_lowers_what_is_left_there(self, scene: Scene) -> None:
+        bakery = scene.cast.bakery.pk
+        act(
+            scene,
+            EventKind.PAID,
+            scene.cast.member,
+            producer_id=bakery,
+            amount_cents=1040,
+            method="cheque",
+            details={"number": "0012345", "bank": "Crédit Agricole", "drawer": "Marie Membre"},
+        )
+        stand = next(s for s in load_day(scene.cycle).stand(bakery) if s.member.pk == scene.cast.member.pk)
+        assert (stand.paid_cents, stand.left_cents, stand.settled) == (1040, 0, True)
+        assert owes(scene, scene.cast.member, scene.cast.bakery) == -1040  # paid before being handed over
+
+    def test_the_same_payment_from_two_devices_is_kept_twice_and_flagged(self, scene: Scene) -> None:
+        bakery = scene.cast.bakery.pk
+        act(
+            scene,
+            EventKind.PAID,
+            scene.cast.member,
+            producer_id=bakery,
+            amount_cents=1040,
+            method="cash",
+            device="phone-1",
+        )
+        second = act(
+            scene,
+            EventKind.PAID,
+            scene.cast.member,
+            producer_id=bakery,
+            amount_cents=1040,
+            method="cash",
+            device="phone-2",
+        )
+        assert second.conflict
+        day = load_day(scene.cycle)
+        assert [p.event_id for p in day.conflicts] == [second.event.pk]
+        act(scene, EventKind.CANCELLED, scene.cast.member, corrects=second.event.pk, note="doublon")
+        household = load_day(scene.cycle).household(second.event.order_id)
+        assert stand_of(household, scene.cast.bakery).paid_cents == 1040
+
+    def test_desk_payment_covers_every_part_and_the_stand_shows_it(self, scene: Scene) -> None:
+        member = scene.cast.member
+        order_id = scene.line(member, scene.bread).order_id
+        household = load_day(scene.cycle).household(order_id)
+        assert household.left_cents == 1040 + 1793
+        act(
+            scene,
+            EventKind.DESK_PAID,
+            member,
+            amount_cents=household.left_cents,
+            method="card",
+            scope=Scope(desk=True),
+        )
+        after = load_day(scene.cycle).household(order_id)
+        assert after.left_cents == 0
+        assert all(stand.paid_at_desk and stand.left_cents == 0 for stand in after.stands)
+        assert ledger.balance(scene.cast.group_a, Account.DESK) == 2833
+        # A stand recording a payment for a part paid at the desk: kept, flagged.
+        late = act(
+            scene, EventKind.PAID, member, producer_id=scene.cast.bakery.pk, amount_cents=1040, method="cash"
+        )
+        assert late.conflict
+
+    @pytest.mark.parametrize(
+        ("amount", "method"), [(0, "cash"), (-5, "cash"), (None, "cash"), (100, "bitcoin"), (10**9, "cash")]
+    )
+    def test_bad_payments_are_refused(self, scene: Scene, amount, method: str) -> None:
+        with pytest.raises(Refused):
+            act(
+                scene,
+                EventKind.PAID,
+                scene.cast.member,
+                producer_id=scene.cast.bakery.pk,
+                amount_cents=amount,
+                method=method,
+            )
+        assert not Event.objects.exists() and not Entry.objects.exists()
+
+    def test_the_desk_cannot_cancel_a_stand_payment(self, scene: Scene) -> None:
+        paid = act(
+            scene,
+            EventKind.PAID,
+            scene.cast.member,
+            producer_id=scene.cast.bakery.pk,
+            amount_cents=500,
+            method="cash",
+        )
+        with pytest.raises(Refused):
+            act(
+                scene,
+                EventKind.CANCELLED,
+                scene.cast.member,
+                corrects=paid.event.pk,
+                note="x",
+                scope=Scope(desk=True),
+            )
+
+
+class TestUncollected:
+    def test_charged_anyway_posts_what_was_not_handed(self, scene: Scene) -> None:
+        member = scene.cast.beneficiary
+        act(scene, EventKind.UNCOLLECTED, member, reason="charged")
+        expected = sum(
+            line.total_cents
+            for line in OrderLine.objects.filter(order__cycle=scene.cycle, order__user=member)
+        )
+        assert owes(scene, member) == expected
+        assert load_day(scene.cycle).household(scene.any_line(member).order_id).uncollected == "charged"
+
+    def test_only_coordinators_decide(self, scene: Scene) -> None:
+        with pytest.raises(Refused):
+            act(scene, EventKind.UNCOLLECTED, scene.cast.member, reason="kept", scope=Scope(desk=True))
+
+
+class TestJournalIsAppendOnly:
+    def test_the_database_refuses_changes(self, scene: Scene) -> None:
+        event = act(scene, EventKind.ARRIVED, scene.cast.member, scope=Scope(desk=True)).event
+        for sql in (
+            "UPDATE distribution_event SET note = 'x' WHERE id = %s",
+            "DELETE FROM distribution_event WHERE id = %s",
+        ):
+            with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(sql, [event.pk])
+        assert Event.objects.filter(pk=event.pk, note="").exists()
+
+
+# --- Any sequence of actions: the stands, the desk and the member agree -----------------------
+
+MEMBERS = ("member", "member2", "beneficiary")
+action_strategy = st.tuples(
+    st.sampled_from(["handed", "weighed", "short", "paid", "desk", "cancel"]),
+    st.sampled_from(MEMBERS),
+    st.integers(0, 10),
+    st.integers(1, 3000),
+)
+
+
+@pytest.mark.django_db
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(actions=st.lists(action_strategy, max_size=14))
+def test_stands_desk_and_member_agree_to_the_cent(scene: Scene, actions: list[tuple]) -> None:
+    with transaction.atomic():
+        for kind, who, pick, number in actions:
+            member = getattr(scene.cast, who)
+            lines = list(
+                OrderLine.objects.filter(order__cycle=scene.cycle, order__user=member).select_related("offer")
+            )
+            line = lines[pick % len(lines)]
+            producer_id = line.offer.producer_id
+            try:
+                if kind == "handed":
+                    act(scene, EventKind.HANDED, member, producer_id=producer_id, line_id=line.pk)
+                elif kind == "weighed":
+                    act(
+                        scene,
+                        EventKind.WEIGHED,
+                        member,
+                        producer_id=producer_id,
+                        line_id=line.pk,
+                        grams=number * 7,
+                    )
+                elif kind == "short":
+                    act(
+                        scene,
+                        EventKind.SHORT,
+                        member,
+                        producer_id=producer_id,
+                        line_id=line.pk,
+                        quantity=1000,
+                        reason="other",
+                    )
+                elif kind == "paid":
+                    act(
+                        scene,
+                        EventKind.PAID,
+                        member,
+                        producer_id=producer_id,
+                        amount_cents=number,
+                        method="cash",
+                    )
+                elif kind == "desk":
+                    act(scene, EventKind.DESK_PAID, member, amount_cents=number, method="cheque")
+                else:
+                    events = list(
+                        Event.objects.filter(
+                            cycle=scene.cycle, kind__in=["handed", "paid", "desk_paid", "short"]
+                        )
+                    )
+                    if events:
+                        act(
+                            scene,
+                            EventKind.CANCELLED,
+                            member,
+                            order_id=events[pick % len(events)].order_id,
+                            corrects=events[pick % len(events)].pk,
+                            note="correction",
+                        )
+            except Refused:
+                pass
+        day = load_day(scene.cycle)
+        for producer in (scene.cast.bakery, scene.cast.dairy):
+            stand_day = load_day(scene.cycle, producer=producer)
+            from_stand = {
+                (s.order_id, s.due_cents, s.paid_cents, s.desk_cents) for s in stand_day.stand(producer.pk)
+            }
+            from_desk = {
+                (s.order_id, s.due_cents, s.paid_cents, s.desk_cents) for s in day.stand(producer.pk)
+            }
+            assert from_stand == from_desk
+        for household in day.households:
+            member_view = load_day(scene.cycle).household(household.order_id)
+            assert member_view == household
+            user = User.objects.get(pk=household.member.pk)
+            # The ledger says the same: handed over minus paid (stand and desk).
+            handed = sum(
+                line.item.total_cents for stand in household.stands for line in stand.lines if line.handed
+            )
+            paid = sum(s.paid_cents for s in household.stands) + sum(
+                p.amount_cents for p in household.desk_payments
+            )
+            assert owes(scene, user) == handed - paid
+        assert sum(Line.objects.values_list("amount_cents", flat=True)) == 0
+        transaction.set_rollback(True)
