@@ -471,3 +471,58 @@ def test_stands_desk_and_member_agree_to_the_cent(scene: Scene, actions: list[tu
             assert owes(scene, user) == handed - paid
         assert sum(Line.objects.values_list("amount_cents", flat=True)) == 0
         transaction.set_rollback(True)
+
+
+class TestWhenAndWhat:
+    def test_nothing_is_recorded_before_orders_are_final_or_after_the_day(self, scene: Scene) -> None:
+        for stamps in ({"finalised_at": None}, {"distributed_at": timezone.now()}):
+            Cycle.objects.filter(pk=scene.cycle.pk).update(**stamps)
+            scene.cycle.refresh_from_db()
+            with pytest.raises(Refused):
+                act(scene, EventKind.ARRIVED, scene.cast.member)
+        assert not Event.objects.exists()
+
+
+class TestReadingAnAction:
+    """The one reader of plain forms and of the offline queue."""
+
+    def test_french_figures(self) -> None:
+        from cabas.distribution.forms import read_action
+
+        action = read_action(
+            {
+                "kind": "weighed",
+                "order": "12",
+                "producer": "3",
+                "line": "40",
+                "weight": "0,812",
+                "amount": "12,50",
+                "device": "phone-1",
+                "action": "a-1",
+                "details-number": "0012345",
+            }
+        )
+        assert (action.order_id, action.producer_id, action.line_id) == (12, 3, 40)
+        assert (action.grams, action.amount_cents, action.details) == (812, 1250, {"number": "0012345"})
+
+    @pytest.mark.parametrize(
+        "changes",
+        [
+            {"kind": "pirate"},
+            {"order": "²"},
+            {"order": "9" * 40},
+            {"amount": "12,555"},
+            {"amount": "-3"},
+            {"weight": "abc"},
+            {"weight": "1" * 30},
+            {"action": ""},
+            {"line": "1e3"},
+        ],
+    )
+    def test_bad_fields_are_refused_with_a_message(self, changes: dict[str, str]) -> None:
+        from cabas.distribution.forms import read_action
+
+        data = {"kind": "paid", "order": "1", "device": "d", "action": "a", **changes}
+        with pytest.raises(Refused) as refused:
+            read_action(data)
+        assert str(refused.value)

@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 from cabas.accounts.models import User
 from cabas.catalog.models import Producer
 from cabas.cycles.lines import Edit, Quota, change_lines
-from cabas.cycles.models import ChangeKind, Cycle, Order, OrderLine
+from cabas.cycles.models import ChangeKind, Cycle, Order, OrderLine, Phase
 from cabas.distribution.models import Event, EventKind, ShortReason, Uncollected
 from cabas.distribution.state import fold_journal, journal_rows
 from cabas.ledger import services as ledger
@@ -101,6 +101,8 @@ def apply(*, cycle: Cycle, action: Action, by: User, scope: Scope) -> Outcome:
     existing = _existing(action)
     if existing is not None:
         return Outcome(existing, duplicate=True)
+    if not is_day_open(cycle):
+        raise Refused(_("The distribution is not open: nothing can be recorded for this cycle now."))
     if action.kind in (EventKind.CANCELLED, EventKind.RESOLVED):
         # A correction belongs where the corrected event was recorded: its stand, or the desk.
         target = Event.objects.filter(pk=_id(action.corrects), cycle=cycle).values_list(
@@ -119,6 +121,11 @@ def apply(*, cycle: Cycle, action: Action, by: User, scope: Scope) -> Outcome:
         if existing is None:
             raise
         return Outcome(existing, duplicate=True)
+
+
+def is_day_open(cycle: Cycle) -> bool:
+    """The day's actions are recorded once orders are final, until the day is closed."""
+    return cycle.phase() == Phase.FINALISED
 
 
 def _id(value: int | None) -> int:
