@@ -13,16 +13,18 @@ from __future__ import annotations
 
 import os
 
+# Imported here, never in the child: a fork in a threaded server must not take the import lock.
+import typst
+
 
 class TypesettingError(RuntimeError):
     """Typst refused the source (a bug in a layout: the data cannot cause it)."""
 
 
 def _child(source: bytes, root: str, write: int) -> None:
-    import typst
-
     try:
-        pdf = typst.Compiler(root=root).compile(input=source, format="pdf")
+        # Untagged, as the HTML print path made them: tags double the objects pypdf joins.
+        pdf = typst.Compiler(root=root).compile(input=source, format="pdf", pdf_tags=False)
         assert isinstance(pdf, bytes)  # one file, since no output path is given
         payload = b"\0" + pdf
     except BaseException as exc:  # everything goes back to the parent
