@@ -259,6 +259,17 @@ def report_totals(runs: list[Measured]) -> None:
             f"{run.pages:>7}   {time_ratio:<22}{cpu_ratio:<20}{gen['cpu'] / gen['seconds']:>9.2f}"
             f"   {rss_ratio:<17}{mb(gen['rss_before_kb']):>19}{size(gen['bytes']):>10}"
         )
+    print(
+        "   in machine units (the CPU time of a fixed piece of pure-Python work, measured beside the unit:"
+        " it does not depend on the PDF engine, so runs of different code compare):"
+    )
+    for run in runs:
+        machine = run.unit["machine_cpu"]
+        print(
+            f"   {run.label:<5}machine unit {machine:.3f} s;"
+            f" every document {run.gen['cpu'] / machine:.0f} machine"
+            f" units of CPU time, the purchase order unit {run.unit['cpu_median'] / machine:.2f}"
+        )
     if len(runs) == 2:
         small, big = runs
         in_units = (big.gen["seconds"] / big.unit_seconds) / (small.gen["seconds"] / small.unit_seconds)

@@ -68,8 +68,20 @@ def _emit(payload: dict[str, Any]) -> None:
 
 
 def peak_rss_kb() -> int:
-    """The peak resident memory of this process so far (kilobytes on Linux)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    """The peak resident memory of this process so far, plus that of its largest child (kilobytes).
+
+    Each print is typeset in a child process forked for it (``reports.typesetter``):
+    the sum is what the process and one child at a time can hold at most (pages
+    they share are counted twice).
+    """
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return own + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+
+
+def cpu_time() -> float:
+    """CPU time of this process and of the children it waited for (the typesetting ones)."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
 
 
 # --- The cycle ------------------------------------------------------------------------------
@@ -261,6 +273,18 @@ def pdf_pages(content: bytes) -> int:
     return len(PdfReader(io.BytesIO(content)).pages)
 
 
+def machine_work() -> int:
+    """A fixed piece of pure-Python work, independent of the app and of the PDF engine.
+
+    Its CPU time is the bench's second unit: it says how fast this machine is
+    right now, so that runs of different code (another PDF engine) compare.
+    """
+    total = 0
+    for i in range(1_500_000):
+        total += (i * i) % 7
+    return total
+
+
 def unit(*, cycle_id: int, producer_id: int | None, repeat: int) -> dict[str, Any]:
     """One purchase order PDF rendered ``repeat`` times after a warm-up: the unit of every ratio.
 
@@ -282,7 +306,9 @@ def unit(*, cycle_id: int, producer_id: int | None, repeat: int) -> dict[str, An
     if pages != 1:
         raise SystemExit(f"the purchase order of {producer.name} has {pages} pages, not one")
     runs = [_timed(render)[:2] for _ in range(repeat)]
+    machine = [_timed(machine_work)[1] for _ in range(repeat)]
     return {
+        "machine_cpu": statistics.median(machine),
         "producer": producer.pk,
         "producer_name": producer.name,
         "rows": len(purchase_order(cycle, producer).rows),
@@ -297,9 +323,9 @@ def unit(*, cycle_id: int, producer_id: int | None, repeat: int) -> dict[str, An
 
 
 def _timed[T](call: Callable[[], T]) -> tuple[float, float, T]:
-    wall, cpu = time.perf_counter(), time.process_time()
+    wall, cpu = time.perf_counter(), cpu_time()
     result = call()
-    return time.perf_counter() - wall, time.process_time() - cpu, result
+    return time.perf_counter() - wall, cpu_time() - cpu, result
 
 
 # --- The whole generation -----------------------------------------------------------------------

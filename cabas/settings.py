@@ -266,8 +266,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("CABAS_LOG_LEVEL", "INFO")},
-    # WeasyPrint reports every step of every PDF at INFO.
-    "loggers": {"weasyprint": {"level": "WARNING"}},
 }
 
 # Members per page on coordinators' lists.

@@ -482,6 +482,45 @@ def test_provisional_while_orders_are_open(shop: Shop) -> None:
     assert fr("Provisional: orders are still open, these figures may change.") in page
 
 
+# Names as people type them: Typst markup or code in them must print as it is.
+HOSTILE = '#read("/etc/passwd") *bold* _it_ $x^2$ <label> @ref \\ [a] ] // c /* d \\" #{1+1} `raw` ~'
+
+
+def test_hostile_names_print_as_typed(shop: Shop) -> None:
+    User.objects.filter(pk=shop.emile.pk).update(full_name=f"Émile {HOSTILE}")
+    Offer.objects.filter(pk=shop.bread.pk).update(name=f"Pain {HOSTILE}", unit_label="pièce $ #")
+    Producer.objects.filter(pk=shop.cast.bakery.pk).update(payment_notes=f"Notes {HOSTILE}")
+    expected = _squash(HOSTILE)
+    slips = " ".join(pdf_pages(documents.slips_document(shop.cycle).content))
+    assert f"Émile {expected}" in slips and f"Pain {expected}" in slips and f"Notes {expected}" in slips
+    assert "(pièce $ #)" in slips
+    order = Order.objects.get(cycle=shop.cycle, user=shop.cast.member)
+    assert f"Pain {expected}" in " ".join(
+        pdf_pages(documents.member_slip_document(shop.cycle, order).content)
+    )
+    (page,) = pdf_pages(documents.purchase_order_document(shop.cycle, shop.cast.bakery, "pdf").content)
+    assert f"Pain {expected}" in page and "root:" not in page
+    listing = pdf_pages(documents.distribution_list_document(shop.cycle, shop.cast.dairy, "pdf").content)
+    matrix = pdf_pages(documents.matrix_document(shop.cycle, "pdf").content)
+    for pages in (listing, matrix):  # narrow columns: the name wraps, maybe inside a word
+        assert f"Émile {expected}".replace(" ", "") in "".join(pages).replace(" ", "")
+
+
+def test_typst_literals() -> None:
+    from cabas.reports.pdf import typst_string, typst_value
+
+    assert typst_string('a"b\\c\n\x01') == '"a\\"b\\\\c\\n\\u{1}"'
+    assert (
+        typst_value({"a": [1, None, True], "b": {}, "c": ("x",)})
+        == '(a: (1, none, true, ), b: (:), c: ("x", ),)'
+    )
+    for key in ("none", "Name", "a-b", "1a"):
+        with pytest.raises(ValueError, match="Layout keys"):
+            typst_value({key: 1})
+    with pytest.raises(TypeError):
+        typst_value(1.5)
+
+
 # --- Views and permissions -----------------------------------------------------------------
 
 # Spreadsheets only: a generation of the shop without PDFs takes a few hundredths of a second.

@@ -23,7 +23,7 @@ from pypdf import PdfReader, PdfWriter
 from cabas.catalog.models import Producer
 from cabas.cycles.models import Cycle, Order
 from cabas.reports import data as reports_data
-from cabas.reports import sheets
+from cabas.reports import prints, sheets
 from cabas.reports.data import DocumentHeader, Matrix
 from cabas.reports.pdf import render_pdf
 from cabas.reports.writers import Table, write_csv, write_xlsx
@@ -44,11 +44,11 @@ FORMATS: dict[str, tuple[str, ...]] = {
 SLIPS_PER_SHEET = (1, 2, 3)
 # Producer columns per printed table of the matrix: beyond this, A4 landscape columns get too narrow.
 MATRIX_COLUMNS_PER_PART = 9
-# WeasyPrint keeps every page of a document in memory until it is written (about 3 MB a page):
-# the slips of a cycle are printed this many at a time, then put together.
+# Typst keeps every page of a document in memory until it is written: the slips of a cycle
+# are printed this many at a time, then put together (measured in bench/README.md).
 SLIPS_PER_PRINT = 25
-# The same for the matrix: members per print (about 13 landscape pages, 40 MB).
-MATRIX_ROWS_PER_PRINT = 200
+# The same for the matrix: members per print.
+MATRIX_ROWS_PER_PRINT = 1000
 
 
 class UnknownFormat(ValueError):
@@ -103,17 +103,13 @@ def _render(
     return Document(content, CONTENT_TYPES[fmt], _filename(title, header, fmt), data_hash(data))
 
 
-def _pdf(template: str, title: str, header: DocumentHeader, **context: Any) -> Callable[[], bytes]:
-    return lambda: render_pdf(template, {"title": title, "header": header, **context})
-
-
 def purchase_order_document(cycle: Cycle, producer: Producer, fmt: str) -> Document:
     """The producer's purchase order: totals per product, cartons, total amount (PDF, XLSX, CSV)."""
     _check("purchase_order", fmt)
     data = reports_data.purchase_order(cycle, producer)
     with group_language():
         title = sheets.purchase_order_title(data)
-        pdf = _pdf("reports/purchase_order.html", title, data.header, data=data)
+        pdf = lambda: render_pdf("purchase_order.typ", prints.purchase_order(data, title))  # noqa: E731
         return _render(fmt, title, data.header, pdf, lambda: [sheets.purchase_order_table(data)], data)
 
 
@@ -123,7 +119,7 @@ def distribution_list_document(cycle: Cycle, producer: Producer, fmt: str) -> Do
     data = reports_data.distribution_list(cycle, producer)
     with group_language():
         title = sheets.distribution_list_title(data)
-        pdf = _pdf("reports/distribution_list.html", title, data.header, data=data)
+        pdf = lambda: render_pdf("distribution_list.typ", prints.distribution_list(data, title))  # noqa: E731
         return _render(fmt, title, data.header, pdf, lambda: [sheets.distribution_list_table(data)], data)
 
 
@@ -147,24 +143,17 @@ def _slips_pdf(title: str, data: reports_data.MemberSlips, per_sheet: int) -> by
     count = len(data.slips)
     size = SLIPS_PER_PRINT - SLIPS_PER_PRINT % per_sheet
     return print_in_parts(
-        "reports/slips.html",
+        "slips.typ",
         [
-            {
-                "title": title,
-                "header": data.header,
-                "slips": data.slips[start : start + size],
-                "per_sheet": per_sheet,
-                "first_number": start + 1,
-                "slip_count": count,
-            }
+            prints.slips(title, data.header, data.slips[start : start + size], per_sheet, start + 1, count)
             for start in range(0, max(count, 1), size)
         ],
     )
 
 
-def print_in_parts(template: str, contexts: list[dict[str, Any]]) -> bytes:
-    """Print ``template`` once per context and join the PDFs: one part's pages in memory at a time."""
-    parts = [render_pdf(template, context) for context in contexts]
+def print_in_parts(layout: str, prints_: list[prints.Data]) -> bytes:
+    """Print ``layout`` once per data and join the PDFs: one part's pages in memory at a time."""
+    parts = [render_pdf(layout, data) for data in prints_]
     return parts[0] if len(parts) == 1 else join_pdfs(parts)
 
 
@@ -183,7 +172,7 @@ def member_slip_document(cycle: Cycle, order: Order) -> Document:
     slip = reports_data.member_slip(cycle, order)
     with group_language():
         title = translation.gettext("Slip of %(member)s") % {"member": slip.member.name}
-        pdf = _pdf("reports/slips.html", title, slip.header, slips=[slip], per_sheet=1)
+        pdf = lambda: render_pdf("slips.typ", prints.slips(title, slip.header, [slip], 1, 1, None))  # noqa: E731
         return _render(PDF, title, slip.header, pdf, list, slip)
 
 
@@ -198,23 +187,33 @@ def matrix_document(cycle: Cycle, fmt: str) -> Document:
 
 
 def _matrix_pdf(title: str, data: Matrix) -> bytes:
-    """Print each part of the matrix ``MATRIX_ROWS_PER_PRINT`` members at a time and join the prints.
+    """Print the parts of the matrix, at most ``MATRIX_ROWS_PER_PRINT`` rows a print, and join the prints.
 
     Page numbers are left out when there are several prints (they could not
-    count across them); each table says its part and which members it holds.
+    count across them); then each table says its part and which members it holds.
     """
     parts = matrix_parts(data)
-    prints: list[dict[str, Any]] = []
+    prints_: list[list[dict[str, Any]]] = []
+    room = 0
     for number, part in enumerate(parts, start=1):
-        rows = part["rows"]
-        for start in range(0, max(len(rows), 1), MATRIX_ROWS_PER_PRINT):
-            end = min(start + MATRIX_ROWS_PER_PRINT, len(rows))
+        rows, start = part["rows"], 0
+        while True:
+            if not room:
+                prints_.append([])
+                room = MATRIX_ROWS_PER_PRINT
+            end = min(start + room, len(rows))
             chunk = {**part, "rows": rows[start:end], "number": number, "first": start + 1, "last": end}
-            prints.append({**chunk, "closes_part": end == len(rows), "opens_document": not prints})
-    numbered = len(prints) == 1
-    context = {"title": title, "header": data.header, "data": data, "numbered": numbered}
-    context |= {"part_count": len(parts), "member_count": len(data.rows)}
-    return print_in_parts("reports/matrix.html", [{**context, "parts": [chunk]} for chunk in prints])
+            prints_[-1].append(
+                {**chunk, "closes_part": end == len(rows), "opens_document": start == 0 == number - 1}
+            )
+            room, start = room - (end - start), end
+            if end == len(rows):
+                break
+    context = {"numbered": len(prints_) == 1, "part_count": len(parts), "member_count": len(data.rows)}
+    context["total_cents"] = data.total_cents
+    return print_in_parts(
+        "matrix.typ", [prints.matrix(title, data.header, chunks, context) for chunks in prints_]
+    )
 
 
 def matrix_parts(data: Matrix, per_part: int = MATRIX_COLUMNS_PER_PART) -> list[dict[str, Any]]:
@@ -239,5 +238,5 @@ def summary_document(cycle: Cycle, fmt: str) -> Document:
     data = reports_data.cycle_summary(cycle)
     with group_language():
         title = sheets.summary_title()
-        pdf = _pdf("reports/summary.html", title, data.header, data=data)
+        pdf = lambda: render_pdf("summary.typ", prints.summary(data, title))  # noqa: E731
         return _render(fmt, title, data.header, pdf, lambda: sheets.summary_tables(data), data)

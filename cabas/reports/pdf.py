@@ -1,59 +1,106 @@
-"""PDF documents: Django templates under ``reports/`` printed by WeasyPrint.
+"""PDF documents: the Typst layouts under ``templates/reports/`` filled with a document's data.
 
-The print stylesheet is inlined in the page (``reports/print.css``), and the
-URL fetcher refuses every URL: a document never reads a file or the network,
-whatever a producer typed in a product name.
+A document is compiled from ``print.typ`` (page, header, footer, tables), the
+layout of its kind (``slips.typ``…) and one line calling that layout with the
+data written as a Typst literal (``typst_value``). Every text a person typed
+(a member's name, a product, a producer's payment notes) reaches Typst as a
+quoted string: Typst prints a string as it is, never as markup or code, so
+``#``, ``*``, ``$``, ``<``, ``@`` or ``\\`` in a name cannot change the page,
+read a file or run anything.
+
+Typst (the compiled typesetter in the ``typst`` wheel) lays out a page in a
+few milliseconds, a tenth of what the HTML print path took (see
+``bench/README.md``). The compiler only sees the layouts' folder, and the
+layouts read nothing but the data they are given. It runs in a child process
+(``typesetter``), which keeps Typst's caches out of the app's memory.
 """
 
 from __future__ import annotations
 
-import logging
-from typing import Any
+import functools
+import re
+from collections.abc import Mapping
+from pathlib import Path
 
-import weasyprint
-from django.template.loader import render_to_string
-from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.translation import gettext as _
+from django.conf import settings
 
-# WeasyPrint logs every page it lays out at INFO: 150 lines for the slips of a cycle. Its
-# warnings (bad CSS, a refused URL) still get through; LOGGING in settings may say otherwise.
-_progress = logging.getLogger("weasyprint.progress")
-if _progress.level == logging.NOTSET:
-    _progress.setLevel(logging.WARNING)
+from cabas.reports import typesetter
 
-
-class NoFetching(weasyprint.URLFetcher):
-    """Documents are self-contained: any URL (image, stylesheet, font) is refused."""
-
-    def fetch(self, url: str, headers: Any = None) -> Any:
-        raise ValueError(f"Documents fetch nothing: {url[:80]}")
-
-
-def css_string(text: str) -> str:
-    """``text`` as a quoted CSS string: every character but letters, digits and spaces escaped.
-
-    Used for the translated words of the page margins (``page 1 / 3``), which
-    CSS generates; the escapes also keep ``</style>`` out of the stylesheet.
-    """
-    escaped = "".join(c if c.isalnum() or c == " " else f"\\{ord(c):06x}" for c in text)
-    return f'"{escaped}"'
-
-
-def print_context() -> dict[str, Any]:
-    """What ``reports/print_base.html`` needs besides the document: margin texts, generation time."""
-    now = timezone.localtime()
-    generated = _("Printed on %(date)s at %(time)s") % {
-        "date": date_format(now, "SHORT_DATE_FORMAT"),
-        "time": date_format(now, "H:i"),
-    }
-    return {"css_page": css_string(_("page")), "css_generated": css_string(generated)}
+LAYOUTS = Path(settings.BASE_DIR) / "cabas" / "templates" / "reports"
+_KEY = re.compile(r"[a-z][a-z0-9_]*\Z")
+_KEYWORDS = frozenset(
+    [
+        "none",
+        "auto",
+        "true",
+        "false",
+        "let",
+        "set",
+        "show",
+        "if",
+        "else",
+        "for",
+        "in",
+        "while",
+        "break",
+        "continue",
+        "return",
+        "import",
+        "include",
+        "and",
+        "or",
+        "not",
+        "as",
+        "context",
+    ]
+)
+# Typst's string escapes; every other control character becomes ``\u{…}``.
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
-def render_pdf(template: str, context: dict[str, Any]) -> bytes:
-    """Render ``template`` with ``context`` in the active language and print it to PDF bytes."""
-    html = render_to_string(template, {**print_context(), **context})
-    document = weasyprint.HTML(string=html, url_fetcher=NoFetching(), media_type="print")
-    pdf = document.write_pdf()
-    assert pdf is not None  # write_pdf returns bytes when no target is given
-    return pdf
+def typst_string(text: str) -> str:
+    """``text`` as a Typst string literal: printed exactly as it is, whatever it holds."""
+    return '"' + "".join(_ESCAPES.get(c) or (f"\\u{{{ord(c):x}}}" if c < " " else c) for c in text) + '"'
+
+
+def typst_value(value: object) -> str:
+    """``value`` (strings, integers, booleans, ``None``, lists, tuples, string-keyed dicts) as Typst code."""
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        return typst_string(value)
+    if isinstance(value, list | tuple):
+        return "(" + "".join(f"{typst_value(item)}, " for item in value) + ")"
+    if isinstance(value, Mapping):
+        return (
+            "(" + ", ".join(f"{_key(k)}: {typst_value(v)}" for k, v in value.items()) + ",)"
+            if value
+            else "(:)"
+        )
+    raise TypeError(f"No Typst literal for {type(value).__name__}")
+
+
+def _key(key: object) -> str:
+    if not isinstance(key, str) or not _KEY.match(key) or key in _KEYWORDS:
+        raise ValueError(f"Layout keys are lower-case names, not Typst keywords: {key!r}")
+    return key
+
+
+@functools.cache
+def _layout(name: str) -> str:
+    return (LAYOUTS / name).read_text(encoding="utf-8")
+
+
+def typst_source(layout: str, data: Mapping[str, object]) -> str:
+    """The whole Typst source of a document: shared layout, the kind's layout, the call with the data."""
+    return f"{_layout('print.typ')}\n{_layout(layout)}\n#document({typst_value(data)})\n"
+
+
+def render_pdf(layout: str, data: Mapping[str, object]) -> bytes:
+    """Print ``data`` with the Typst layout ``layout`` (``slips.typ``…) to PDF bytes."""
+    source = typst_source(layout, data).encode()
+    return typesetter.compile_pdf(source, str(LAYOUTS))
