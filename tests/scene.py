@@ -1,0 +1,250 @@
+"""The scene tests play in: producers, products, cycles and offers, built through the app's services.
+
+Everything here goes through ``cabas.accounts.services``, ``cabas.catalog.services``
+and ``cabas.cycles.services``, as a coordinator would, so that a test never
+starts from a state the app itself could not reach. Two things only are set by
+hand, and only here:
+
+- the **clock** of a cycle (``set_phase``): its window is moved so that it is
+  open, closed or finalised *now*, as time passing would; and
+- ``at(when)``, which moves ``timezone.now`` itself for the length of a block
+  (used to configure an offer as a coordinator would have before opening).
+
+``shop(cast)`` is the shared scene of the ordering tests (``Shop``, typed);
+``catalogue(cast)`` the shared products of the catalogue tests (``Catalogue``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Any
+from unittest import mock
+
+from django.utils import timezone
+
+from cabas.accounts import services as accounts
+from cabas.accounts.models import BuyingGroup, User
+from cabas.catalog import services as catalog
+from cabas.catalog.models import Category, Producer, ProducerAccount, Product, SaleUnit
+from cabas.cycles import services as cycles
+from cabas.cycles.models import Allocation, Cycle, Offer
+from tests.cast import Cast
+
+_names = itertools.count(1)
+
+# --- The clock ---------------------------------------------------------------------------------
+
+
+@contextmanager
+def at(when: datetime) -> Iterator[datetime]:
+    """``timezone.now()`` is ``when`` inside the block (for the app's code as for the test's)."""
+    with mock.patch("django.utils.timezone.now", return_value=when):
+        yield when
+
+
+PHASES = ("open", "closed", "finalised")
+
+
+def window(phase: str, now: datetime | None = None) -> dict[str, Any]:
+    """The stamps that put a published cycle in ``phase`` at ``now``: open for two more days, or
+    closed an hour ago (and finalised five minutes ago)."""
+    if phase not in PHASES:
+        raise ValueError(f"phase must be one of {PHASES}, not {phase!r}")
+    now = now or timezone.now()
+    if phase == "open":
+        opens_at, closes_at = now - timedelta(days=2), now + timedelta(days=2)
+    else:
+        opens_at, closes_at = now - timedelta(days=4), now - timedelta(hours=1)
+    return {
+        "opens_at": opens_at,
+        "closes_at": closes_at,
+        "published_at": opens_at - timedelta(days=1),
+        "finalised_at": now - timedelta(minutes=5) if phase == "finalised" else None,
+    }
+
+
+def set_phase(cycle: Cycle, phase: str, **stamps: Any) -> Cycle:
+    """Move ``cycle``'s clock so that it is in ``phase`` now (``stamps`` override any stamp);
+    the object is refreshed. The one place tests move a cycle through time."""
+    Cycle.objects.filter(pk=cycle.pk).update(**{**window(phase), **stamps})
+    cycle.refresh_from_db()
+    return cycle
+
+
+# --- People and producers ----------------------------------------------------------------------
+
+
+def coordinator_of(group: BuyingGroup) -> User:
+    membership = group.memberships.current().filter(is_coordinator=True).select_related("user").first()
+    assert membership is not None, f"{group} has no coordinator"
+    return membership.user
+
+
+def members(group: BuyingGroup, count: int, prefix: str = "membre") -> list[User]:
+    """``count`` members of ``group`` (the fast password hasher of conftest keeps this quick)."""
+    made = []
+    for index in range(count):
+        user = accounts.create_user(email=f"{prefix}{index}@example.org", full_name=f"Membre {index}")
+        accounts.add_member(group=group, user=user)
+        made.append(user)
+    return made
+
+
+def producer(group: BuyingGroup, name: str = "Jardins de la Saune", **fields: Any) -> Producer:
+    """A producer ``group`` creates and manages (and which supplies it)."""
+    return catalog.create_producer(group=group, fields={"speciality": "Légumes", "name": name, **fields})
+
+
+def product(producer: Producer, name: str, **fields: Any) -> Product:
+    """A catalogue product (a loaf at 4,50 € unless told otherwise); ``is_active=False`` archives it."""
+    active = fields.pop("is_active", True)
+    values = {"category": Category.BREAD, "unit": SaleUnit.PIECE, "price_cents": 450, **fields}
+    made = catalog.create_product(producer=producer, fields={"name": name, **values})
+    if not active:
+        catalog.archive_product(product=made)
+    return made
+
+
+# --- Cycles and offers -------------------------------------------------------------------------
+
+
+def cycle(
+    group: BuyingGroup,
+    *,
+    phase: str = "open",
+    name: str = "Cabas de juin",
+    producers: Iterable[Producer] = (),
+    **fields: Any,
+) -> Cycle:
+    """A published cycle of ``group`` that is ``open`` now, ``closed`` (deadline passed) or
+    ``finalised``, distributed in five days; ``producers``' active products are on offer."""
+    now = timezone.now()
+    values = {
+        "name": name,
+        "opens_at": now - timedelta(days=2),
+        "closes_at": now + timedelta(days=2),
+        "distribution_date": (now + timedelta(days=5)).date(),
+        "distribution_start": time(17, 30),
+        "distribution_end": time(19, 30),
+        "distribution_place": "Salle des fêtes",
+        **fields,
+    }
+    made = cycles.create_cycle(group=group, fields=values, producers=producers, by=coordinator_of(group))
+    return set_phase(made, phase, **{k: v for k, v in fields.items() if k in window(phase)})
+
+
+def offer(
+    cycle: Cycle,
+    producer: Producer,
+    name: str | None = None,
+    *,
+    price_cents: int = 350,
+    unit: str = SaleUnit.PIECE,
+    category: str = Category.OTHER,
+    quantity_step: int = 1000,
+    min_quantity: int | None = None,
+    quota: int | None = None,
+    member_cap: int | None = None,
+    allocation: str = Allocation.FIRST_COME,
+    estimated_weight_grams: int | None = None,
+    carton_size: int | None = None,
+) -> Offer:
+    """A catalogue product of ``producer`` and its offer in ``cycle``, as a coordinator sets it up:
+    the producer joins the cycle, its new product is offered, then quota, cap and allocation are set
+    (at a moment before opening, when all of them may still change). A piece weight makes it a
+    variable-weight product."""
+    name = name or f"Produit {next(_names)}"
+    variable = estimated_weight_grams is not None
+    made = product(
+        producer,
+        name,
+        category=category,
+        unit=SaleUnit.PIECE if variable else unit,
+        price_cents=price_cents,
+        quantity_step=quantity_step,
+        min_quantity=quantity_step if min_quantity is None else min_quantity,
+        variable_weight=variable,
+        estimated_weight_grams=estimated_weight_grams,
+        carton_size=carton_size,
+    )
+    cycle.producers.add(producer)
+    cycles.sync_offers(cycle=cycle)
+    on_sale = cycle.offers.get(product=made)
+    if (quota, member_cap, allocation) != (None, None, Allocation.FIRST_COME):
+        with at(min(timezone.now(), cycle.opens_at - timedelta(minutes=1))):
+            on_sale = cycles.update_offer(
+                offer=on_sale,
+                price_cents=price_cents,
+                quota=quota,
+                member_cap=member_cap,
+                allocation=allocation,
+                by=coordinator_of(cycle.group),
+            )
+    return Offer.objects.get(pk=on_sale.pk)
+
+
+# --- The shared scenes -------------------------------------------------------------------------
+
+
+@dataclass
+class Shop(Cast):
+    """The cast, and an open cycle of group A with three offers."""
+
+    cycle: Cycle
+    bread: Offer  # bakery, 5,20 € the loaf
+    brioche: Offer  # bakery, 6,50 €, 3 in all (first come)
+    tomme: Offer  # dairy, variable weight: 24,00 €/kg, pieces of about 750 g
+
+
+def shop(cast: Cast) -> Shop:
+    made = cycle(cast.group_a, name="Cabas de décembre")
+    return Shop(
+        **{field.name: getattr(cast, field.name) for field in dataclasses.fields(Cast)},
+        cycle=made,
+        bread=offer(made, cast.bakery, "Pain complet", price_cents=520, category=Category.BREAD),
+        brioche=offer(made, cast.bakery, "Brioche", price_cents=650, category=Category.SWEETS, quota=3000),
+        tomme=offer(
+            made, cast.dairy, "Tomme", price_cents=2400, category=Category.DAIRY, estimated_weight_grams=750
+        ),
+    )
+
+
+@dataclass
+class Catalogue:
+    """The cast's producers with a few products, and nobody's order yet."""
+
+    bread: Product  # by the half-kilo, at least 500 g
+    brioche: Product  # 400 g
+    tomme: Product  # variable weight, about 750 g a piece
+
+
+def catalogue(cast: Cast, *, accounts_for_producers: bool = False) -> Catalogue:
+    """Bread by the half-kilo, a brioche, a variable-weight tomme; with ``accounts_for_producers``,
+    Paul keeps the bakery's catalogue and Pauline the dairy's."""
+    if accounts_for_producers:
+        ProducerAccount.objects.create(producer=cast.bakery, user=cast.producer_user)
+        ProducerAccount.objects.create(producer=cast.dairy, user=cast.producer_user2)
+    return Catalogue(
+        bread=product(
+            cast.bakery,
+            "Pain complet",
+            unit=SaleUnit.KG,
+            price_cents=520,
+            quantity_step=500,
+            min_quantity=500,
+        ),
+        brioche=product(cast.bakery, "Brioche", category=Category.SWEETS, content=400, content_unit="g"),
+        tomme=product(
+            cast.dairy,
+            "Tomme",
+            category=Category.DAIRY,
+            price_cents=2400,
+            variable_weight=True,
+            estimated_weight_grams=750,
+        ),
+    )
