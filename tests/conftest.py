@@ -6,6 +6,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
+from tests import scene
 from tests.cast import Cast, build_cast
 
 
@@ -27,6 +28,18 @@ def _fast_password_hashing(settings):
 @pytest.fixture
 def cast(db) -> Cast:
     return build_cast()
+
+
+@pytest.fixture
+def shop(cast: Cast) -> scene.Shop:
+    """The cast and an open cycle of group A: bread, a brioche in short supply, a tomme by weight."""
+    return scene.shop(cast)
+
+
+@pytest.fixture
+def catalogue(cast: Cast) -> scene.Catalogue:
+    """The cast and a few products in the catalogue: bread by weight, a brioche, a tomme by weight."""
+    return scene.catalogue(cast)
 
 
 @pytest.fixture

@@ -202,7 +202,7 @@ class Shop(Cast):
 
 
 def shop(cast: Cast) -> Shop:
-    made = cycle(cast.group_a, name="Cabas de décembre")
+    made = cycle(cast.group_a)
     return Shop(
         **{field.name: getattr(cast, field.name) for field in dataclasses.fields(Cast)},
         cycle=made,

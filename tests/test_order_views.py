@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date, time, timedelta
 
-import pytest
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -15,54 +14,35 @@ from cabas.accounts import services as accounts
 from cabas.catalog.models import Producer, ProducerAccount, Product, Supply
 from cabas.cycles.models import ChangeKind, Cycle, Offer, Order, OrderChange, OrderLine
 from cabas.cycles.ordering import LineChange, save_basket
+from tests import scene
 from tests.cast import Cast
+from tests.scene import Shop
 
 A = "saint-orens"
 
 
 def make_cycle(cast: Cast, *, open_: bool = True, name: str = "Cabas de décembre", days: int = 0) -> Cycle:
+    """A cycle of group A with the bakery and the dairy but nothing on offer yet, that opened
+    ``days`` days before the usual two, and is still open or closed since an hour (and ``days``)."""
     now = timezone.now()
-    cycle = Cycle.objects.create(
-        group=cast.group_a,
-        name=name,
+    made = scene.cycle(cast.group_a, name=name, distribution_start=time(10), distribution_end=time(12))
+    made.producers.set([cast.bakery, cast.dairy])
+    return scene.set_phase(
+        made,
+        "open" if open_ else "closed",
         opens_at=now - timedelta(days=2 + days),
         closes_at=now + timedelta(days=3) if open_ else now - timedelta(hours=1 + days * 24),
-        distribution_date=date.today() + timedelta(days=10 - days),
-        distribution_start=time(10),
-        distribution_end=time(12),
-        distribution_place="Salle des fêtes",
         published_at=now - timedelta(days=3 + days),
+        distribution_date=date.today() + timedelta(days=10 - days),
     )
-    cycle.producers.set([cast.bakery, cast.dairy])
-    return cycle
 
 
-def offer(cycle: Cycle, producer: Producer, name: str, price: int, **fields: object) -> Offer:
-    product = Product.objects.get_or_create(
-        producer=producer, name=name, defaults={"category": "bread", "unit": "piece", "price_cents": price}
-    )[0]
-    values: dict[str, object] = {"category": "bread", "unit_label": "pièce", "price_cents": price, **fields}
-    return Offer.objects.create(cycle=cycle, product=product, producer=producer, name=name, **values)
-
-
-@pytest.fixture
-def shop(cast: Cast) -> Cast:
-    cycle = make_cycle(cast)
-    cast.cycle = cycle  # type: ignore[attr-defined]
-    cast.bread = offer(cycle, cast.bakery, "Pain complet", 520)  # type: ignore[attr-defined]
-    cast.brioche = offer(cycle, cast.bakery, "Brioche", 650, quota=3000, remaining=3000)  # type: ignore[attr-defined]
-    cast.tomme = offer(  # type: ignore[attr-defined]
-        cycle, cast.dairy, "Tomme", 2400, category="dairy", variable_weight=True, estimated_weight_grams=750
-    )
-    return cast
-
-
-def url(cast: Cast, name: str = "order", **kwargs: object) -> str:
-    return reverse(name, kwargs={"slug": A, "pk": cast.cycle.pk, **kwargs})  # type: ignore[attr-defined]
+def url(shop: Shop, name: str = "order", **kwargs: object) -> str:
+    return reverse(name, kwargs={"slug": A, "pk": shop.cycle.pk, **kwargs})
 
 
 class TestMemberOrders:
-    def test_page_lists_offers_by_producer(self, shop: Cast, client_for) -> None:
+    def test_page_lists_offers_by_producer(self, shop: Shop, client_for) -> None:
         page = client_for(shop.member).get(url(shop)).text
         assert (
             page.index("Ferme de la Bergerie")
@@ -73,7 +53,7 @@ class TestMemberOrders:
         assert "3 restants" in page
         assert "environ 18,00\u00a0€ la pièce" in page
 
-    def test_save_and_confirm(self, shop: Cast, client_for, django_capture_on_commit_callbacks) -> None:
+    def test_save_and_confirm(self, shop: Shop, client_for, django_capture_on_commit_callbacks) -> None:
         data = {
             f"q-{shop.bread.pk}": "2",
             f"e-{shop.bread.pk}": "0",
@@ -96,7 +76,7 @@ class TestMemberOrders:
         assert "28,40\u00a0€" in page
 
     def test_plus_button_without_javascript_saves_without_confirming(
-        self, shop: Cast, client_for, django_capture_on_commit_callbacks
+        self, shop: Shop, client_for, django_capture_on_commit_callbacks
     ) -> None:
         data = {f"q-{shop.bread.pk}": "", f"e-{shop.bread.pk}": "0", f"take-{shop.bread.pk}": "1"}
         with django_capture_on_commit_callbacks(execute=True):
@@ -107,7 +87,7 @@ class TestMemberOrders:
         assert order.submitted_at is None
         assert mail.outbox == []
 
-    def test_bad_quantity_keeps_what_was_typed(self, shop: Cast, client_for) -> None:
+    def test_bad_quantity_keeps_what_was_typed(self, shop: Shop, client_for) -> None:
         data = {f"q-{shop.bread.pk}": "2", f"q-{shop.tomme.pk}": "beaucoup"}
         response = client_for(shop.member).post(url(shop), data)
         assert response.status_code == 200
@@ -115,7 +95,7 @@ class TestMemberOrders:
         assert 'value="2"' in response.text
         assert not OrderLine.objects.exists()
 
-    def test_quota_conflict_offers_the_rest(self, shop: Cast, client_for) -> None:
+    def test_quota_conflict_offers_the_rest(self, shop: Shop, client_for) -> None:
         save_basket(
             cycle=shop.cycle,
             member=shop.member2,
@@ -138,7 +118,7 @@ class TestMemberOrders:
         shop.brioche.refresh_from_db()
         assert shop.brioche.remaining == 0
 
-    def test_htmx_line_returns_the_row_and_totals(self, shop: Cast, client_for) -> None:
+    def test_htmx_line_returns_the_row_and_totals(self, shop: Shop, client_for) -> None:
         client = client_for(shop.member)
         response = client.post(
             url(shop, "order_line", offer_pk=shop.bread.pk),
@@ -151,7 +131,7 @@ class TestMemberOrders:
         assert 'id="basket-total"' in response.text
         assert OrderLine.objects.get(offer=shop.bread).quantity == 3000
 
-    def test_two_tabs_never_lose_a_change(self, shop: Cast, client_for) -> None:
+    def test_two_tabs_never_lose_a_change(self, shop: Shop, client_for) -> None:
         client = client_for(shop.member)
         client.post(url(shop), {f"q-{shop.bread.pk}": "2", f"e-{shop.bread.pk}": "0"})
         # The other tab still shows 0 and asks for 5: refused, the 2 stays, the 5 is shown back.
@@ -163,7 +143,7 @@ class TestMemberOrders:
         client.post(url(shop), {f"q-{shop.bread.pk}": "5", f"e-{shop.bread.pk}": "2000"})
         assert OrderLine.objects.get(offer=shop.bread).quantity == 5000
 
-    def test_double_submit_applies_once(self, shop: Cast, client_for) -> None:
+    def test_double_submit_applies_once(self, shop: Shop, client_for) -> None:
         client = client_for(shop.member)
         data = {f"q-{shop.brioche.pk}": "2", f"e-{shop.brioche.pk}": "0"}
         client.post(url(shop), data)
@@ -172,7 +152,7 @@ class TestMemberOrders:
         assert shop.brioche.remaining == 1000
         assert OrderChange.objects.filter(offer=shop.brioche).count() == 1
 
-    def test_after_the_deadline_the_basket_is_read_only(self, shop: Cast, client_for) -> None:
+    def test_after_the_deadline_the_basket_is_read_only(self, shop: Shop, client_for) -> None:
         client = client_for(shop.member)
         client.post(url(shop), {f"q-{shop.bread.pk}": "2"})
         Cycle.objects.filter(pk=shop.cycle.pk).update(closes_at=timezone.now() - timedelta(seconds=1))
@@ -183,7 +163,7 @@ class TestMemberOrders:
         assert "Les commandes de ce cycle sont closes" in response.text
         assert OrderLine.objects.get(offer=shop.bread).quantity == 2000
 
-    def test_after_the_deadline_each_producer_says_how_to_pay(self, shop: Cast, client_for) -> None:
+    def test_after_the_deadline_each_producer_says_how_to_pay(self, shop: Shop, client_for) -> None:
         """The same words as the printed slips (one template): no stray comma, the IBAN in groups."""
         Producer.objects.filter(pk=shop.bakery.pk).update(
             accepts_cash=False,
@@ -202,7 +182,7 @@ class TestMemberOrders:
         assert ", virement" not in page
         assert "espèces, chèque à l’ordre de GAEC Bergerie. Merci" in page
 
-    def test_copy_previous_basket(self, shop: Cast, client_for) -> None:
+    def test_copy_previous_basket(self, shop: Shop, client_for) -> None:
         old = make_cycle(shop, name="Cabas d’octobre", days=60)
         old_bread = Offer.objects.create(
             cycle=old,
@@ -226,18 +206,18 @@ class TestMemberOrders:
         history = client_for(shop.member).get(reverse("order_history", args=[A])).text
         assert "Cabas d’octobre" in history and "20,00\u00a0€" in history and "20,80\u00a0€" in history
 
-    def test_draft_cycle_is_404_for_members(self, shop: Cast, client_for) -> None:
+    def test_draft_cycle_is_404_for_members(self, shop: Shop, client_for) -> None:
         Cycle.objects.filter(pk=shop.cycle.pk).update(published_at=None)
         assert client_for(shop.member).get(url(shop)).status_code == 404
 
-    def test_other_group_cannot_see_or_order(self, shop: Cast, client_for) -> None:
+    def test_other_group_cannot_see_or_order(self, shop: Shop, client_for) -> None:
         client = client_for(shop.member_b)
         assert client.get(url(shop)).status_code == 403
         assert client.post(url(shop), {f"q-{shop.bread.pk}": "1"}).status_code == 403
         assert client.get(reverse("order", args=["balma", shop.cycle.pk])).status_code == 404
         assert not OrderLine.objects.exists()
 
-    def test_a_member_cannot_write_anothers_basket_with_a_form_field(self, shop: Cast, client_for) -> None:
+    def test_a_member_cannot_write_anothers_basket_with_a_form_field(self, shop: Shop, client_for) -> None:
         response = client_for(shop.member).post(
             url(shop, "order_line", offer_pk=shop.bread.pk),
             {"member": shop.member2.pk, f"q-{shop.bread.pk}": "1"},
@@ -248,7 +228,7 @@ class TestMemberOrders:
 
 class TestOnBehalf:
     def test_coordinator_orders_for_a_member(
-        self, shop: Cast, client_for, django_capture_on_commit_callbacks
+        self, shop: Shop, client_for, django_capture_on_commit_callbacks
     ) -> None:
         client = client_for(shop.coordinator)
         page = client.get(url(shop, "manage_cycle_orders"), {"q": "bernadette"}).text
@@ -263,7 +243,7 @@ class TestOnBehalf:
         assert (change.kind, change.changed_by) == (ChangeKind.ON_BEHALF, shop.coordinator)
         assert [m.to for m in mail.outbox] == [[shop.beneficiary.email]]
 
-    def test_adjustment_after_closing_needs_a_reason(self, shop: Cast, client_for) -> None:
+    def test_adjustment_after_closing_needs_a_reason(self, shop: Shop, client_for) -> None:
         save_basket(
             cycle=shop.cycle, member=shop.member, changes=[LineChange(shop.bread.pk, 2000)], by=shop.member
         )
@@ -279,7 +259,7 @@ class TestOnBehalf:
         change = OrderChange.objects.get(kind=ChangeKind.ADJUSTMENT)
         assert change.reason == "Le boulanger manque de farine"
 
-    def test_members_of_other_groups_cannot_be_targeted(self, shop: Cast, client_for) -> None:
+    def test_members_of_other_groups_cannot_be_targeted(self, shop: Shop, client_for) -> None:
         client = client_for(shop.coordinator)
         assert client.get(url(shop, "manage_order", user_pk=shop.member_b.pk)).status_code == 404
         assert (
@@ -288,7 +268,7 @@ class TestOnBehalf:
 
 
 class TestProducerView:
-    def test_producer_sees_own_products_only(self, shop: Cast, client_for) -> None:
+    def test_producer_sees_own_products_only(self, shop: Shop, client_for) -> None:
         ProducerAccount.objects.create(producer=shop.bakery, user=shop.producer_user)
         save_basket(
             cycle=shop.cycle,
@@ -381,7 +361,9 @@ def test_order_page_queries_do_not_grow(cast: Cast, client_for) -> None:
 def test_minus_at_the_minimum_empties_the_line(cast: Cast, client_for) -> None:
     """Step 0,5 and minimum 1: "−" from 1 asks for 0, not for an amount the member may not order."""
     cycle = make_cycle(cast)
-    oil = offer(cycle, cast.bakery, "Huile de colza en vrac", 400, quantity_step=500, min_quantity=1000)
+    oil = scene.offer(
+        cycle, cast.bakery, "Huile de colza en vrac", price_cents=400, quantity_step=500, min_quantity=1000
+    )
     client = client_for(cast.member)
     line_url = reverse("order_line", kwargs={"slug": A, "pk": cycle.pk, "offer_pk": oil.pk})
     response = client.post(

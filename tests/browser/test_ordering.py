@@ -10,21 +10,23 @@ the app's catalogue (``tr``), amounts and quantities formatted by the app's own 
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from cabas.catalog.models import Category, ProducerAccount, SaleUnit
+from cabas.catalog.models import Category, Producer, ProducerAccount, SaleUnit
 from cabas.cycles.models import ChangeKind, Cycle, Offer, Order, OrderChange
 from cabas.cycles.ordering import LineChange, save_basket
 from cabas.lib.money import format_cents
 from tests.browser.helpers import blocking_violations, emails_to, tr
 from tests.browser.test_phone import PHONE, assert_no_sideways_scrolling
-from tests.cast import Cast
-from tests.cycle_fixtures import make_cycle, make_offer, make_producer, stored_lines
+from tests.cycle_fixtures import make_offer, make_producer, stored_lines
+from tests.scene import Shop
 
 pytestmark = pytest.mark.browser
 
@@ -35,27 +37,40 @@ def euros(cents: int) -> str:
     return format_cents(cents, "fr")
 
 
-@pytest.fixture
-def shop(cast: Cast) -> Cast:
-    cycle = make_cycle(cast.group_a)
-    garden = make_producer(cast.group_a, "Jardins de la Saune")
-    cast.cycle = cycle  # type: ignore[attr-defined]
-    cast.garden = garden  # type: ignore[attr-defined]
-    cast.bread = make_offer(cycle, cast.bakery, "Pain complet", price_cents=520, category=Category.BREAD)  # type: ignore[attr-defined]
-    cast.brioche = make_offer(  # type: ignore[attr-defined]
-        cycle, cast.bakery, "Brioche", price_cents=650, category=Category.SWEETS, quota=3000
-    )
-    cast.tomme = make_offer(  # type: ignore[attr-defined]
-        cycle, cast.dairy, "Tomme", price_cents=2400, category=Category.DAIRY, estimated_weight_grams=750
-    )
-    kilos = {"unit": SaleUnit.KG, "category": Category.VEGETABLES, "quantity_step": 500}
-    cast.carrots = make_offer(cycle, garden, "Carottes", price_cents=280, **kilos)  # type: ignore[attr-defined]
-    cast.courgettes = make_offer(cycle, garden, "Courgettes", price_cents=320, **kilos)  # type: ignore[attr-defined]
-    return cast
+@dataclass
+class Market(Shop):
+    """The shop, and a market gardener selling vegetables by the half-kilo."""
+
+    garden: Producer
+    carrots: Offer
+    courgettes: Offer
 
 
-def order_url(shop: Cast) -> str:
-    return f"{GROUP}cycles/{shop.cycle.pk}/"  # type: ignore[attr-defined]
+@pytest.fixture(name="shop")
+def market(shop: Shop) -> Market:
+    garden = make_producer(shop.group_a, "Jardins de la Saune")
+
+    def kilos(name: str, price_cents: int) -> Offer:
+        return make_offer(
+            shop.cycle,
+            garden,
+            name,
+            price_cents=price_cents,
+            unit=SaleUnit.KG,
+            category=Category.VEGETABLES,
+            quantity_step=500,
+        )
+
+    return Market(
+        **{field.name: getattr(shop, field.name) for field in dataclasses.fields(Shop)},
+        garden=garden,
+        carrots=kilos("Carottes", 280),
+        courgettes=kilos("Courgettes", 320),
+    )
+
+
+def order_url(shop: Market) -> str:
+    return f"{GROUP}cycles/{shop.cycle.pk}/"
 
 
 # --- Finding things on the order page --------------------------------------------------
@@ -137,10 +152,10 @@ def saved(page: Page, message: str) -> None:
     page.wait_for_load_state("load")
 
 
-def someone_else_buys(shop: Cast, offer: Offer, quantity: int) -> None:
+def someone_else_buys(shop: Market, offer: Offer, quantity: int) -> None:
     """Mehdi, another member, orders meanwhile (straight through the one write path)."""
     result = save_basket(
-        cycle=shop.cycle,  # type: ignore[attr-defined]
+        cycle=shop.cycle,
         member=shop.member2,
         changes=[LineChange(offer.pk, quantity)],
         by=shop.member2,
@@ -148,13 +163,13 @@ def someone_else_buys(shop: Cast, offer: Offer, quantity: int) -> None:
     assert result.ok, result
 
 
-def quantities(shop: Cast, member) -> dict[str, int]:
-    lines = stored_lines(member, shop.cycle)  # type: ignore[attr-defined]
+def quantities(shop: Market, member) -> dict[str, int]:
+    lines = stored_lines(member, shop.cycle)
     return {line.offer.name: line.quantity for line in lines.values()}
 
 
-def close_orders(shop: Cast) -> None:
-    Cycle.objects.filter(pk=shop.cycle.pk).update(closes_at=timezone.now() - timedelta(minutes=1))  # type: ignore[attr-defined]
+def close_orders(shop: Market) -> None:
+    Cycle.objects.filter(pk=shop.cycle.pk).update(closes_at=timezone.now() - timedelta(minutes=1))
 
 
 # --- 1. A member fills her basket on a phone ---------------------------------------------
@@ -467,7 +482,7 @@ def test_a_cycle_of_600_products_orders_with_and_without_javascript(page_as, sho
     """More products than Django's default 1,000 form fields: "+" sends its own line only, and the
     whole basket saved without JavaScript is not refused (it was: 400 from 450 products on)."""
     for n in range(600):
-        make_offer(shop.cycle, shop.garden, f"Légume {n:03d}", price_cents=100 + n)  # type: ignore[attr-defined]
+        make_offer(shop.cycle, shop.garden, f"Légume {n:03d}", price_cents=100 + n)
     page = page_as(shop.member)
     page.goto(order_url(shop))
     with page.expect_request(lambda request: "/line/" in request.url) as sent:
