@@ -9,8 +9,10 @@ page waits and follows the progress by itself (htmx).
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +31,7 @@ from cabas.cycles.ordering import LineChange, save_basket
 from cabas.lib.money import format_cents
 from cabas.reports import services, tasks
 from cabas.reports.models import Dispatch, DocumentSet, Status
+from tests import scene
 from tests.browser.helpers import blocking_violations, tr, tr_text
 from tests.cast import Cast
 from tests.cycle_fixtures import make_cycle, make_offer
@@ -38,11 +41,18 @@ pytestmark = pytest.mark.browser
 GROUP = "/g/saint-orens/"
 
 
-@pytest.fixture
-def shop(cast: Cast) -> Cast:
+@dataclass
+class Closing(Cast):
+    """The cast, and an open cycle of group A: baguettes in cartons of 6 and yoghurts, two baskets."""
+
+    cycle: Cycle
+    baguette: Offer
+
+
+@pytest.fixture(name="shop")
+def closing(cast: Cast) -> Closing:
     cycle = make_cycle(cast.group_a)
-    baguette = make_offer(cycle, cast.bakery, "Baguette", price_cents=115)
-    Offer.objects.filter(pk=baguette.pk).update(carton_size=6000)
+    baguette = scene.offer(cycle, cast.bakery, "Baguette", price_cents=115, carton_size=6000)
     yoghurt = make_offer(cycle, cast.dairy, "Yaourt", price_cents=95)
     Producer.objects.filter(pk=cast.bakery.pk).update(contact_email="fournil@example.org")
     Producer.objects.filter(pk=cast.dairy.pk).update(contact_email="bergerie@example.org")
@@ -52,9 +62,11 @@ def shop(cast: Cast) -> Cast:
         (cast.member2, [LineChange(baguette.pk, 1000)]),
     ):
         assert save_basket(cycle=cycle, member=member, changes=changes, by=member).ok
-    cast.cycle = cycle  # type: ignore[attr-defined]
-    cast.baguette = Offer.objects.get(pk=baguette.pk)  # type: ignore[attr-defined]
-    return cast
+    return Closing(
+        **{field.name: getattr(cast, field.name) for field in dataclasses.fields(Cast)},
+        cycle=cycle,
+        baguette=Offer.objects.get(pk=baguette.pk),
+    )
 
 
 @pytest.fixture
@@ -65,8 +77,8 @@ def queue(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, ...]]:
     return held
 
 
-def manage_url(shop: Cast, page: str = "") -> str:
-    return f"{GROUP}manage/cycles/{shop.cycle.pk}/{page}"  # type: ignore[attr-defined]
+def manage_url(shop: Closing, page: str = "") -> str:
+    return f"{GROUP}manage/cycles/{shop.cycle.pk}/{page}"
 
 
 def euros(cents: int) -> str:
@@ -83,10 +95,10 @@ def file_link(page: Page, document: str, producer: Producer, fmt: str):
 
 
 def test_coordinator_closes_rounds_generates_downloads_and_sends(
-    page_as: Callable[..., Page], shop: Cast, queue: list[tuple[Any, ...]]
+    page_as: Callable[..., Page], shop: Closing, queue: list[tuple[Any, ...]]
 ) -> None:
-    cycle: Cycle = shop.cycle  # type: ignore[attr-defined]
-    baguette: Offer = shop.baguette  # type: ignore[attr-defined]
+    cycle: Cycle = shop.cycle
+    baguette: Offer = shop.baguette
     claire = page_as(shop.coordinator)
 
     # 1. Close the orders now, from the cycle's status panel.
@@ -172,19 +184,19 @@ def test_coordinator_closes_rounds_generates_downloads_and_sends(
     expect(history).to_contain_text("fournil@example.org")
 
 
-def test_member_sees_the_carton_rounding_in_her_basket(page_as: Callable[..., Page], shop: Cast) -> None:
-    baguette: Offer = shop.baguette  # type: ignore[attr-defined]
-    cycle_services.close_now(cycle=shop.cycle, by=shop.coordinator)  # type: ignore[attr-defined]
+def test_member_sees_the_carton_rounding_in_her_basket(page_as: Callable[..., Page], shop: Closing) -> None:
+    baguette: Offer = shop.baguette
+    cycle_services.close_now(cycle=shop.cycle, by=shop.coordinator)
     assert cartons.accept_proposal(offer=baguette, by=shop.coordinator) == 1
     marie = page_as(shop.member)
-    marie.goto(f"{GROUP}cycles/{shop.cycle.pk}/")  # type: ignore[attr-defined]
+    marie.goto(f"{GROUP}cycles/{shop.cycle.pk}/")
     change = marie.locator(f"#carton-change-{baguette.pk}")
     expect(change).to_contain_text("4 → 5")
     expect(change).to_contain_text(tr("Carton rounding"))
 
 
 def test_closing_pages_have_no_serious_accessibility_violation(
-    page_as: Callable[..., Page], shop: Cast, queue: list[tuple[Any, ...]]
+    page_as: Callable[..., Page], shop: Closing, queue: list[tuple[Any, ...]]
 ) -> None:
     reports: list[str] = []
     claire = page_as(shop.coordinator, bypass_csp=True)
