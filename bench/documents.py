@@ -21,10 +21,8 @@ fails. See bench/README.md.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -34,14 +32,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import harness
+from harness import SET_UP_TIMEOUT, Database, last_json, snapshot
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = str(ROOT / ".venv/bin/python")
 # The code under test: a copy of the working tree taken at start (see snapshot()).
-APP = ROOT
-PG_ADMIN = "postgres://postgres@127.0.0.1:5432"
 PG_NAME = "cabas_bench_docs"
 
-SET_UP_TIMEOUT = 300  # seconds per management command, scaling, unit
 IMMEDIATE = "django.tasks.backends.immediate.ImmediateBackend"
 MB = 1024  # ru_maxrss is in kilobytes on Linux
 # The documents of a cycle, in the order of generation.specs: (kind, format).
@@ -60,84 +58,7 @@ ROWS = (
 )
 
 
-class BenchError(Exception):
-    pass
-
-
 # --- Databases and processes -------------------------------------------------------
-
-
-def snapshot(workdir: Path) -> str:
-    """Copy the app (working tree as it is now) and run everything from the copy.
-
-    Others keep editing the checkout; a change half-way through a run of
-    twenty minutes would otherwise mix two versions of the code in one report.
-    Returns a description of what was copied.
-    """
-    global APP
-    APP = workdir / "app"
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
-    for name in ("cabas", "bench"):
-        shutil.copytree(ROOT / name, APP / name, ignore=ignore)
-    shutil.copy2(ROOT / "manage.py", APP / "manage.py")
-    git = ["git", "-C", str(ROOT)]
-    try:
-        head = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout
-        dirty = subprocess.run([*git, "status", "--porcelain", "--", "cabas"], capture_output=True, text=True)
-    except OSError:
-        return "working tree (no git)"
-    changed = len(dirty.stdout.splitlines())
-    return f"commit {head.strip()} + {changed} uncommitted path(s) under cabas/, copied at start"
-
-
-def run(args: Sequence[str], env: dict[str, str], timeout: float = SET_UP_TIMEOUT) -> str:
-    try:
-        done = subprocess.run(args, env=env, cwd=APP, capture_output=True, text=True, timeout=timeout)
-    except subprocess.TimeoutExpired as error:
-        raise BenchError(f"{' '.join(args[:4])} took more than {timeout} s") from error
-    if done.returncode:
-        raise BenchError(f"{' '.join(args[:4])} failed:\n{done.stderr[-3000:]}")
-    return done.stdout
-
-
-def last_json(output: str) -> Any:
-    return json.loads([line for line in output.splitlines() if line.strip()][-1])
-
-
-def psql(sql: str) -> None:
-    subprocess.run(
-        ["psql", f"{PG_ADMIN}/postgres", "-v", "ON_ERROR_STOP=1", "-q", "-c", sql],
-        check=True,
-        capture_output=True,
-        timeout=60,
-    )
-
-
-@dataclass
-class Database:
-    kind: str
-    url: str
-    path: Path | None = None
-
-    @classmethod
-    def create(cls, kind: str, workdir: Path) -> Database:
-        if kind == "sqlite":
-            path = workdir / "bench.sqlite3"
-            return cls(kind, f"sqlite:///{path}", path)
-        psql(f"DROP DATABASE IF EXISTS {PG_NAME} WITH (FORCE)")
-        psql(f"CREATE DATABASE {PG_NAME}")
-        return cls(kind, f"{PG_ADMIN}/{PG_NAME}")
-
-    def drop(self) -> None:
-        if self.kind == "postgres":
-            psql(f"DROP DATABASE IF EXISTS {PG_NAME} WITH (FORCE)")
-        elif self.path is not None:
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
-
-    @property
-    def label(self) -> str:
-        return "SQLite (WAL, IMMEDIATE)" if self.kind == "sqlite" else "PostgreSQL"
 
 
 def django_env(db: Database) -> dict[str, str]:
@@ -155,14 +76,14 @@ def django_env(db: Database) -> dict[str, str]:
 def prepare(db: Database) -> None:
     env = django_env(db)
     manage = [PYTHON, "manage.py"]
-    run([*manage, "migrate", "--noinput"], env)
-    run([*manage, "createcachetable"], env)
-    run([*manage, "seed_demo", "--size", "1", "--verbosity", "0"], env)
+    harness.run([*manage, "migrate", "--noinput"], env)
+    harness.run([*manage, "createcachetable"], env)
+    harness.run([*manage, "seed_demo", "--size", "1", "--verbosity", "0"], env)
 
 
 def child(db: Database, command: str, *args: str, timeout: float = SET_UP_TIMEOUT) -> Any:
     """``bench/documents_db.py command args`` in a new process; its last line of JSON."""
-    return last_json(run([PYTHON, "bench/documents_db.py", command, *args], django_env(db), timeout))
+    return last_json(harness.run([PYTHON, "bench/documents_db.py", command, *args], django_env(db), timeout))
 
 
 # --- Measurements ----------------------------------------------------------------------------
@@ -356,7 +277,7 @@ def report_checks(runs: list[Measured]) -> bool:
 
 
 def bench(args: argparse.Namespace, workdir: Path) -> bool:
-    db = Database.create(args.db, workdir)
+    db = Database.create(args.db, workdir, PG_NAME)
     try:
         started = time.monotonic()
         prepare(db)

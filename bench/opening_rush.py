@@ -38,6 +38,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import harness
+from harness import BenchError, Database, last_json, run, snapshot
 from rush_client import (
     BASELINE,
     KINDS,
@@ -53,19 +55,12 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = str(ROOT / ".venv/bin/python")
 GUNICORN = str(ROOT / ".venv/bin/gunicorn")
 # The code under test: a copy of the working tree taken at start (see snapshot()).
-APP = ROOT
 HOST = "127.0.0.1"
-PG_ADMIN = "postgres://postgres@127.0.0.1:5432"
 PG_NAME = "cabas_bench"
 PASSWORD = "cabas-demo"
 
-SET_UP_TIMEOUT = 300  # seconds per management command
 READY_TIMEOUT = 60
 BASELINE_PAUSE = 0.25  # seconds between the baseline client's requests during the rush
-
-
-class BenchError(Exception):
-    pass
 
 
 # --- Databases and processes -------------------------------------------------------
@@ -75,79 +70,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind((HOST, 0))
         return int(s.getsockname()[1])
-
-
-def snapshot(workdir: Path) -> str:
-    """Copy the app (working tree as it is now) and run everything from the copy.
-
-    Others keep editing the checkout; a model or migration changing half-way
-    through a run would otherwise mix two versions of the code in one report.
-    Returns a description of what was copied.
-    """
-    global APP
-    APP = workdir / "app"
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
-    for name in ("cabas", "bench"):
-        shutil.copytree(ROOT / name, APP / name, ignore=ignore)
-    shutil.copy2(ROOT / "manage.py", APP / "manage.py")
-    git = ["git", "-C", str(ROOT)]
-    try:
-        head = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout
-        dirty = subprocess.run([*git, "status", "--porcelain", "--", "cabas"], capture_output=True, text=True)
-    except OSError:
-        return "working tree (no git)"
-    changed = len(dirty.stdout.splitlines())
-    return f"commit {head.strip()} + {changed} uncommitted path(s) under cabas/, copied at start"
-
-
-def run(args: Sequence[str], env: dict[str, str], timeout: float = SET_UP_TIMEOUT) -> str:
-    try:
-        done = subprocess.run(args, env=env, cwd=APP, capture_output=True, text=True, timeout=timeout)
-    except subprocess.TimeoutExpired as error:
-        raise BenchError(f"{' '.join(args[:4])} took more than {timeout} s") from error
-    if done.returncode:
-        raise BenchError(f"{' '.join(args[:4])} failed:\n{done.stderr[-3000:]}")
-    return done.stdout
-
-
-def last_json(output: str) -> Any:
-    return json.loads([line for line in output.splitlines() if line.strip()][-1])
-
-
-def psql(sql: str) -> None:
-    subprocess.run(
-        ["psql", f"{PG_ADMIN}/postgres", "-v", "ON_ERROR_STOP=1", "-q", "-c", sql],
-        check=True,
-        capture_output=True,
-        timeout=60,
-    )
-
-
-@dataclass
-class Database:
-    kind: str
-    url: str
-    path: Path | None = None
-
-    @classmethod
-    def create(cls, kind: str, workdir: Path) -> Database:
-        if kind == "sqlite":
-            path = workdir / "bench.sqlite3"
-            return cls(kind, f"sqlite:///{path}", path)
-        psql(f"DROP DATABASE IF EXISTS {PG_NAME} WITH (FORCE)")
-        psql(f"CREATE DATABASE {PG_NAME}")
-        return cls(kind, f"{PG_ADMIN}/{PG_NAME}")
-
-    def drop(self) -> None:
-        if self.kind == "postgres":
-            psql(f"DROP DATABASE IF EXISTS {PG_NAME} WITH (FORCE)")
-        elif self.path is not None:
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
-
-    @property
-    def label(self) -> str:
-        return "SQLite (WAL, IMMEDIATE)" if self.kind == "sqlite" else "PostgreSQL"
 
 
 def django_env(db: Database) -> dict[str, str]:
@@ -195,11 +117,16 @@ class Server:
             "--timeout",
             "60",
             "--chdir",
-            str(APP),
+            str(harness.APP),
         ]
         self.handle = self.log.open("ab")
         self.process = subprocess.Popen(
-            command, env=env, cwd=APP, stdout=self.handle, stderr=subprocess.STDOUT, start_new_session=True
+            command,
+            env=env,
+            cwd=harness.APP,
+            stdout=self.handle,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
 
     def wait_ready(self) -> None:
@@ -511,7 +438,7 @@ def one_run(db: Database, server: Server, index: int, clients: int, args: argpar
 
 
 def bench_database(kind: str, args: argparse.Namespace, workdir: Path) -> bool:
-    db = Database.create(kind, workdir)
+    db = Database.create(kind, workdir, PG_NAME)
     server: Server | None = None
     passed = True
     try:
