@@ -37,12 +37,6 @@ def shop(cast: Cast) -> scene.Shop:
 
 
 @pytest.fixture
-def catalogue(cast: Cast) -> scene.Catalogue:
-    """The cast and a few products in the catalogue: bread by weight, a brioche, a tomme by weight."""
-    return scene.catalogue(cast)
-
-
-@pytest.fixture
 def client_for(client: Client) -> Callable[..., Client]:
     """``client_for(user)`` logs ``user`` in (``None`` stays anonymous)."""
 

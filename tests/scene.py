@@ -215,8 +215,8 @@ def shop(cast: Cast) -> Shop:
 
 
 @dataclass
-class Catalogue:
-    """The cast's producers with a few products, and nobody's order yet."""
+class Catalogue(Cast):
+    """The cast, its producers with a few products, and nobody's order yet."""
 
     bread: Product  # by the half-kilo, at least 500 g
     brioche: Product  # 400 g
@@ -230,6 +230,7 @@ def catalogue(cast: Cast, *, accounts_for_producers: bool = False) -> Catalogue:
         ProducerAccount.objects.create(producer=cast.bakery, user=cast.producer_user)
         ProducerAccount.objects.create(producer=cast.dairy, user=cast.producer_user2)
     return Catalogue(
+        **{field.name: getattr(cast, field.name) for field in dataclasses.fields(Cast)},
         bread=product(
             cast.bakery,
             "Pain complet",

@@ -11,32 +11,15 @@ from django.utils import timezone
 
 from cabas.accounts.models import Membership
 from cabas.catalog.models import PriceChange, Producer, ProducerAccount, ProducerInvitation, Product, Supply
+from tests import scene
 from tests.cast import Cast
-
-
-def make_product(producer: Producer, name: str, **fields: object) -> Product:
-    values: dict[str, object] = {"category": "bread", "unit": "piece", "price_cents": 450, **fields}
-    return Product.objects.create(producer=producer, name=name, **values)
+from tests.scene import Catalogue
 
 
 @pytest.fixture
-def shop(cast: Cast) -> Cast:
+def shop(cast: Cast) -> Catalogue:
     """The cast, with Paul managing the bakery and Pauline the dairy, and a few products."""
-    ProducerAccount.objects.create(producer=cast.bakery, user=cast.producer_user)
-    ProducerAccount.objects.create(producer=cast.dairy, user=cast.producer_user2)
-    cast.bread = make_product(
-        cast.bakery, "Pain complet", unit="kg", price_cents=520, quantity_step=500, min_quantity=500
-    )  # type: ignore[attr-defined]
-    cast.brioche = make_product(cast.bakery, "Brioche", category="sweets", content=400, content_unit="g")  # type: ignore[attr-defined]
-    cast.tomme = make_product(  # type: ignore[attr-defined]
-        cast.dairy,
-        "Tomme",
-        category="dairy",
-        price_cents=2400,
-        variable_weight=True,
-        estimated_weight_grams=750,
-    )
-    return cast
+    return scene.catalogue(cast, accounts_for_producers=True)
 
 
 PRODUCT = {
@@ -57,7 +40,7 @@ PRODUCT = {
 
 
 class TestProducts:
-    def test_create_with_french_numbers(self, shop: Cast, client_for) -> None:
+    def test_create_with_french_numbers(self, shop: Catalogue, client_for) -> None:
         data = {
             **PRODUCT,
             "unit": "kg",
@@ -79,7 +62,7 @@ class TestProducts:
         assert product.producer == shop.bakery
         assert product.price_display() == "6,80\u00a0€ / kg"
 
-    def test_jar_shows_price_per_kg(self, shop: Cast, client_for) -> None:
+    def test_jar_shows_price_per_kg(self, shop: Catalogue, client_for) -> None:
         data = {
             **PRODUCT,
             "name": "Miel de lavande",
@@ -126,7 +109,7 @@ class TestProducts:
             ({"category": "caviar"}, "Sélectionnez un choix valide."),
         ],
     )
-    def test_bad_input_changes_nothing(self, shop: Cast, client_for, changes, message) -> None:
+    def test_bad_input_changes_nothing(self, shop: Catalogue, client_for, changes, message) -> None:
         before = Product.objects.count()
         response = client_for(shop.producer_user).post(
             reverse("product_new", args=["fournil"]), {**PRODUCT, **changes}
@@ -135,7 +118,7 @@ class TestProducts:
         assert message in response.text
         assert Product.objects.count() == before
 
-    def test_edit_records_the_price_change(self, shop: Cast, client_for) -> None:
+    def test_edit_records_the_price_change(self, shop: Catalogue, client_for) -> None:
         data = {
             **PRODUCT,
             "name": "Pain complet",
@@ -163,7 +146,7 @@ class TestProducts:
         assert "5,20\u00a0€" in page.text
         assert "5,40\u00a0€" in page.text
 
-    def test_quick_price_with_htmx_returns_the_row(self, shop: Cast, client_for) -> None:
+    def test_quick_price_with_htmx_returns_the_row(self, shop: Catalogue, client_for) -> None:
         client = client_for(shop.producer_user)
         url = reverse("product_price", args=["fournil", shop.bread.pk])
         response = client.post(url, {"price_cents": "5,35"}, headers={"HX-Request": "true"})
@@ -178,13 +161,13 @@ class TestProducts:
         shop.bread.refresh_from_db()
         assert shop.bread.price_cents == 535
 
-    def test_quick_price_without_javascript_redirects(self, shop: Cast, client_for) -> None:
+    def test_quick_price_without_javascript_redirects(self, shop: Catalogue, client_for) -> None:
         response = client_for(shop.producer_user).post(
             reverse("product_price", args=["fournil", shop.bread.pk]), {"price_cents": "5"}, follow=True
         )
         assert "Nouveau prix de « Pain complet » : 5,00\u00a0€ / kg." in response.text
 
-    def test_archive_and_restore(self, shop: Cast, client_for) -> None:
+    def test_archive_and_restore(self, shop: Catalogue, client_for) -> None:
         client = client_for(shop.producer_user)
         client.post(
             reverse("product_archive", args=["fournil", shop.bread.pk]), follow=True
@@ -203,7 +186,7 @@ class TestProducts:
         assert shop.bread.is_active
         assert shop.bread.archived_at is None
 
-    def test_another_producers_product_is_404(self, shop: Cast, client_for) -> None:
+    def test_another_producers_product_is_404(self, shop: Catalogue, client_for) -> None:
         client = client_for(shop.producer_user)
         assert client.get(reverse("product_edit", args=["fournil", shop.tomme.pk])).status_code == 404
         response = client.post(
@@ -214,7 +197,7 @@ class TestProducts:
         shop.tomme.refresh_from_db()
         assert (shop.tomme.price_cents, shop.tomme.is_active) == (2400, True)
 
-    def test_variable_weight_estimate(self, shop: Cast) -> None:
+    def test_variable_weight_estimate(self, shop: Catalogue) -> None:
         assert shop.tomme.estimated_piece_price_cents() == 1800  # 24,00 €/kg x 0,750 kg
         assert shop.tomme.unit_label() == "pièce (environ 0,75 kg)"
 
@@ -230,7 +213,7 @@ class TestProducerProfile:
         "iban": "fr76 3000 6000 0112 3456 7890 189",
     }
 
-    def test_save_normalises_the_iban(self, shop: Cast, client_for) -> None:
+    def test_save_normalises_the_iban(self, shop: Catalogue, client_for) -> None:
         response = client_for(shop.producer_user).post(reverse("producer_edit", args=["fournil"]), self.DATA)
         assert response.status_code == 302
         shop.bakery.refresh_from_db()
@@ -250,7 +233,7 @@ class TestProducerProfile:
             ({"name": "X"}, "au moins 2 caractères"),
         ],
     )
-    def test_bad_input_changes_nothing(self, shop: Cast, client_for, changes, message) -> None:
+    def test_bad_input_changes_nothing(self, shop: Catalogue, client_for, changes, message) -> None:
         data = {k: v for k, v in {**self.DATA, **changes}.items() if v != ""}
         response = client_for(shop.producer_user).post(reverse("producer_edit", args=["fournil"]), data)
         assert response.status_code == 200
@@ -260,7 +243,7 @@ class TestProducerProfile:
 
 
 class TestWhoManages:
-    def test_producer_accounts_and_coordinators(self, shop: Cast, client_for) -> None:
+    def test_producer_accounts_and_coordinators(self, shop: Catalogue, client_for) -> None:
         url = reverse("producer_dashboard", args=["fournil"])
         assert client_for(shop.producer_user).get(url).status_code == 200
         assert client_for(shop.producer_user2).get(url).status_code == 403
@@ -271,7 +254,7 @@ class TestWhoManages:
         assert client_for(None).get(url).status_code == 302
         assert client_for(shop.producer_user).get("/producers/nowhere/").status_code == 404
 
-    def test_coordinator_keeps_a_catalogue_on_behalf(self, shop: Cast, client_for) -> None:
+    def test_coordinator_keeps_a_catalogue_on_behalf(self, shop: Catalogue, client_for) -> None:
         farm = Producer.objects.create(name="Ferme sans internet", slug="ferme", managing_group=shop.group_a)
         Supply.objects.create(producer=farm, group=shop.group_a)
         url = reverse("producer_dashboard", args=["ferme"])
@@ -281,7 +264,7 @@ class TestWhoManages:
         ProducerAccount.objects.create(producer=farm, user=shop.outsider)
         assert client_for(shop.coordinator).get(url).status_code == 403
 
-    def test_my_producers_goes_to_the_dashboard(self, shop: Cast, client_for) -> None:
+    def test_my_producers_goes_to_the_dashboard(self, shop: Catalogue, client_for) -> None:
         response = client_for(shop.producer_user).get(reverse("my_producers"))
         assert response.url == reverse("producer_dashboard", args=["fournil"])
         assert "Mon exploitation" in client_for(shop.producer_user).get("/").text
@@ -290,7 +273,7 @@ class TestWhoManages:
 
 class TestCoordinators:
     def test_create_a_producer_and_invite_it(
-        self, shop: Cast, client_for, django_capture_on_commit_callbacks
+        self, shop: Catalogue, client_for, django_capture_on_commit_callbacks
     ) -> None:
         client = client_for(shop.coordinator)
         with django_capture_on_commit_callbacks(execute=True):
@@ -314,7 +297,7 @@ class TestCoordinators:
         assert invitation.get_absolute_url() in message.body
         assert "Rucher des Coteaux" in message.subject
 
-    def test_invitation_accepted_once(self, shop: Cast, client_for) -> None:
+    def test_invitation_accepted_once(self, shop: Catalogue, client_for) -> None:
         ProducerAccount.objects.filter(producer=shop.dairy).delete()  # the dairy has no account yet
         client_for(shop.coordinator).post(
             reverse("manage_producer_invite", args=["saint-orens", "bergerie"]),
@@ -334,7 +317,7 @@ class TestCoordinators:
         assert "a expiré ou a déjà été utilisée" in response.text
         assert not ProducerAccount.objects.filter(user=shop.member).exists()
 
-    def test_expired_invitation(self, shop: Cast, client_for) -> None:
+    def test_expired_invitation(self, shop: Catalogue, client_for) -> None:
         invitation = ProducerInvitation.objects.create(
             producer=shop.dairy,
             group=shop.group_a,
@@ -345,7 +328,7 @@ class TestCoordinators:
         client_for(shop.outsider).post(invitation.get_absolute_url())
         assert not ProducerAccount.objects.filter(user=shop.outsider).exists()
 
-    def test_invite_with_bad_email(self, shop: Cast, client_for) -> None:
+    def test_invite_with_bad_email(self, shop: Catalogue, client_for) -> None:
         ProducerAccount.objects.filter(producer=shop.dairy).delete()
         response = client_for(shop.coordinator).post(
             reverse("manage_producer_invite", args=["saint-orens", "bergerie"]),
@@ -355,7 +338,7 @@ class TestCoordinators:
         assert "adresse e-mail valide" in response.text
         assert not ProducerInvitation.objects.exists()
 
-    def test_link_an_existing_producer_and_end_the_supply(self, shop: Cast, client_for) -> None:
+    def test_link_an_existing_producer_and_end_the_supply(self, shop: Catalogue, client_for) -> None:
         client = client_for(shop.coordinator_b)
         page = client.get(reverse("manage_producer_new", args=["balma"]), {"q": "berg"})
         assert "Ferme de la Bergerie" in page.text
@@ -370,7 +353,7 @@ class TestCoordinators:
         # Group A still works with the dairy.
         assert Supply.objects.filter(producer=shop.dairy, group=shop.group_a, ended_at=None).exists()
 
-    def test_create_with_bad_input(self, shop: Cast, client_for) -> None:
+    def test_create_with_bad_input(self, shop: Catalogue, client_for) -> None:
         response = client_for(shop.coordinator).post(
             reverse("manage_producer_new", args=["saint-orens"]), {"name": "", "invite_email": "x"}
         )
@@ -380,7 +363,7 @@ class TestCoordinators:
 
 
 class TestMembersBrowse:
-    def test_catalogue_search_and_filter(self, shop: Cast, client_for) -> None:
+    def test_catalogue_search_and_filter(self, shop: Catalogue, client_for) -> None:
         client = client_for(shop.member)
         page = client.get(reverse("group_catalogue", args=["saint-orens"])).text
         assert all(name in page for name in ("Pain complet", "Brioche", "Tomme"))
@@ -394,12 +377,12 @@ class TestMembersBrowse:
         assert "Tomme" in page  # by producer name
         assert "environ 18,00\u00a0€ la pièce" in page
 
-    def test_groups_see_only_their_producers(self, shop: Cast, client_for) -> None:
+    def test_groups_see_only_their_producers(self, shop: Catalogue, client_for) -> None:
         page = client_for(shop.member_b).get(reverse("group_catalogue", args=["balma"])).text
         assert "Pain complet" in page
         assert "Tomme" not in page
 
-    def test_producer_page_shows_payment_to_members_only(self, shop: Cast, client_for) -> None:
+    def test_producer_page_shows_payment_to_members_only(self, shop: Catalogue, client_for) -> None:
         shop.bakery.cheque_payable_to = "EARL Fournil"
         shop.bakery.save()
         url = reverse("group_producer", args=["saint-orens", "fournil"])
@@ -428,7 +411,7 @@ class TestPhotos:
         Image.new("RGB", size, (200, 120, 40)).save(buffer, "PNG")
         return buffer.getvalue()
 
-    def test_upload_and_show(self, shop: Cast, client_for) -> None:
+    def test_upload_and_show(self, shop: Catalogue, client_for) -> None:
         from django.core.files.uploadedfile import SimpleUploadedFile
 
         photo = SimpleUploadedFile("miche.png", self.png(), content_type="image/png")
@@ -440,7 +423,7 @@ class TestPhotos:
         page = client_for(shop.member).get(reverse("group_catalogue", args=["saint-orens"])).text
         assert product.photo.url in page
 
-    def test_not_an_image_is_refused(self, shop: Cast, client_for) -> None:
+    def test_not_an_image_is_refused(self, shop: Catalogue, client_for) -> None:
         from django.core.files.uploadedfile import SimpleUploadedFile
 
         fake = SimpleUploadedFile("virus.png", b"MZ not an image", content_type="image/png")
@@ -450,7 +433,7 @@ class TestPhotos:
         assert "Téléversez une image valide" in response.text
         assert not Product.objects.filter(name="Miche au levain").exists()
 
-    def test_too_large_is_refused(self, shop: Cast, client_for, monkeypatch) -> None:
+    def test_too_large_is_refused(self, shop: Catalogue, client_for, monkeypatch) -> None:
         from django.core.files.uploadedfile import SimpleUploadedFile
 
         from cabas.catalog import forms
@@ -466,7 +449,7 @@ class TestPhotos:
         assert not shop.bakery.photo
 
 
-def test_quick_price_without_javascript_keeps_a_bad_price(shop: Cast, client_for) -> None:
+def test_quick_price_without_javascript_keeps_a_bad_price(shop: Catalogue, client_for) -> None:
     response = client_for(shop.producer_user).post(
         reverse("product_price", args=["fournil", shop.bread.pk]), {"price_cents": "cinq"}
     )
