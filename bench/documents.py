@@ -266,6 +266,12 @@ def report_totals(runs: list[Measured]) -> None:
             f"{mb(gen['rss_before_kb']):>19}{size(gen['bytes']):>10}"
         )
     print(
+        "   memory: peak RSS is the upper bound (ru_maxrss of the process + of its largest child:"
+        " shared pages count twice); in use at once is sampled every 20 ms (the process's Rss + its live"
+        " children's private pages), Pss beside it; the sampling's own CPU time is left out of the CPU time: "
+        + ", ".join(f"{run.label} {run.gen['sampling_cpu']:.1f} s" for run in runs)
+    )
+    print(
         "   in machine units (the CPU time of a fixed piece of pure-Python work, measured beside the unit:"
         " it does not depend on the PDF engine, so runs of different code compare):"
     )

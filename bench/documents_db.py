@@ -81,6 +81,7 @@ def peak_rss_kb() -> int:
 
 # How often the sampler reads the memory of this process and of its live children (seconds).
 SAMPLE_EVERY = 0.02
+PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
 
 
 def _rollup(pid: int | str) -> dict[str, int]:
@@ -106,6 +107,12 @@ def _children() -> list[str]:
     return pids
 
 
+def _resident_kb() -> int:
+    """This process's Rss from ``/proc/self/statm``: a counter, read in no time (smaps walks every page)."""
+    with open("/proc/self/statm", encoding="ascii") as statm:
+        return int(statm.read().split()[1]) * PAGE_KB
+
+
 class Sampler(threading.Thread):
     """The memory really in use at once by this process and its typesetting children, every 20 ms.
 
@@ -114,22 +121,31 @@ class Sampler(threading.Thread):
     adds two peaks that may not happen at the same moment. This reads, at the
     same moment, the parent's ``Rss`` plus each live child's ``Private_Clean`` +
     ``Private_Dirty`` (the pages only the child holds: what its fork really
-    added), and the ``Pss`` of them all (each shared page divided between the
-    processes that map it, unrelated ones included, so slightly less). Keeps the
-    maximum of each sum, overall and since the last ``window()``. A print shorter
-    than a period can escape it; the big ones, which set the peak, last seconds.
+    added): **in use**. Beside it, the ``Pss`` of them all (each shared page
+    divided between the processes that map it, unrelated ones included, so a
+    little less); the parent's part of it is read every fifth sample only, as
+    reading ``smaps_rollup`` costs some milliseconds per 100 MB mapped. Keeps
+    the maximum of each sum, overall and since the last ``window()``. A print
+    shorter than a period can escape it; the big ones, which set the peak, last
+    seconds. ``cpu`` is the CPU time spent sampling, which ``cpu_time`` leaves out.
     """
 
     def __init__(self) -> None:
         super().__init__(daemon=True)
         self.peak = {"used": 0, "pss": 0}
         self.window_peak = dict(self.peak)
+        self.cpu = 0.0
+        self._own_pss = 0
+        self._count = 0
         self._halt = threading.Event()
         self._lock = threading.Lock()
 
     def sample(self) -> None:
-        own = _rollup("self")
-        used, pss = own.get("Rss", 0), own.get("Pss", 0)
+        started = time.thread_time()
+        if not self._count % 5:
+            self._own_pss = _rollup("self").get("Pss", 0)
+        self._count += 1
+        used, pss = _resident_kb(), self._own_pss
         for pid in _children():
             child = _rollup(pid)
             used += child.get("Private_Clean", 0) + child.get("Private_Dirty", 0)
@@ -137,6 +153,7 @@ class Sampler(threading.Thread):
         with self._lock:
             for peak in (self.peak, self.window_peak):
                 peak["used"], peak["pss"] = max(peak["used"], used), max(peak["pss"], pss)
+            self.cpu += time.thread_time() - started
 
     def run(self) -> None:
         while not self._halt.wait(SAMPLE_EVERY):
@@ -156,10 +173,15 @@ class Sampler(threading.Thread):
         return dict(self.peak)
 
 
+# The sampler of the running measurement, if any: its CPU time is the bench's, not the app's.
+SAMPLER: Sampler | None = None
+
+
 def cpu_time() -> float:
-    """CPU time of this process and of the children it waited for (the typesetting ones)."""
+    """CPU time of this process and of the children it waited for (the typesetting ones), not sampling's."""
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return time.process_time() + children.ru_utime + children.ru_stime
+    sampling = SAMPLER.cpu if SAMPLER else 0.0
+    return time.process_time() + children.ru_utime + children.ru_stime - sampling
 
 
 # --- The cycle ------------------------------------------------------------------------------
@@ -379,7 +401,8 @@ def unit(*, cycle_id: int, producer_id: int | None, repeat: int) -> dict[str, An
     def render() -> Document:
         return documents.purchase_order_document(cycle, producer, PDF)
 
-    sampler = Sampler()
+    global SAMPLER
+    SAMPLER = sampler = Sampler()
     sampler.start()
     warm_up, _cpu, document = _timed(render)
     pages = pdf_pages(document.content)
@@ -460,7 +483,8 @@ def generate(*, cycle_id: int) -> dict[str, Any]:
     backend = type(tasks.build_documents.get_backend()).__name__
     if backend != "ImmediateBackend":
         raise SystemExit(f"the task backend is {backend}: the bench needs the ImmediateBackend")
-    sampler = Sampler()
+    global SAMPLER
+    SAMPLER = sampler = Sampler()
     recorder = Recorder(sampler)
     recorder.install()
     cycle = Cycle.objects.select_related("group").get(pk=cycle_id)
@@ -478,6 +502,7 @@ def generate(*, cycle_id: int) -> dict[str, Any]:
         "peak_rss_kb": peak,
         "peak_used_kb": in_use["used"],
         "peak_pss_kb": in_use["pss"],
+        "sampling_cpu": sampler.cpu,
         "rss_before_kb": rss_before,
         "used_before_kb": used_before,
         "builds": recorder.builds,
