@@ -150,12 +150,16 @@ def report_units(runs: list[Measured]) -> None:
         f" (the demo's fullest one-page purchase order), median of {len(first['seconds'])} renders"
         f" after a warm-up, in a fresh process before each generation"
     )
-    print(f"   {'':<5}{'median':>9}{'cpu':>8}{'warm-up':>9}{'peak RSS':>10}   vs the first unit")
+    print(
+        f"   {'':<5}{'median':>9}{'cpu':>8}{'warm-up':>9}{'peak RSS':>10}{'in use':>8}{'Pss':>8}"
+        "   vs the first unit"
+    )
     for run in runs:
         unit = run.unit
         print(
             f"   {run.label:<5}{unit['median']:>8.3f}s{unit['cpu_median']:>7.3f}s{unit['warm_up']:>8.2f}s"
-            f"{mb(unit['peak_rss_kb']):>10}   time {unit['median'] / first['median']:.2f}x,"
+            f"{mb(unit['peak_rss_kb']):>10}{mb(unit['peak_used_kb']):>8}{mb(unit['peak_pss_kb']):>8}"
+            f"   time {unit['median'] / first['median']:.2f}x,"
             f" RSS {unit['peak_rss_kb'] / first['peak_rss_kb']:.2f}x"
         )
 
@@ -168,18 +172,26 @@ def report_totals(runs: list[Measured]) -> None:
     print(
         f"   {'':<5}{'orders':>7}{'lines':>7}{'docs':>6}{'pages':>7}"
         f"   {'time':<22}{'cpu time':<20}{'cpu/wall':>9}"
-        f"   {'peak RSS':<17}{'RSS before 1st doc':>19}{'stored':>10}"
+        f"   {'peak RSS':<17}{'in use at once':<17}{'Pss':>7}{'RSS before 1st doc':>19}{'stored':>10}"
     )
     for run in runs:
         gen, figures = run.gen, run.gen["figures"]
         time_ratio = f"{gen['seconds'] / run.unit_seconds:.0f}x ({gen['seconds']:.0f} s)"
         cpu_ratio = f"{gen['cpu'] / run.unit['cpu_median']:.0f}x ({gen['cpu']:.0f} s)"
         rss_ratio = f"{gen['peak_rss_kb'] / run.unit_rss:.2f}x ({mb(gen['peak_rss_kb'])})"
+        used_ratio = f"{gen['peak_used_kb'] / run.unit['peak_used_kb']:.2f}x ({mb(gen['peak_used_kb'])})"
         print(
             f"   {run.label:<5}{figures['orders']:>7}{figures['lines']:>7}{figures['documents']:>6}"
             f"{run.pages:>7}   {time_ratio:<22}{cpu_ratio:<20}{gen['cpu'] / gen['seconds']:>9.2f}"
-            f"   {rss_ratio:<17}{mb(gen['rss_before_kb']):>19}{size(gen['bytes']):>10}"
+            f"   {rss_ratio:<17}{used_ratio:<17}{mb(gen['peak_pss_kb']):>7}"
+            f"{mb(gen['rss_before_kb']):>19}{size(gen['bytes']):>10}"
         )
+    print(
+        "   memory: peak RSS is the upper bound (ru_maxrss of the process + of its largest child:"
+        " shared pages count twice); in use at once is sampled every 20 ms (the process's Rss + its live"
+        " children's private pages), Pss beside it; the sampling's own CPU time is left out of the CPU time: "
+        + ", ".join(f"{run.label} {run.gen['sampling_cpu']:.1f} s" for run in runs)
+    )
     print(
         "   in machine units (the CPU time of a fixed piece of pure-Python work, measured beside the unit:"
         " it does not depend on the PDF engine, so runs of different code compare):"
@@ -200,7 +212,8 @@ def report_totals(runs: list[Measured]) -> None:
             f"   {big.label} / {small.label}: orders {orders:.1f}x; time {in_units:.2f}x in units"
             f" ({big.gen['seconds'] / small.gen['seconds']:.2f}x in seconds), CPU time {cpu_units:.2f}x"
             f" in units;"
-            f" peak RSS {big.gen['peak_rss_kb'] / small.gen['peak_rss_kb']:.2f}x;"
+            f" peak RSS {big.gen['peak_rss_kb'] / small.gen['peak_rss_kb']:.2f}x"
+            f" (in use at once {big.gen['peak_used_kb'] / small.gen['peak_used_kb']:.2f}x);"
             f" pages {big.pages / small.pages:.2f}x;"
             f" bytes stored {big.gen['bytes'] / small.gen['bytes']:.2f}x"
         )
@@ -216,6 +229,7 @@ def per_kind(run: Measured) -> dict[tuple[str, str], dict[str, float]]:
         row["seconds"] += build["seconds"]
         row["bytes"] += build["bytes"]
         row["rss_kb"] += build["rss_kb"] - previous
+        row["used_kb"] = max(row["used_kb"], build["used_kb"])
         previous = build["rss_kb"]
     for key, pages in run.gen["pages"].items():
         kind, fmt, _producer = key.split(":")
@@ -230,7 +244,7 @@ def report_kinds(runs: list[Measured]) -> None:
     )
     header = f"   {'document':<24}{'docs':>5}"
     for run in runs:
-        header += f"  | {run.label + ' time':>10}{'share':>7}{'pages':>7}{'+RSS':>8}"
+        header += f"  | {run.label + ' time':>10}{'share':>7}{'pages':>7}{'+RSS':>8}{'in use':>8}"
     print(header + ("  | growth" if len(runs) == 2 else ""))
     tables = [per_kind(run) for run in runs]
     for kind, fmt in ROWS:
@@ -241,7 +255,7 @@ def report_kinds(runs: list[Measured]) -> None:
             share = 100 * row["seconds"] / run.gen["seconds"]
             line += (
                 f"  | {row['seconds'] / run.unit_seconds:>9.1f}x{share:>6.1f}%"
-                f"{pages:>7}{row['rss_kb'] / MB:>5.0f} MB"
+                f"{pages:>7}{row['rss_kb'] / MB:>5.0f} MB{row['used_kb'] / MB:>5.0f} MB"
             )
         if len(runs) == 2:
             line += f"  | {tables[1][kind, fmt]['seconds'] / max(tables[0][kind, fmt]['seconds'], 1e-9):.1f}x"
@@ -249,7 +263,7 @@ def report_kinds(runs: list[Measured]) -> None:
     line = f"   {'rest of the task':<24}{'':>5}"
     for run in runs:
         rest = run.gen["seconds"] - sum(b["seconds"] for b in run.gen["builds"])
-        line += f"  | {rest / run.unit_seconds:>9.1f}x{100 * rest / run.gen['seconds']:>6.1f}%{'':>15}"
+        line += f"  | {rest / run.unit_seconds:>9.1f}x{100 * rest / run.gen['seconds']:>6.1f}%{'':>23}"
     print(line + "   (storing the files, progress updates, the request itself)")
     for run in runs:
         previous, rises = run.gen["rss_before_kb"], []
@@ -262,6 +276,13 @@ def report_kinds(runs: list[Measured]) -> None:
             f"   {run.label}: the largest rise of the peak RSS in one document: {build['kind']}"
             f" {build['fmt']}{producer}, +{mb(rise)}, to {mb(build['rss_kb'])}"
             f" (RSS before the first document {mb(run.gen['rss_before_kb'])})"
+        )
+        build = max(run.gen["builds"], key=lambda build: build["used_kb"])
+        producer = f" of producer {build['producer']}" if build["producer"] else ""
+        print(
+            f"   {run.label}: the most memory in use at once: {mb(build['used_kb'])} during {build['kind']}"
+            f" {build['fmt']}{producer} (Pss {mb(build['pss_kb'])}; before the first document"
+            f" {mb(run.gen['used_before_kb'])})"
         )
 
 

@@ -26,6 +26,7 @@ import random
 import resource
 import statistics
 import sys
+import threading
 import time
 import unicodedata
 from collections import defaultdict
@@ -78,10 +79,109 @@ def peak_rss_kb() -> int:
     return own + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 
 
+# How often the sampler reads the memory of this process and of its live children (seconds).
+SAMPLE_EVERY = 0.02
+PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
+
+
+def _rollup(pid: int | str) -> dict[str, int]:
+    """``/proc/<pid>/smaps_rollup`` in kilobytes (empty once the process is gone)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as rollup:
+            lines = rollup.read().splitlines()[1:]
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        return {}
+    fields = (line.split() for line in lines)
+    return {field[0].rstrip(":"): int(field[1]) for field in fields if len(field) >= 2}
+
+
+def _children() -> list[str]:
+    """The live child processes of this process (the typesetting ones), forked by any of its threads."""
+    pids: list[str] = []
+    for task in os.listdir("/proc/self/task"):
+        try:
+            with open(f"/proc/self/task/{task}/children", encoding="ascii") as children:
+                pids += children.read().split()
+        except FileNotFoundError:
+            pass
+    return pids
+
+
+def _resident_kb() -> int:
+    """This process's Rss from ``/proc/self/statm``: a counter, read in no time (smaps walks every page)."""
+    with open("/proc/self/statm", encoding="ascii") as statm:
+        return int(statm.read().split()[1]) * PAGE_KB
+
+
+class Sampler(threading.Thread):
+    """The memory really in use at once by this process and its typesetting children, every 20 ms.
+
+    ``ru_maxrss`` of the process plus that of its largest child (``peak_rss_kb``)
+    counts twice every page a forked child still shares with its parent, and
+    adds two peaks that may not happen at the same moment. This reads, at the
+    same moment, the parent's ``Rss`` plus each live child's ``Private_Clean`` +
+    ``Private_Dirty`` (the pages only the child holds: what its fork really
+    added): **in use**. Beside it, the ``Pss`` of them all (each shared page
+    divided between the processes that map it, unrelated ones included, so a
+    little less); the parent's part of it is read every fifth sample only, as
+    reading ``smaps_rollup`` costs some milliseconds per 100 MB mapped. Keeps
+    the maximum of each sum, overall and since the last ``window()``. A print
+    shorter than a period can escape it; the big ones, which set the peak, last
+    seconds. ``cpu`` is the CPU time spent sampling, which ``cpu_time`` leaves out.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.peak = {"used": 0, "pss": 0}
+        self.window_peak = dict(self.peak)
+        self.cpu = 0.0
+        self._own_pss = 0
+        self._count = 0
+        self._halt = threading.Event()
+        self._lock = threading.Lock()
+
+    def sample(self) -> None:
+        started = time.thread_time()
+        if not self._count % 5:
+            self._own_pss = _rollup("self").get("Pss", 0)
+        self._count += 1
+        used, pss = _resident_kb(), self._own_pss
+        for pid in _children():
+            child = _rollup(pid)
+            used += child.get("Private_Clean", 0) + child.get("Private_Dirty", 0)
+            pss += child.get("Pss", 0)
+        with self._lock:
+            for peak in (self.peak, self.window_peak):
+                peak["used"], peak["pss"] = max(peak["used"], used), max(peak["pss"], pss)
+            self.cpu += time.thread_time() - started
+
+    def run(self) -> None:
+        while not self._halt.wait(SAMPLE_EVERY):
+            self.sample()
+
+    def window(self) -> dict[str, int]:
+        """The peaks since the last call (one sample taken now), and a new window."""
+        self.sample()
+        with self._lock:
+            peak, self.window_peak = self.window_peak, {"used": 0, "pss": 0}
+        return peak
+
+    def stop(self) -> dict[str, int]:
+        self._halt.set()
+        self.join()
+        self.sample()
+        return dict(self.peak)
+
+
+# The sampler of the running measurement, if any: its CPU time is the bench's, not the app's.
+SAMPLER: Sampler | None = None
+
+
 def cpu_time() -> float:
-    """CPU time of this process and of the children it waited for (the typesetting ones)."""
+    """CPU time of this process and of the children it waited for (the typesetting ones), not sampling's."""
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return time.process_time() + children.ru_utime + children.ru_stime
+    sampling = SAMPLER.cpu if SAMPLER else 0.0
+    return time.process_time() + children.ru_utime + children.ru_stime - sampling
 
 
 # --- The cycle ------------------------------------------------------------------------------
@@ -301,12 +401,16 @@ def unit(*, cycle_id: int, producer_id: int | None, repeat: int) -> dict[str, An
     def render() -> Document:
         return documents.purchase_order_document(cycle, producer, PDF)
 
+    global SAMPLER
+    SAMPLER = sampler = Sampler()
+    sampler.start()
     warm_up, _cpu, document = _timed(render)
     pages = pdf_pages(document.content)
     if pages != 1:
         raise SystemExit(f"the purchase order of {producer.name} has {pages} pages, not one")
     runs = [_timed(render)[:2] for _ in range(repeat)]
     machine = [_timed(machine_work)[1] for _ in range(repeat)]
+    in_use = sampler.stop()
     return {
         "machine_cpu": statistics.median(machine),
         "producer": producer.pk,
@@ -319,6 +423,8 @@ def unit(*, cycle_id: int, producer_id: int | None, repeat: int) -> dict[str, An
         "median": statistics.median(wall for wall, _cpu in runs),
         "cpu_median": statistics.median(cpu for _wall, cpu in runs),
         "peak_rss_kb": peak_rss_kb(),
+        "peak_used_kb": in_use["used"],
+        "peak_pss_kb": in_use["pss"],
     }
 
 
@@ -334,7 +440,8 @@ def _timed[T](call: Callable[[], T]) -> tuple[float, float, T]:
 class Recorder:
     """Wraps ``generation.build``: time, CPU time, size and peak memory after each document."""
 
-    def __init__(self) -> None:
+    def __init__(self, sampler: Sampler) -> None:
+        self.sampler = sampler
         self.builds: list[dict[str, Any]] = []
         self.tasks: list[dict[str, Any]] = []
         self._build = generation.build
@@ -345,6 +452,7 @@ class Recorder:
         task_finished.connect(self.finished)
 
     def build(self, cycle: Cycle, spec: generation.Spec, slips_per_sheet: int) -> Document:
+        self.sampler.window()  # what was in use before this document (storing the previous one) is not its
         wall, cpu, document = _timed(lambda: self._build(cycle, spec, slips_per_sheet))
         self.builds.append(
             {
@@ -355,6 +463,8 @@ class Recorder:
                 "cpu": cpu,
                 "bytes": len(document.content),
                 "rss_kb": peak_rss_kb(),
+                "used_kb": (in_use := self.sampler.window())["used"],
+                "pss_kb": in_use["pss"],
             }
         )
         return document
@@ -373,19 +483,28 @@ def generate(*, cycle_id: int) -> dict[str, Any]:
     backend = type(tasks.build_documents.get_backend()).__name__
     if backend != "ImmediateBackend":
         raise SystemExit(f"the task backend is {backend}: the bench needs the ImmediateBackend")
-    recorder = Recorder()
+    global SAMPLER
+    SAMPLER = sampler = Sampler()
+    recorder = Recorder(sampler)
     recorder.install()
     cycle = Cycle.objects.select_related("group").get(pk=cycle_id)
     rss_before = peak_rss_kb()
+    sampler.start()
+    used_before = sampler.window()["used"]
     wall, cpu, doc_set = _timed(lambda: services.request_generation(cycle=cycle, by=None))
     peak = peak_rss_kb()
+    in_use = sampler.stop()
     doc_set.refresh_from_db()
     stored = list(StoredDocument.objects.filter(document_set=doc_set).order_by("pk"))
     return {
         "seconds": wall,
         "cpu": cpu,
         "peak_rss_kb": peak,
+        "peak_used_kb": in_use["used"],
+        "peak_pss_kb": in_use["pss"],
+        "sampling_cpu": sampler.cpu,
         "rss_before_kb": rss_before,
+        "used_before_kb": used_before,
         "builds": recorder.builds,
         "tasks": recorder.tasks,
         "generation": doc_set.ready,

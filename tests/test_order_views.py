@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date, time, timedelta
 
+import pytest
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from pypdf import PdfReader
 
 from cabas.accounts import services as accounts
 from cabas.catalog.models import Producer, ProducerAccount, Product, Supply
@@ -19,6 +22,7 @@ from tests.cast import Cast
 from tests.scene import Shop
 
 A = "saint-orens"
+IBAN = "FR7612345678901234567890189"
 
 
 def make_cycle(cast: Cast, *, open_: bool = True, name: str = "Cabas de décembre", days: int = 0) -> Cycle:
@@ -181,6 +185,47 @@ class TestMemberOrders:
         assert "virement (IBAN FR76 1234 5678 9012 3456 7890 189)" in page
         assert ", virement" not in page
         assert "espèces, chèque à l’ordre de GAEC Bergerie. Merci" in page
+
+    @pytest.mark.parametrize(
+        ("fields", "sentence"),
+        [
+            (
+                {"accepts_cash": True, "accepts_cheque": True, "cheque_payable_to": "GAEC Bergerie"},
+                "espèces, chèque à l’ordre de GAEC Bergerie",
+            ),
+            (
+                {"accepts_cash": False, "accepts_cheque": False, "accepts_transfer": True, "iban": IBAN},
+                "virement (IBAN FR76 1234 5678 9012 3456 7890 189)",
+            ),
+            (
+                {
+                    "accepts_cash": True,
+                    "accepts_cheque": False,
+                    "payment_notes": "Paiement à la ferme possible",
+                },
+                "espèces. Paiement à la ferme possible",
+            ),
+        ],
+    )
+    def test_order_page_and_slip_say_how_to_pay_in_the_same_words(
+        self, shop: Shop, client_for, fields: dict[str, object], sentence: str
+    ) -> None:
+        """One sentence (``catalog.payment``) for the page after the deadline and the printed slip."""
+        Producer.objects.filter(pk=shop.dairy.pk).update(**{"accepts_transfer": False, **fields})
+        client = client_for(shop.member)
+        client.post(url(shop), {f"q-{shop.tomme.pk}": "1"})
+        Cycle.objects.filter(pk=shop.cycle.pk).update(closes_at=timezone.now() - timedelta(seconds=1))
+        producer = Producer.objects.get(pk=shop.dairy.pk)
+        with translation.override("fr"):
+            assert producer.payment_sentence() == sentence
+        page = " ".join(client.get(url(shop)).text.split())
+        slip = client.get(reverse("member_slip", args=[A, shop.cycle.pk]))
+        assert slip["Content-Type"] == "application/pdf"
+        printed = " ".join(
+            " ".join(p.extract_text() for p in PdfReader(io.BytesIO(slip.content)).pages).split()
+        )
+        assert f'<p class="muted">{sentence}</p>' in page
+        assert f"Paiement : {sentence}" in printed.replace("\u00a0", " ").replace("\u202f", " ")
 
     def test_copy_previous_basket(self, shop: Shop, client_for) -> None:
         old = make_cycle(shop, name="Cabas d’octobre", days=60)

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cabas.accounts.models import BuyingGroup
+from cabas.catalog.payment import payment_sentence
 from cabas.lib.money import format_cents
 from cabas.lib.quantities import ONE, format_quantity, price_per_reference
 
@@ -119,6 +120,10 @@ class Producer(models.Model):
     def iban_display(self) -> str:
         """The IBAN in groups of four, as printed on a RIB."""
         return " ".join(self.iban[i : i + 4] for i in range(0, len(self.iban), 4))
+
+    def payment_sentence(self) -> str:
+        """How members pay it, in one sentence (``payment.payment_sentence``)."""
+        return payment_sentence(self)
 
 
 class ProducerAccount(models.Model):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,8 +47,10 @@ MATRIX_COLUMNS_PER_PART = 9
 # Typst keeps every page of a document in memory until it is written: the slips of a cycle
 # are printed this many at a time, then put together (measured in bench/README.md).
 SLIPS_PER_PRINT = 25
-# The same for the matrix: members per print.
-MATRIX_ROWS_PER_PRINT = 1000
+# The same for the matrix: rows per print (a member's row in each table of producers). Typst
+# needs some 190 MB for 1000 rows, 110 MB for 500: at 1,500 orders, 1000 rows made the matrix
+# the largest use of memory of all the documents (measured in bench/README.md).
+MATRIX_ROWS_PER_PRINT = 500
 
 
 class UnknownFormat(ValueError):
@@ -144,15 +146,20 @@ def _slips_pdf(title: str, data: reports_data.MemberSlips, per_sheet: int) -> by
     size = SLIPS_PER_PRINT - SLIPS_PER_PRINT % per_sheet
     return print_in_parts(
         "slips.typ",
-        [
+        (
             prints.slips(title, data.header, data.slips[start : start + size], per_sheet, start + 1, count)
             for start in range(0, max(count, 1), size)
-        ],
+        ),
     )
 
 
-def print_in_parts(layout: str, prints_: list[prints.Data]) -> bytes:
-    """Print ``layout`` once per data and join the PDFs: one part's pages in memory at a time."""
+def print_in_parts(layout: str, prints_: Iterable[prints.Data]) -> bytes:
+    """Print ``layout`` once per data and join the PDFs: one part's pages in memory at a time.
+
+    Each part's data is made when it is printed and dropped after. The parts are
+    joined once all are printed, not as they come: the joined pages weigh more
+    than the parts' bytes, and would sit in memory beside each typesetting child.
+    """
     parts = [render_pdf(layout, data) for data in prints_]
     return parts[0] if len(parts) == 1 else join_pdfs(parts)
 
@@ -212,7 +219,7 @@ def _matrix_pdf(title: str, data: Matrix) -> bytes:
     context = {"numbered": len(prints_) == 1, "part_count": len(parts), "member_count": len(data.rows)}
     context["total_cents"] = data.total_cents
     return print_in_parts(
-        "matrix.typ", [prints.matrix(title, data.header, chunks, context) for chunks in prints_]
+        "matrix.typ", (prints.matrix(title, data.header, chunks, context) for chunks in prints_)
     )
 
 

@@ -17,6 +17,7 @@ from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from cabas.catalog.payment import payment_sentence
 from cabas.cycles.baskets import Item, Member
 from cabas.lib.money import format_cents
 from cabas.lib.quantities import format_quantity
@@ -25,7 +26,6 @@ from cabas.reports.data import (
     DistributionList,
     DocumentHeader,
     MemberSlip,
-    Payment,
     PurchaseOrder,
 )
 
@@ -74,20 +74,6 @@ def quantity(thousandths: int | None, unit: str = "") -> str:
 
 def contact(member: Member) -> str:
     return " · ".join(text for text in (member.phone, member.email) if text)
-
-
-def payment_methods(payment: Payment) -> str:
-    """How a producer wants to be paid, in one sentence (as ``includes/payment_methods.html``)."""
-    methods = []
-    if payment.accepts_cash:
-        methods.append(_("cash"))
-    if payment.accepts_cheque:
-        methods.append(_("cheque payable to %(payee)s") % {"payee": payment.cheque_payee})
-    if payment.accepts_transfer:
-        iban = f" (IBAN {payment.iban_display})" if payment.iban_display else ""
-        methods.append(_("transfer") + iban)
-    text = ", ".join(methods)
-    return f"{text}. {payment.payment_notes}" if payment.payment_notes else text
 
 
 def _item(item: Item) -> Data:
@@ -143,6 +129,8 @@ def distribution_list(data: DistributionList, title: str) -> Data:
     intro = ngettext("%(counter)s member to serve", "%(counter)s members to serve", count) % {
         "counter": count
     }
+    # Each label in a gettext call of its own: makemessages does not read calls inside f-strings.
+    to_collect = _("to collect in total:")
     members = [
         {
             "name": row.member.name,
@@ -161,7 +149,7 @@ def distribution_list(data: DistributionList, title: str) -> Data:
         for row in data.rows
     ]
     return page(title, data.header) | {
-        "intro": f"{intro} · {_('to collect in total:')} {money(data.total_cents)}",
+        "intro": f"{intro} · {to_collect} {money(data.total_cents)}",
         "columns": [
             _("Member"),
             _("Product"),
@@ -187,6 +175,7 @@ def distribution_list(data: DistributionList, title: str) -> Data:
 
 def slip(slip_: MemberSlip, number: str | None) -> Data:
     """One member's slip: per producer, the items, the amount to pay and how; the total."""
+    payment, total = _("Payment:"), _("Total of the basket:")
     parts = [
         {
             "producer": part.producer.name,
@@ -202,7 +191,7 @@ def slip(slip_: MemberSlip, number: str | None) -> Data:
                 _("To pay to %(producer)s") % {"producer": part.producer.name},
                 money(part.amount_cents, part.is_estimate),
             ],
-            "payment": f"{_('Payment:')} {payment_methods(part.producer.payment)}",
+            "payment": f"{payment} {payment_sentence(part.producer.payment)}",
         }
         for part in slip_.parts
     ]
@@ -212,7 +201,7 @@ def slip(slip_: MemberSlip, number: str | None) -> Data:
         "name": slip_.member.name,
         "contact": contact(slip_.member),
         "parts": parts,
-        "grand_total": f"{_('Total of the basket:')} {money(slip_.total_cents, slip_.is_estimate)}",
+        "grand_total": f"{total} {money(slip_.total_cents, slip_.is_estimate)}",
         "note": note if slip_.is_estimate else None,
     }
 
@@ -293,8 +282,9 @@ def _matrix_part(chunk: dict[str, Any], context: dict[str, Any]) -> Data:
 
 def summary(data: CycleSummary, title: str) -> Data:
     baskets = ngettext("%(counter)s basket", "%(counter)s baskets", data.baskets) % {"counter": data.baskets}
+    turnover = _("turnover:")
     return page(title, data.header) | {
-        "intro": f"{baskets} · {_('turnover:')} {money(data.total_cents)}",
+        "intro": f"{baskets} · {turnover} {money(data.total_cents)}",
         "turnover_title": _("Turnover per producer"),
         "turnover_columns": [_("Producer"), _("Baskets"), _("Turnover")],
         "turnover": [
