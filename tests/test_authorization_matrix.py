@@ -143,6 +143,14 @@ MATRIX: dict[str, tuple[Callable[[Cast], dict[str, object]], dict[str, int], dic
         POST_COORDINATORS_OF_A,
     ),
     "producer_cycle_orders": (lambda c: {"slug": "fournil", "pk": c.cycle.pk}, BAKERY, {}),
+    # The distribution day: a producer's stand (the cycle is not finalised: read-only pages).
+    "day_stand": (lambda c: {"slug": "fournil", "pk": c.cycle.pk}, BAKERY, {}),
+    "day_stand_household": (
+        lambda c: {"slug": "fournil", "pk": c.cycle.pk, "order_pk": c.order_of_member2.pk},
+        BAKERY,
+        {},
+    ),
+    "day_stand_act": (lambda c: {"slug": "fournil", "pk": c.cycle.pk}, GET_ON_POST_ONLY, POST_BAKERY),
     # Documents.
     "reports_cycle": (_cycle, COORDINATORS_OF_A, {}),
     "reports_status": (_cycle, COORDINATORS_OF_A, {}),
@@ -236,6 +244,11 @@ def matrix_cast(cast: Cast) -> Cast:
     cast.cycle.producers.add(cast.dairy)  # type: ignore[attr-defined]
     cast.offer = make_offer(cast.cycle, cast.bakery, "Pain de campagne", price_cents=450)  # type: ignore[attr-defined]
     cast.stored_document = _stored_document(cast.cycle)  # type: ignore[attr-defined]
+    # Mehdi (no role in the matrix) ordered bread: a household at the bakery's stand.
+    from tests.day_fixtures import order
+
+    order(cast.cycle, cast.member2, {cast.offer: 1000})  # type: ignore[attr-defined]
+    cast.order_of_member2 = cast.member2.orders.get(cycle=cast.cycle)  # type: ignore[attr-defined]
     return cast
 
 
@@ -398,6 +411,8 @@ def producer_urls_with_other_ids(c: Cast) -> list[tuple[str, str, dict[str, obje
         ("producer_cycle_orders", {}),
         ("producer_report_purchase_order", {"fmt": "csv"}),
         ("producer_report_distribution_list", {"fmt": "pdf"}),
+        ("day_stand", {}),
+        ("day_stand_act", {}),
     ]
     cases: list[tuple[str, str, dict[str, object]]] = []
     # The bakery's account with the dairy's product and import; A's coordinator, who manages
