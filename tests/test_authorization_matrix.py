@@ -151,6 +151,26 @@ MATRIX: dict[str, tuple[Callable[[Cast], dict[str, object]], dict[str, int], dic
         {},
     ),
     "day_stand_act": (lambda c: {"slug": "fournil", "pk": c.cycle.pk}, GET_ON_POST_ONLY, POST_BAKERY),
+    # The welcome desk (coordinators; day-team volunteers are tested in test_day_desk_live).
+    "day_desk": (_cycle, COORDINATORS_OF_A, {}),
+    "day_desk_act": (_cycle, GET_ON_POST_ONLY, POST_COORDINATORS_OF_A),
+    "day_desk_slip": (
+        lambda c: {**_cycle(c), "order_pk": c.order_of_member2.pk},
+        COORDINATORS_OF_A,
+        {},
+    ),
+    # The coordinators' live view, the day team, closing the day.
+    "day_live": (_cycle, COORDINATORS_OF_A, {}),
+    "day_live_act": (_cycle, GET_ON_POST_ONLY, POST_COORDINATORS_OF_A),
+    "day_team_add": (_cycle, GET_ON_POST_ONLY, POST_COORDINATORS_OF_A),
+    "day_team_remove": (
+        lambda c: {**_cycle(c), "member_pk": c.day_team_member.pk},
+        GET_ON_POST_ONLY,
+        POST_COORDINATORS_OF_A,
+    ),
+    "day_close": (_cycle, GET_ON_POST_ONLY, POST_COORDINATORS_OF_A),
+    # A member's own day (without a basket: a page that says so).
+    "day_member": (_cycle, HOUSEHOLDS_OF_A, {}),
     # Documents.
     "reports_cycle": (_cycle, COORDINATORS_OF_A, {}),
     "reports_status": (_cycle, COORDINATORS_OF_A, {}),
@@ -249,6 +269,9 @@ def matrix_cast(cast: Cast) -> Cast:
 
     order(cast.cycle, cast.member2, {cast.offer: 1000})  # type: ignore[attr-defined]
     cast.order_of_member2 = cast.member2.orders.get(cycle=cast.cycle)  # type: ignore[attr-defined]
+    from cabas.distribution.models import DayTeamMember
+
+    cast.day_team_member = DayTeamMember.objects.create(cycle=cast.cycle, user=cast.member2)  # type: ignore[attr-defined]
     return cast
 
 
@@ -297,6 +320,7 @@ def snapshot() -> tuple[object, ...]:
         Supply,
     )
     from cabas.cycles.models import Cycle, Offer, OrderLine
+    from cabas.distribution.models import DayTeamMember, Event
     from cabas.reports.models import Dispatch, DocumentSet
 
     return (
@@ -311,13 +335,15 @@ def snapshot() -> tuple[object, ...]:
         list(CatalogImport.objects.order_by("pk").values_list("pk", "applied_at")),
         list(
             Cycle.objects.order_by("pk").values_list(
-                "pk", "name", "published_at", "closes_at", "finalised_at"
+                "pk", "name", "published_at", "closes_at", "finalised_at", "distributed_at"
             )
         ),
         list(Offer.objects.order_by("pk").values_list("pk", "price_cents", "withdrawn_at", "quota")),
         list(OrderLine.objects.order_by("pk").values_list("pk", "quantity")),
         list(DocumentSet.objects.order_by("pk").values_list("pk", "requested", "slips_per_sheet")),
         list(Dispatch.objects.order_by("pk").values_list("pk")),
+        list(DayTeamMember.objects.order_by("pk").values_list("pk", "cycle", "user")),
+        list(Event.objects.order_by("pk").values_list("pk")),
     )
 
 

@@ -48,6 +48,10 @@ def day_context(request: HttpRequest, cycle: Cycle, scope: str) -> dict[str, Any
     phase = cycle.phase()
     if phase in (Phase.DISTRIBUTED, Phase.SETTLED):
         notice = _("The distribution is closed: this page is read-only.")
+        if scope == "member":
+            notice = _("The distribution is over.")
+    elif phase != Phase.FINALISED and scope == "member":
+        notice = _("The distribution has not started yet.")
     elif phase != Phase.FINALISED:
         notice = _("The distribution is not open yet: orders are not final. Nothing can be recorded.")
     else:

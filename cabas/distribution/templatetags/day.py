@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import template
 
 from cabas.distribution.recording import new_action_id
+from cabas.distribution.state import Stand
 
 register = template.Library()
 
@@ -25,3 +26,14 @@ def typed(context: template.Context, kind: str, line: object, field: str, defaul
     if not data or data.get("kind") != kind or str(data.get("line") or "") != str(line or ""):
         return default
     return data.get(field, default)
+
+
+@register.filter
+def waiting(stand: Stand) -> int:
+    """How many of a stand's lines are still to hand over."""
+    return sum(1 for line in stand.lines if not line.done)
+
+
+@register.filter
+def get_item(mapping: dict[object, object], key: object) -> object:
+    return mapping.get(key)
