@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("cabas.accounts.urls")),
     path("", include("cabas.catalog.urls")),
     path("", include("cabas.cycles.urls")),
+    path("", include("cabas.distribution.urls")),
     path("", include("cabas.reports.urls")),
     path("", include("cabas.imports.urls")),
 ]

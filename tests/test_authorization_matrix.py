@@ -143,6 +143,34 @@ MATRIX: dict[str, tuple[Callable[[Cast], dict[str, object]], dict[str, int], dic
         POST_COORDINATORS_OF_A,
     ),
     "producer_cycle_orders": (lambda c: {"slug": "fournil", "pk": c.cycle.pk}, BAKERY, {}),
+    # The distribution day: a producer's stand (the cycle is not finalised: read-only pages).
+    "day_stand": (lambda c: {"slug": "fournil", "pk": c.cycle.pk}, BAKERY, {}),
+    "day_stand_household": (
+        lambda c: {"slug": "fournil", "pk": c.cycle.pk, "order_pk": c.order_of_member2.pk},
+        BAKERY,
+        {},
+    ),
+    "day_stand_act": (lambda c: {"slug": "fournil", "pk": c.cycle.pk}, GET_ON_POST_ONLY, POST_BAKERY),
+    # The welcome desk (coordinators; day-team volunteers are tested in test_day_desk_live).
+    "day_desk": (_cycle, COORDINATORS_OF_A, {}),
+    "day_desk_act": (_cycle, GET_ON_POST_ONLY, POST_COORDINATORS_OF_A),
+    "day_desk_slip": (
+        lambda c: {**_cycle(c), "order_pk": c.order_of_member2.pk},
+        COORDINATORS_OF_A,
+        {},
+    ),
+    # The coordinators' live view, the day team, closing the day.
+    "day_live": (_cycle, COORDINATORS_OF_A, {}),
+    "day_live_act": (_cycle, GET_ON_POST_ONLY, POST_COORDINATORS_OF_A),
+    "day_team_add": (_cycle, GET_ON_POST_ONLY, POST_COORDINATORS_OF_A),
+    "day_team_remove": (
+        lambda c: {**_cycle(c), "member_pk": c.day_team_member.pk},
+        GET_ON_POST_ONLY,
+        POST_COORDINATORS_OF_A,
+    ),
+    "day_close": (_cycle, GET_ON_POST_ONLY, POST_COORDINATORS_OF_A),
+    # A member's own day (without a basket: a page that says so).
+    "day_member": (_cycle, HOUSEHOLDS_OF_A, {}),
     # Documents.
     "reports_cycle": (_cycle, COORDINATORS_OF_A, {}),
     "reports_status": (_cycle, COORDINATORS_OF_A, {}),
@@ -236,6 +264,14 @@ def matrix_cast(cast: Cast) -> Cast:
     cast.cycle.producers.add(cast.dairy)  # type: ignore[attr-defined]
     cast.offer = make_offer(cast.cycle, cast.bakery, "Pain de campagne", price_cents=450)  # type: ignore[attr-defined]
     cast.stored_document = _stored_document(cast.cycle)  # type: ignore[attr-defined]
+    # Mehdi (no role in the matrix) ordered bread: a household at the bakery's stand.
+    from tests.day_fixtures import order
+
+    order(cast.cycle, cast.member2, {cast.offer: 1000})  # type: ignore[attr-defined]
+    cast.order_of_member2 = cast.member2.orders.get(cycle=cast.cycle)  # type: ignore[attr-defined]
+    from cabas.distribution.models import DayTeamMember
+
+    cast.day_team_member = DayTeamMember.objects.create(cycle=cast.cycle, user=cast.member2)  # type: ignore[attr-defined]
     return cast
 
 
@@ -284,6 +320,7 @@ def snapshot() -> tuple[object, ...]:
         Supply,
     )
     from cabas.cycles.models import Cycle, Offer, OrderLine
+    from cabas.distribution.models import DayTeamMember, Event
     from cabas.reports.models import Dispatch, DocumentSet
 
     return (
@@ -298,13 +335,15 @@ def snapshot() -> tuple[object, ...]:
         list(CatalogImport.objects.order_by("pk").values_list("pk", "applied_at")),
         list(
             Cycle.objects.order_by("pk").values_list(
-                "pk", "name", "published_at", "closes_at", "finalised_at"
+                "pk", "name", "published_at", "closes_at", "finalised_at", "distributed_at"
             )
         ),
         list(Offer.objects.order_by("pk").values_list("pk", "price_cents", "withdrawn_at", "quota")),
         list(OrderLine.objects.order_by("pk").values_list("pk", "quantity")),
         list(DocumentSet.objects.order_by("pk").values_list("pk", "requested", "slips_per_sheet")),
         list(Dispatch.objects.order_by("pk").values_list("pk")),
+        list(DayTeamMember.objects.order_by("pk").values_list("pk", "cycle", "user")),
+        list(Event.objects.order_by("pk").values_list("pk")),
     )
 
 
@@ -398,6 +437,8 @@ def producer_urls_with_other_ids(c: Cast) -> list[tuple[str, str, dict[str, obje
         ("producer_cycle_orders", {}),
         ("producer_report_purchase_order", {"fmt": "csv"}),
         ("producer_report_distribution_list", {"fmt": "pdf"}),
+        ("day_stand", {}),
+        ("day_stand_act", {}),
     ]
     cases: list[tuple[str, str, dict[str, object]]] = []
     # The bakery's account with the dairy's product and import; A's coordinator, who manages

@@ -193,6 +193,7 @@ STEP_FROM = {
     Step.CLOSE: Phase.OPEN,
     Step.FINALISE: Phase.CLOSED,
     Step.REOPEN: Phase.FINALISED,
+    Step.DISTRIBUTE: Phase.FINALISED,
 }
 
 
@@ -207,7 +208,9 @@ class TestStepHistory:
         assert before <= event.at <= timezone.now()
         assert fresh(cycle).phase() != STEP_FROM[step]
 
-    @pytest.mark.parametrize("step", [Step.UNPUBLISH, Step.CLOSE, Step.FINALISE, Step.REOPEN])
+    @pytest.mark.parametrize(
+        "step", [Step.UNPUBLISH, Step.CLOSE, Step.FINALISE, Step.REOPEN, Step.DISTRIBUTE]
+    )
     def test_a_step_in_the_wrong_phase_is_refused_and_records_nothing(self, cast: Cast, step: Step) -> None:
         wrong = Phase.OPEN if step != Step.CLOSE else Phase.CLOSED
         if step == Step.FINALISE:

@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 
 from cabas.catalog.models import SaleUnit
 from cabas.cycles.models import Cycle, Offer, OrderLine
+from cabas.distribution.models import DayTeamMember
 from cabas.reports.models import DocumentSet
 from tests.cast import Cast
 from tests.cycle_fixtures import make_cycle, make_offer
@@ -337,6 +338,7 @@ def scene(cast: Cast) -> Cast:
     closed.refresh_from_db()
     allocate(closed)  # pages of a closed cycle allocate on first sight: done beforehand
     cast.stored_document = _stored_document(cycle)  # type: ignore[attr-defined]
+    cast.day_team_member = DayTeamMember.objects.create(cycle=cycle, user=cast.member2)  # type: ignore[attr-defined]
     return cast
 
 
@@ -366,6 +368,8 @@ def _path_kwargs(route: str, names: list[str], c: Cast) -> dict[str, object] | N
                 "token": c.invitation.token,  # type: ignore[attr-defined]
                 "offer_pk": (c.carton_offer if cartons else c.offer).pk,  # type: ignore[attr-defined]
                 "user_pk": c.member.pk,
+                "order_pk": c.member.orders.get(cycle=c.cycle).pk,  # type: ignore[attr-defined]
+                "member_pk": c.day_team_member.pk,  # type: ignore[attr-defined]
             }[name]
     return kwargs
 
@@ -452,7 +456,7 @@ def _post_targets(c: Cast, client_for) -> list[Target]:
 def _snapshot() -> dict[str, tuple[int, str]]:
     """Per table of the app: its row count and a checksum of every value of every row."""
     state = {}
-    for label in ("accounts", "catalog", "cycles", "reports"):
+    for label in ("accounts", "catalog", "cycles", "distribution", "reports"):
         for model in apps.get_app_config(label).get_models():
             rows = list(model._default_manager.order_by("pk").values_list())
             state[model._meta.db_table] = (len(rows), hashlib.sha256(repr(rows).encode()).hexdigest())

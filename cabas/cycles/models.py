@@ -370,6 +370,7 @@ class Step(models.TextChoices):
     CLOSE = "close", _("Orders closed")
     FINALISE = "finalise", _("Finalised")
     REOPEN = "reopen", _("Adjustments reopened")
+    DISTRIBUTE = "distribute", _("Distribution closed")
 
 
 class CycleEvent(models.Model):

@@ -332,6 +332,15 @@ STEPS: dict[Step, StepRule] = {
         ),
         announce=True,
     ),
+    # The distribution day is over: its journal is closed, what is still owed goes to settlement.
+    Step.DISTRIBUTE: StepRule(
+        phases=(Phase.FINALISED,),
+        done=(Phase.DISTRIBUTED, Phase.SETTLED),
+        stamp="distributed_at",
+        value=_now,
+        refusal=gettext_lazy("Only a finalised cycle can close its distribution."),
+        announce=False,
+    ),
 }
 
 
@@ -366,6 +375,7 @@ unpublish = partial(take_step, step=Step.UNPUBLISH)
 close_now = partial(take_step, step=Step.CLOSE)
 finalise = partial(take_step, step=Step.FINALISE)
 reopen_adjustments = partial(take_step, step=Step.REOPEN)
+close_distribution = partial(take_step, step=Step.DISTRIBUTE)
 
 
 def _assign(cycle: Cycle, fields: Mapping[str, Any]) -> None:

@@ -23,6 +23,12 @@ urlpatterns = [
         views.producer_distribution_list,
         name="producer_report_distribution_list",
     ),
+    # The welcome desk reprints a household's slip
+    path(
+        "g/<slug:slug>/manage/cycles/<int:pk>/day/desk/<int:order_pk>/slip.pdf",
+        views.desk_slip,
+        name="day_desk_slip",
+    ),
     # Members
     path("g/<slug:slug>/cycles/<int:pk>/slip.pdf", views.member_slip, name="member_slip"),
 ]

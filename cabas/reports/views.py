@@ -23,6 +23,7 @@ from cabas.catalog.models import Producer
 from cabas.catalog.permissions import producer_access
 from cabas.cycles.models import Cycle, Order
 from cabas.cycles.permissions import get_published_cycle
+from cabas.distribution.permissions import desk_access
 from cabas.reports import documents
 from cabas.reports.documents import Document, UnknownFormat
 
@@ -95,3 +96,13 @@ def member_slip(request: AuthenticatedRequest, slug: str, pk: int) -> HttpRespon
     cycle = get_published_cycle(access, pk)
     order = get_object_or_404(Order.objects.select_related("user"), cycle=cycle, user=request.user)
     return _download(documents.member_slip_document, cycle, order)
+
+
+@login_required
+@require_safe
+@never_cache
+def desk_slip(request: AuthenticatedRequest, slug: str, pk: int, order_pk: int) -> HttpResponse:
+    """A household's slip reprinted at the welcome desk (coordinators and that cycle's day team)."""
+    desk = desk_access(request, slug, pk)
+    order = get_object_or_404(Order.objects.select_related("user"), cycle=desk.cycle, pk=order_pk)
+    return _download(documents.member_slip_document, desk.cycle, order)

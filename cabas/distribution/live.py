@@ -1,0 +1,102 @@
+"""The coordinators' live view of the day and a member's own day: figures read from ``state.Day``.
+
+Nothing here queries the journal again: every figure comes from the one
+``Day`` that ``load_day`` built, so the live view, the stands and the desk
+agree to the cent. ``member_household`` builds the same ``Household`` for one
+basket, in a fixed number of queries.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from cabas.catalog.models import Producer
+from cabas.cycles.baskets import basket, slip_numbers
+from cabas.cycles.models import Cycle, Order
+from cabas.distribution.state import Day, Household, Payment, build_day, fold_journal, journal_rows
+from cabas.ledger.models import Method
+
+
+@dataclass
+class StandProgress:
+    producer: Producer
+    served: int = 0
+    waiting: int = 0
+    # Collected at this stand, per method; what desk payments owe it, together.
+    methods: dict[str, int] = field(default_factory=dict)
+    via_desk_cents: int = 0
+
+    @property
+    def collected_cents(self) -> int:
+        return sum(self.methods.values())
+
+    def by_method(self) -> list[int]:
+        return [self.methods.get(method, 0) for method in Method.values]
+
+
+@dataclass(frozen=True)
+class Conflict:
+    household: Household
+    payment: Payment
+    producer: Producer | None
+
+
+def stands(day: Day) -> list[StandProgress]:
+    """Per producer: households served and waiting, money collected per method and through the desk."""
+    progress: dict[int, StandProgress] = {}
+    for household in day.households:
+        for stand in household.stands:
+            row = progress.setdefault(stand.producer.pk, StandProgress(stand.producer))
+            if stand.served:
+                row.served += 1
+            else:
+                row.waiting += 1
+            for payment in stand.payments:
+                row.methods[payment.method] = row.methods.get(payment.method, 0) + payment.amount_cents
+            row.via_desk_cents += stand.desk_cents
+    return sorted(progress.values(), key=lambda row: row.producer.name.casefold())
+
+
+def desk_methods(day: Day) -> list[int]:
+    """What the welcome desk collected, per method (in ``Method`` order)."""
+    totals: dict[str, int] = defaultdict(int)
+    for household in day.households:
+        for payment in household.desk_payments:
+            totals[payment.method] += payment.amount_cents
+    return [totals.get(method, 0) for method in Method.values]
+
+
+def conflicts(day: Day) -> list[Conflict]:
+    """The payments flagged as conflicts, each with its household (and stand, if any)."""
+    where: dict[int, tuple[Household, Producer | None]] = {}
+    for household in day.households:
+        for payment in household.desk_payments:
+            where[payment.event_id] = (household, None)
+        for stand in household.stands:
+            for payment in stand.payments:
+                where[payment.event_id] = (household, stand.producer)
+    found = []
+    for payment in day.conflicts:
+        if payment.event_id in where:
+            household, producer = where[payment.event_id]
+            found.append(Conflict(household=household, payment=payment, producer=producer))
+    return found
+
+
+def not_collected(day: Day) -> list[Household]:
+    """Households not (fully) served: the baskets to decide on at the end of the day."""
+    return [h for h in day.households if not h.served]
+
+
+def member_household(cycle: Cycle, order: Order) -> Household | None:
+    """One household's day, as the desk would show it, without loading the others."""
+    rows = journal_rows(cycle, order=order)
+    journal = fold_journal(rows)
+    found = basket(order)
+    producers = {part.producer.pk: part.producer for part in found.parts}
+    paid = {row["producer_id"] for row in rows if row["producer_id"]}
+    paid |= {int(pk) for row in rows for pk in (row["details"] or {}).get("shares", {})}
+    if paid - set(producers):
+        producers.update(Producer.objects.in_bulk(paid - set(producers)))
+    return build_day(cycle, [found], slip_numbers(cycle), journal, producers).household(order.pk)

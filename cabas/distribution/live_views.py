@@ -1,0 +1,172 @@
+"""The coordinators' live view of the day (and its closing), the day team, and a member's own day."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from cabas.accounts.models import Membership, Role
+from cabas.accounts.permissions import AuthenticatedRequest, group_access
+from cabas.cycles.models import Order, Phase
+from cabas.cycles.permissions import get_published_cycle
+from cabas.cycles.services import CycleError, close_distribution
+from cabas.distribution import live as figures
+from cabas.distribution.models import DayTeamMember, Event, EventKind, ShortReason, Uncollected
+from cabas.distribution.pages import day_context
+from cabas.distribution.permissions import DeskAccess, desk_access, require_coordinator
+from cabas.distribution.recording import describe, record
+from cabas.distribution.services import Refused
+from cabas.distribution.state import load_day
+from cabas.ledger.models import Method
+
+POLL_SECONDS = 20
+
+
+def _coordinator(request: AuthenticatedRequest, slug: str, pk: int) -> DeskAccess:
+    access = desk_access(request, slug, pk)
+    require_coordinator(access)
+    return access
+
+
+@login_required
+@require_safe
+def live(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
+    return _live(request, _coordinator(request, slug, pk))
+
+
+def _live(
+    request: AuthenticatedRequest, access: DeskAccess, error: str = "", typed: QueryDict | None = None
+) -> HttpResponse:
+    cycle = access.cycle
+    day = load_day(cycle)
+    team = list(DayTeamMember.objects.filter(cycle=cycle).select_related("user").order_by("user__full_name"))
+    in_team = {member.user_id for member in team}
+    candidates = [
+        m.user
+        for m in Membership.objects.current()
+        .filter(group=cycle.group)
+        .select_related("user")
+        .order_by("user__full_name", "user__email")
+        if m.user_id not in in_team
+    ]
+    context: dict[str, Any] = {
+        **day_context(request, cycle, "live"),
+        "group": cycle.group,
+        "day": day,
+        "stands": figures.stands(day),
+        "methods": Method.choices,
+        "desk_methods": figures.desk_methods(day),
+        "shortages": _shortages(cycle.pk),
+        "short_reasons": dict(ShortReason.choices),
+        "numbers": {h.order_id: h.number for h in day.households},
+        "conflicts": figures.conflicts(day),
+        "not_collected": figures.not_collected(day),
+        "decisions": _decisions(cycle.pk),
+        "uncollected_choices": Uncollected.choices,
+        "uncollected_labels": dict(Uncollected.choices),
+        "served": sum(1 for h in day.households if h.served),
+        "arrived": sum(1 for h in day.households if h.arrived),
+        "team": team,
+        "candidates": candidates,
+        "can_close": cycle.phase() == Phase.FINALISED,
+        "error": error,
+        "typed": typed,
+    }
+    return render(request, "distribution/live.html", context)
+
+
+def _shortages(cycle_id: int) -> list[Event]:
+    """What the stands reported as not delivered (even a whole line), unless cancelled since."""
+    return list(
+        Event.objects.filter(cycle_id=cycle_id, kind=EventKind.SHORT)
+        .exclude(corrections__kind=EventKind.CANCELLED)
+        .select_related("producer", "line__offer", "order__user")
+        .order_by("pk")
+    )
+
+
+def _decisions(cycle_id: int) -> dict[int, Event]:
+    """The latest decision on each basket nobody collected, with who took it."""
+    events = Event.objects.filter(cycle_id=cycle_id, kind=EventKind.UNCOLLECTED).select_related("by")
+    return {event.order_id: event for event in events.order_by("pk")}
+
+
+@login_required
+@require_POST
+def live_act(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
+    """Resolve or cancel a conflict, decide on a basket nobody collected."""
+    access = _coordinator(request, slug, pk)
+    try:
+        outcomes = record(request, cycle=access.cycle, scope=access.scope)
+    except Refused as refusal:
+        return _live(request, access, error=str(refusal), typed=request.POST)
+    messages.success(request, describe(outcomes))
+    return redirect("day_live", slug=slug, pk=access.cycle.pk)
+
+
+@login_required
+@require_POST
+def team_add(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
+    """Put a member of the group on this cycle's welcome desk (this cycle only)."""
+    access = _coordinator(request, slug, pk)
+    user_pk = str(request.POST.get("user", ""))
+    if not user_pk.isdigit() or len(user_pk) > 12:
+        raise Http404
+    membership = get_object_or_404(
+        Membership.objects.current().select_related("user"), group=access.cycle.group, user_id=int(user_pk)
+    )
+    # Already on the team: a second click changes nothing.
+    DayTeamMember.objects.get_or_create(
+        cycle=access.cycle, user=membership.user, defaults={"added_by": request.user}
+    )
+    name = membership.user.display_name
+    messages.success(request, _("%(name)s is on the welcome desk for this distribution.") % {"name": name})
+    return redirect("day_live", slug=slug, pk=access.cycle.pk)
+
+
+@login_required
+@require_POST
+def team_remove(request: AuthenticatedRequest, slug: str, pk: int, member_pk: int) -> HttpResponse:
+    access = _coordinator(request, slug, pk)
+    member = get_object_or_404(DayTeamMember.objects.select_related("user"), cycle=access.cycle, pk=member_pk)
+    member.delete()
+    name = member.user.display_name
+    messages.success(request, _("%(name)s is no longer on the welcome desk.") % {"name": name})
+    return redirect("day_live", slug=slug, pk=access.cycle.pk)
+
+
+@login_required
+@require_POST
+def close_day(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
+    """« Clôturer la distribution »: the cycle is distributed, the day's pages become read-only."""
+    access = _coordinator(request, slug, pk)
+    try:
+        close_distribution(cycle=access.cycle, by=request.user)
+    except CycleError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The distribution is closed: what is still owed goes to settlement."))
+    return redirect("day_live", slug=slug, pk=access.cycle.pk)
+
+
+@login_required
+@require_safe
+def member_day(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
+    """A member's own day: what was handed over, actual weights and amounts, what is left to pay."""
+    access = group_access(request, slug, roles=(Role.MEMBER,))
+    cycle = get_published_cycle(access, pk)
+    order = Order.objects.filter(cycle=cycle, user=request.user).select_related("user").first()
+    household = figures.member_household(cycle, order) if order is not None else None
+    context = {
+        **day_context(request, cycle, "member"),
+        "group": access.group,
+        "h": household,
+        "poll": POLL_SECONDS,
+    }
+    return render(request, "distribution/member_day.html", context)
