@@ -132,6 +132,12 @@ class Cycle(models.Model):
             return Phase.OPEN
         return Phase.CLOSED
 
+    def distribution_starts_at(self) -> datetime:
+        """The moment the distribution begins, in the site's time zone."""
+        return datetime.combine(
+            self.distribution_date, self.distribution_start, tzinfo=timezone.get_default_timezone()
+        )
+
     def phase_label(self) -> str:
         return str(self.phase().label)
 
