@@ -138,6 +138,12 @@ class Cycle(models.Model):
             self.distribution_date, self.distribution_start, tzinfo=timezone.get_default_timezone()
         )
 
+    def day_started(self) -> bool:
+        """Something was recorded on the distribution day (its journal: ``distribution``), or it is over."""
+        if self.phase() in (Phase.DISTRIBUTED, Phase.SETTLED):
+            return True
+        return self.day_events.exists()
+
     def phase_label(self) -> str:
         return str(self.phase().label)
 
