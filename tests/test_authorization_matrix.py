@@ -35,6 +35,9 @@ POST_HOUSEHOLDS_OF_A = {"anonymous": 302, "member_b": 403, "coordinator_b": 403,
 # The bakery keeps its own catalogue: only its account (and the site admin) manage it.
 BAKERY = {**dict.fromkeys(ROLES, 403), "anonymous": 302, "producer_a": 200, "site_admin": 200}
 POST_BAKERY = {role: status for role, status in BAKERY.items() if status != 200}
+# Documents after the distribution day, on a cycle whose day has not started: 404 for those allowed.
+DAY_COORDINATORS_OF_A = {**COORDINATORS_OF_A, "coordinator_a": 404, "site_admin": 404}
+DAY_BAKERY = {**BAKERY, "producer_a": 404, "site_admin": 404}
 SITE_ADMIN_ONLY = {**dict.fromkeys(ROLES, 403), "anonymous": 302, "site_admin": 200}
 
 A = "saint-orens"
@@ -187,6 +190,17 @@ MATRIX: dict[str, tuple[Callable[[Cast], dict[str, object]], dict[str, int], dic
         BAKERY,
         {},
     ),
+    # After the day: nothing was recorded on the matrix cast's day, so nothing to report (404)
+    # for those who may see it; test_day_reports checks the documents themselves.
+    "reports_day_summary": (lambda c: {**_cycle(c), "fmt": "pdf"}, DAY_COORDINATORS_OF_A, {}),
+    "reports_day_report": (
+        lambda c: {**_cycle(c), "producer_pk": c.bakery.pk, "fmt": "xlsx"},
+        DAY_COORDINATORS_OF_A,
+        {},
+    ),
+    "reports_day_cheques": (lambda c: {**_cycle(c), "producer_pk": c.bakery.pk}, DAY_COORDINATORS_OF_A, {}),
+    "producer_day_report": (lambda c: {"slug": "fournil", "pk": c.cycle.pk, "fmt": "pdf"}, DAY_BAKERY, {}),
+    "producer_day_cheques": (lambda c: {"slug": "fournil", "pk": c.cycle.pk}, DAY_BAKERY, {}),
     # Nobody in the matrix cast has ordered: households of A have no slip (404).
     "member_slip": (
         _cycle,
@@ -435,6 +449,8 @@ def producer_urls_with_other_ids(c: Cast) -> list[tuple[str, str, dict[str, obje
     imports = ("catalog_import_preview", "catalog_import_confirm")
     documents = [
         ("producer_cycle_orders", {}),
+        ("producer_day_report", {"fmt": "pdf"}),
+        ("producer_day_cheques", {}),
         ("producer_report_purchase_order", {"fmt": "csv"}),
         ("producer_report_distribution_list", {"fmt": "pdf"}),
         ("day_stand", {}),

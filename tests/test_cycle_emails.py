@@ -17,7 +17,7 @@ from django.utils.translation import gettext
 
 from cabas.accounts.models import Membership, User
 from cabas.catalog.models import Producer, Product
-from cabas.cycles import clock, tasks
+from cabas.cycles import clock, services, tasks
 from cabas.cycles.models import Allocation, ChangeKind, Cycle, Offer, Order, OrderChange, OrderLine
 from cabas.cycles.ordering import LineChange, save_basket
 from cabas.lib.money import format_cents
@@ -90,6 +90,18 @@ def run_tick(capture, now: datetime | None = None) -> dict[str, list[int]]:
     """One clock tick, with the e-mails it enqueues after commit actually sent."""
     with capture(execute=True):
         return clock.tick(now)
+
+
+def finalise(cast: Cast, cycle: Cycle, capture) -> None:
+    """The coordinator finalises the adjustments (the recap goes then), e-mails actually sent."""
+    with capture(execute=True):
+        services.finalise(cycle=cycle, by=cast.coordinator)
+
+
+def finalise_after_tick(cast: Cast, cycle: Cycle, capture) -> None:
+    """The clock splits the fair shares at the deadline, then the coordinator finalises."""
+    assert run_tick(capture)["recapped"] == []  # closing alone sends no recap
+    finalise(cast, cycle, capture)
 
 
 def to(address: str, subject_part: str = "") -> list[EmailMessage]:
@@ -264,14 +276,15 @@ class TestRecap:
     def test_goes_to_everyone_with_something_ordered(self, cast: Cast, closed_cycle: Cycle, capture) -> None:
         done = run_tick(capture)
         assert done["allocated"] == [closed_cycle.pk]
-        assert done["recapped"] == [closed_cycle.pk]
+        assert done["recapped"] == [] and mail.outbox == []  # the recap waits for the final basket
+        finalise(cast, closed_cycle, capture)
         # Not Bernadette (her basket is empty), not those who never ordered.
         assert recipients() == sorted([cast.member.email, cast.member2.email])
 
     def test_amounts_are_the_persisted_ones_with_payment_instructions(
         self, cast: Cast, closed_cycle: Cycle, capture
     ) -> None:
-        run_tick(capture)
+        finalise_after_tick(cast, closed_cycle, capture)
         (recap,) = to(cast.member.email)
         lines = OrderLine.objects.filter(order__cycle=closed_cycle, order__user=cast.member)
         bread = lines.get(offer__producer=cast.bakery).total_cents
@@ -297,7 +310,7 @@ class TestRecap:
 
     def test_cannot_be_opted_out(self, cast: Cast, closed_cycle: Cycle, capture) -> None:
         User.objects.filter(pk=cast.member.pk).update(wants_announcements=False, wants_reminders=False)
-        run_tick(capture)
+        finalise_after_tick(cast, closed_cycle, capture)
         assert len(to(cast.member.email)) == 1
 
     def test_tells_changes_made_after_ordering_once(self, cast: Cast, closed_cycle: Cycle, capture) -> None:
@@ -310,7 +323,7 @@ class TestRecap:
             reason="Une miche de plus, demandée par téléphone",
         )
         assert result.ok
-        run_tick(capture)
+        finalise_after_tick(cast, closed_cycle, capture)
         (recap,) = to(cast.member2.email)
         assert "Une miche de plus, demandée par téléphone" in recap.body
         assert format_cents(910, "en") in recap.body
@@ -320,6 +333,87 @@ class TestRecap:
         mail.outbox.clear()
         tasks.send_order_changes.enqueue(result.order.pk if result.order else 0)
         assert mail.outbox == []  # already told in the recap
+
+
+class TestRecapMoment:
+    """One e-mail with the final basket: at finalisation, or by the clock shortly before the day."""
+
+    def test_adjustments_wait_for_the_recap_which_finalising_sends_once(
+        self, cast: Cast, closed_cycle: Cycle, capture
+    ) -> None:
+        assert run_tick(capture)["recapped"] == []
+        bread = closed_cycle.offers.get(name="Pain au levain")
+        with capture(execute=True):  # a coordinator's adjustment on behalf, told at once before
+            result = save_basket(
+                cycle=closed_cycle,
+                member=cast.member2,
+                changes=[LineChange(bread.pk, 2000)],
+                by=cast.coordinator,
+                reason="Une miche de plus",
+                notify=True,
+            )
+        assert result.ok and mail.outbox == []  # held: the recap tells it
+        finalise(cast, closed_cycle, capture)
+        assert recipients() == sorted([cast.member.email, cast.member2.email])
+        (recap,) = to(cast.member2.email)
+        assert "Une miche de plus" in recap.body and format_cents(910, "en") in recap.body
+        closed_cycle.refresh_from_db()
+        assert closed_cycle.recap_sent_at is not None
+        mail.outbox.clear()
+        finalise(cast, closed_cycle, capture)  # a second click changes nothing
+        assert run_tick(capture, clock.recap_fallback_time(closed_cycle))["recapped"] == []
+        assert mail.outbox == []
+
+    def test_reopened_and_finalised_again_no_second_recap_later_changes_told_alone(
+        self, cast: Cast, closed_cycle: Cycle, capture
+    ) -> None:
+        finalise_after_tick(cast, closed_cycle, capture)
+        mail.outbox.clear()
+        with capture(execute=True):
+            services.reopen_adjustments(cycle=closed_cycle, by=cast.coordinator)
+        bread = closed_cycle.offers.get(name="Pain au levain")
+        with capture(execute=True):
+            save_basket(
+                cycle=closed_cycle,
+                member=cast.member2,
+                changes=[LineChange(bread.pk, 2000)],
+                by=cast.coordinator,
+                reason="Rectifié",
+                notify=True,
+            )
+        (notice,) = mail.outbox  # after the recap, a change is told on its own, at once
+        assert notice.to == [cast.member2.email] and "Rectifié" in notice.body
+        finalise(cast, closed_cycle, capture)
+        assert len(mail.outbox) == 1  # no second recap
+
+    def test_fallback_before_the_distribution_when_nobody_finalised(
+        self, cast: Cast, closed_cycle: Cycle, capture
+    ) -> None:
+        run_tick(capture)
+        closed_cycle.refresh_from_db()
+        fallback = clock.recap_fallback_time(closed_cycle)
+        assert fallback == closed_cycle.distribution_starts_at() - timedelta(hours=24)
+        assert run_tick(capture, fallback - timedelta(minutes=1))["recapped"] == []
+        assert mail.outbox == []
+        assert run_tick(capture, fallback)["recapped"] == [closed_cycle.pk]
+        assert run_tick(capture, fallback + timedelta(minutes=5))["recapped"] == []
+        assert recipients() == sorted([cast.member.email, cast.member2.email])
+        finalise(cast, closed_cycle, capture)  # finalised late: the recap went already
+        assert len(mail.outbox) == 2
+
+    def test_never_once_the_distribution_has_begun(self, cast: Cast, closed_cycle: Cycle, capture) -> None:
+        run_tick(capture)
+        closed_cycle.refresh_from_db()
+        started = closed_cycle.distribution_starts_at() + timedelta(minutes=1)
+        assert run_tick(capture, started)["recapped"] == []
+        assert not clock.recap_due(closed_cycle, started)
+        assert mail.outbox == []
+
+    def test_the_status_panel_says_when_it_goes(self, cast: Cast, closed_cycle: Cycle, client_for) -> None:
+        closed_cycle.refresh_from_db()
+        page = client_for(cast.coordinator).get(reverse("manage_cycle", args=[A, closed_cycle.pk])).text
+        when = in_language("fr", clock.recap_fallback_time(closed_cycle), "DATETIME_FORMAT")
+        assert "quand vous finalisez" in page and f"finalisé le {when} (24 heures" in page
 
 
 class TestFairShare:
@@ -341,7 +435,8 @@ class TestFairShare:
         mail.outbox.clear()
         close(cycle)
         done = run_tick(capture)
-        assert done["allocated"] == [cycle.pk] and done["recapped"] == [cycle.pk]
+        assert done["allocated"] == [cycle.pk] and done["recapped"] == []
+        finalise(cast, cycle, capture)
         cycle.refresh_from_db()
         assert cycle.allocated_at is not None and cycle.recap_sent_at is not None
         got = dict(OrderLine.objects.filter(offer=chickens).values_list("order__user__email", "quantity"))
@@ -365,7 +460,7 @@ class TestFairShare:
         order(cycle, cast.member, (lamb, 1000))
         order(cycle, cast.member2, (lamb, 1000))
         close(cycle)
-        run_tick(capture)
+        finalise_after_tick(cast, cycle, capture)
         quantities = dict(OrderLine.objects.filter(offer=lamb).values_list("order__user__email", "quantity"))
         assert sorted(quantities.values()) == [0, 1000]
         unlucky = next(email for email, quantity in quantities.items() if quantity == 0)
@@ -406,7 +501,7 @@ class TestDeliveryFailure:
             raise ConnectionError("SMTP server went away")
 
         monkeypatch.setattr(tasks, "send_templated", down)
-        run_tick(capture)
+        finalise_after_tick(cast, closed_cycle, capture)
         assert mail.outbox == []
         assert OrderChange.objects.filter(order__user=cast.member2, notified_at__isnull=True).exists()
 
@@ -432,7 +527,9 @@ def test_ticking_twice_sends_every_email_once(cast: Cast, capture) -> None:
 
     mail.outbox.clear()
     close(cycle)
-    first, second = run_tick(capture), run_tick(capture)
+    cycle.refresh_from_db()
+    fallback = clock.recap_fallback_time(cycle)
+    first, second = run_tick(capture, fallback), run_tick(capture, fallback + timedelta(minutes=1))
     assert first["recapped"] == [cycle.pk]
     assert second == {"announced": [], "reminded": [], "allocated": [], "recapped": []}
     assert recipients() == [cast.member.email]
@@ -484,7 +581,9 @@ def test_clocks_ticking_at_once_send_each_email_once() -> None:
     race()
     race(cycle.closes_at - timedelta(hours=1))
     close(cycle)
-    race()
+    race()  # the split
+    cycle.refresh_from_db()
+    race(clock.recap_fallback_time(cycle))
     assert errors == []
     subjects = [(m.to[0], m.subject) for m in mail.outbox]
     assert len(subjects) == len(set(subjects)), subjects

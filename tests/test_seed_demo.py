@@ -41,6 +41,11 @@ from cabas.cycles.models import (
     Phase,
 )
 from cabas.demo import catalogues, cycles, data, seeding
+from cabas.demo.day import play_day
+from cabas.distribution.models import Event, EventKind
+from cabas.distribution.state import load_day
+from cabas.ledger import services as ledger
+from cabas.ledger.models import Account, Entry, Line
 
 pytestmark = pytest.mark.django_db
 
@@ -87,6 +92,9 @@ def row_counts() -> dict[str, int]:
         Order,
         OrderLine,
         OrderChange,
+        Event,
+        Entry,
+        Line,
     )
     return {model.__name__: model.objects.count() for model in models}
 
@@ -541,10 +549,19 @@ CYCLE_SIZE = {"households": 200, "producers": 25}
 
 
 def demo_cycles() -> dict[Phase, Cycle]:
-    rows = Cycle.objects.filter(group__slug="saint-orens")
+    """The distributed, closed and open cycles (the one in the middle of its day: ``day_cycle``)."""
+    rows = Cycle.objects.filter(group__slug="saint-orens").exclude(
+        finalised_at__isnull=False, distributed_at=None
+    )
     by_phase = {cycle.phase(): cycle for cycle in rows}
     assert len(by_phase) == rows.count() == 3
     return by_phase
+
+
+def day_cycle() -> Cycle:
+    return Cycle.objects.select_related("group").get(
+        group__slug="saint-orens", finalised_at__isnull=False, distributed_at=None
+    )
 
 
 def first_come_sold(offer: Offer) -> int:
@@ -711,11 +728,57 @@ def test_the_audit_trail_matches_the_lines():
         assert {(line.order_id, line.offer_id): line.quantity for line in lines} == last
 
 
+def test_a_cycle_in_the_middle_of_its_distribution_day():
+    run(households=60, producers=10)
+    cycle = day_cycle()
+    assert cycle.phase() == Phase.FINALISED and cycle.distribution_date == timezone.localdate()
+    assert cycle.recap_sent_at is not None and cycle.day_started()
+    day = load_day(cycle)
+    stands = [stand for household in day.households for stand in household.stands]
+    served = [h for h in day.households if h.served]
+    assert 8 <= len(served) < len(day.households)  # some served, others still to come
+    assert sum(1 for h in day.households if h.arrived) == 2
+    methods = {p.method for stand in stands for p in stand.payments}
+    assert methods == {"cash", "cheque", "card", "transfer"}
+    cheque = next(p for stand in stands for p in stand.payments if p.method == "cheque")
+    assert {"number", "bank", "drawer"} <= set(cheque.details)
+    transfer = next(p for stand in stands for p in stand.payments if p.method == "transfer")
+    assert transfer.details["reference"].startswith("CABAS-")
+    assert len([h for h in day.households if h.desk_payments]) == 2
+    assert all(stand.left_cents == 0 for h in day.households if h.desk_payments for stand in h.stands)
+    events = Event.objects.filter(cycle=cycle)
+    short = events.get(kind=EventKind.SHORT)
+    assert short.reason == "damaged" and short.note
+    weighed = events.filter(kind=EventKind.WEIGHED).select_related("line__offer")
+    assert weighed.filter(line__offer__category=Category.POULTRY).exists()
+    assert all(event.line.total_cents == event.amount_cents for event in weighed)  # the actual weight's price
+    # The ledger agrees with the day: what households still owe is what was handed over and not paid.
+    for household in served:
+        for stand in household.stands:
+            owed = ledger.balance(
+                cycle.group,
+                Account.HOUSEHOLD,
+                cycle=cycle,
+                household=User.objects.get(pk=household.member.pk),
+                producer=stand.producer,
+            )
+            handed = sum(line.item.total_cents for line in stand.lines if line.handed)
+            assert owed == handed - stand.paid_cents - stand.desk_cents
+    assert ledger.balance(cycle.group, Account.DESK, cycle=cycle) == sum(
+        p.amount_cents for h in day.households for p in h.desk_payments
+    )
+    # Run again: nothing new (the cycle is made once; the actions' ids are applied once).
+    before = row_counts()
+    run(households=60, producers=10)
+    play_day(cycle, cycle.created_by)  # type: ignore[arg-type]
+    assert row_counts() == before
+
+
 def test_demo_cycles_are_seeded_once():
     run(**CYCLE_SIZE)
     before = row_counts()
-    assert before["Cycle"] == 3
-    assert before["Order"] > 400
+    assert before["Cycle"] == 4
+    assert before["Order"] > 400 and before["Event"] > 30
 
     run(**CYCLE_SIZE)
     assert row_counts() == before
@@ -767,7 +830,7 @@ def test_output_counts_the_cycles_and_the_open_baskets():
 
     open_cycle = demo_cycles()[Phase.OPEN]
     baskets = open_cycle.orders.count()
-    assert f"Cabas de Saint-Orens : 3 cycles, {baskets} paniers dans « {open_cycle.name} »" in output
+    assert f"Cabas de Saint-Orens : 4 cycles, {baskets} paniers dans « {open_cycle.name} »" in output
 
 
 @pytest.mark.parametrize(

@@ -11,8 +11,14 @@ follows those moments, each exactly once per cycle:
   shorter than twice that (so it does not arrive with the announcement); no
   reminder when the announcement itself went out after that moment (it
   already gave the deadline);
-* after the deadline, split fair-share quotas (``allocation.allocate``), then
-  send the recap (``recap_sent_at``), never before the split is done.
+* after the deadline, split fair-share quotas (``allocation.allocate``);
+* send the recap (``recap_sent_at``), once the basket is final: when a
+  coordinator finalises the adjustments (the finalise step calls
+  ``send_recap_when_due`` at once), or, if nobody has by then,
+  ``RECAP_FALLBACK`` before the distribution starts. Never before the split,
+  never after the distribution has begun, never twice: a cycle reopened and
+  finalised again sends no second recap (each later change is told on its
+  own by ``tasks.send_order_changes``).
 
 Each action is claimed by a guarded update of its timestamp
 (``filter(pk=..., announced_at__isnull=True).update(announced_at=now)``),
@@ -42,10 +48,14 @@ from cabas.cycles.models import Cycle
 
 logger = logging.getLogger(__name__)
 
-# A cycle closed longer ago than this without a recap (the clock was down, or
-# it was installed after the fact) gets no recap and no split from the clock:
-# its members may have collected their baskets already.
+# A cycle closed longer ago than this without a split (the clock was down, or
+# it was installed after the fact) gets no split from the clock, unless its
+# recap falls due: its members may have collected their baskets already.
 CATCH_UP = timedelta(days=3)
+# The recap goes when the coordinators finalise the adjustments, so that it tells
+# the final basket (cartons rounded, shortages applied); if they have not by this
+# long before the distribution starts, it goes anyway with the baskets as they are.
+RECAP_FALLBACK = timedelta(hours=24)
 
 
 def tick(now: datetime | None = None) -> dict[str, list[int]]:
@@ -70,20 +80,21 @@ def tick(now: datetime | None = None) -> dict[str, list[int]]:
 
 
 def _candidates(now: datetime) -> list[Cycle]:
-    """Published cycles of active groups with something possibly due (cheap: an indexed range)."""
+    """Published cycles of active groups with something possibly due (cheap: indexed ranges).
+
+    The dates of the distribution are compared by day here; ``recap_due`` decides to the minute.
+    """
     is_open = Q(opens_at__lte=now, closes_at__gt=now)
     unannounced = Q(announced_at__isnull=True) & is_open
     unreminded = Q(reminded_at__isnull=True) & is_open
-    unrecapped = Q(
-        recap_sent_at__isnull=True,
-        closes_at__lte=now,
-        closes_at__gt=now - CATCH_UP,
-        distributed_at__isnull=True,
-        settled_at__isnull=True,
-    )
+    closed = Q(closes_at__lte=now, distributed_at__isnull=True, settled_at__isnull=True)
+    unallocated = closed & Q(allocated_at__isnull=True, closes_at__gt=now - CATCH_UP)
+    today = timezone.localdate(now)
+    final = Q(finalised_at__isnull=False) | Q(distribution_date__lte=timezone.localdate(now + RECAP_FALLBACK))
+    unrecapped = closed & Q(recap_sent_at__isnull=True, distribution_date__gte=today) & final
     return list(
         Cycle.objects.published()
-        .filter(unannounced | unreminded | unrecapped, group__is_active=True)
+        .filter(unannounced | unreminded | unallocated | unrecapped, group__is_active=True)
         .select_related("group")
         .order_by("closes_at", "pk")
     )
@@ -92,10 +103,9 @@ def _candidates(now: datetime) -> list[Cycle]:
 def _run(cycle: Cycle, now: datetime, done: dict[str, list[int]]) -> None:
     if cycle.closes_at <= now:
         if cycle.allocated_at is None and allocation.allocate(cycle):
+            cycle.allocated_at = now
             _log(done, "allocated", cycle)
-        if _claim(
-            cycle, "recap_sent_at", now, tasks.send_recap, allocated_at__isnull=False, closes_at__lte=now
-        ):
+        if send_recap_when_due(cycle, now):
             _log(done, "recapped", cycle)
         return
     if cycle.announced_at is None and _claim(cycle, "announced_at", now, tasks.send_opening, **_open(now)):
@@ -105,6 +115,45 @@ def _run(cycle: Cycle, now: datetime, done: dict[str, list[int]]) -> None:
         cycle, "reminded_at", now, tasks.send_reminder, **_unchanged(cycle)
     ):
         _log(done, "reminded", cycle)
+
+
+def recap_fallback_time(cycle: Cycle) -> datetime:
+    """When the recap goes by itself if the cycle was not finalised before."""
+    return cycle.distribution_starts_at() - RECAP_FALLBACK
+
+
+def recap_due(cycle: Cycle, now: datetime) -> bool:
+    """The basket is final (finalised, or the fallback time has come) and the distribution is ahead."""
+    if cycle.recap_sent_at is not None or cycle.allocated_at is None or cycle.closes_at > now:
+        return False
+    if cycle.distributed_at is not None or cycle.settled_at is not None:
+        return False
+    if now >= cycle.distribution_starts_at():
+        return False  # members are collecting their baskets: too late to tell them
+    return cycle.finalised_at is not None or now >= recap_fallback_time(cycle)
+
+
+def send_recap_when_due(cycle: Cycle, now: datetime | None = None) -> bool:
+    """Send the recap of ``cycle`` if it is due (``recap_due``) and nobody has; whether this call did.
+
+    The claim re-checks what the decision rests on: finalised still, or the
+    distribution still at the date and time that made the fallback due.
+    """
+    now = now or timezone.now()
+    if not recap_due(cycle, now):
+        return False
+    still: dict[str, Any] = {"allocated_at__isnull": False, "closes_at__lte": now}
+    if cycle.finalised_at is not None:
+        still["finalised_at__isnull"] = False
+    else:
+        still |= {
+            "distribution_date": cycle.distribution_date,
+            "distribution_start": cycle.distribution_start,
+        }
+    if _claim(cycle, "recap_sent_at", now, tasks.send_recap, **still):
+        cycle.recap_sent_at = now
+        return True
+    return False
 
 
 def reminder_time(cycle: Cycle) -> datetime:

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from cabas.accounts.permissions import AuthenticatedRequest, GroupAccess, require_manager
-from cabas.cycles import services
+from cabas.cycles import clock, services
 from cabas.cycles.forms import CycleForm, OfferForm, PublishForm, StepForm, WithdrawForm
 from cabas.cycles.models import Cycle, OrderLine, Phase, Step
 from cabas.cycles.order_page import order_context
@@ -139,6 +139,7 @@ def cycle_edit(request: AuthenticatedRequest, slug: str, pk: int) -> HttpRespons
         phase=cycle.phase(),
         offer_count=cycle.offers.count(),
         events=cycle.events.select_related("by"),
+        recap_fallback=clock.recap_fallback_time(cycle),
     )
     return render(request, "cycles/manage/cycle_form.html", context)
 

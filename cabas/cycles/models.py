@@ -132,6 +132,18 @@ class Cycle(models.Model):
             return Phase.OPEN
         return Phase.CLOSED
 
+    def distribution_starts_at(self) -> datetime:
+        """The moment the distribution begins, in the site's time zone."""
+        return datetime.combine(
+            self.distribution_date, self.distribution_start, tzinfo=timezone.get_default_timezone()
+        )
+
+    def day_started(self) -> bool:
+        """Something was recorded on the distribution day (its journal: ``distribution``), or it is over."""
+        if self.phase() in (Phase.DISTRIBUTED, Phase.SETTLED):
+            return True
+        return self.day_events.exists()
+
     def phase_label(self) -> str:
         return str(self.phase().label)
 

@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy
 
 from cabas.accounts.models import BuyingGroup, User
 from cabas.catalog.models import Producer, Product
+from cabas.cycles import clock
 from cabas.cycles.allocation import allocate
 from cabas.cycles.lines import Edit, Quota, change_lines
 from cabas.cycles.models import (
@@ -280,6 +281,14 @@ def _publishable(cycle: Cycle, now: datetime) -> str:
     return ""
 
 
+def _recap_final_basket(cycle: Cycle) -> bool:
+    """Finalised: the baskets are final, members get their recap now (once; see ``clock``)."""
+    if cycle.allocated_at is None:
+        allocate(cycle)  # the clock may not have split the fair shares yet
+        cycle.refresh_from_db()
+    return clock.send_recap_when_due(cycle)
+
+
 _PUBLISHED = tuple(phase for phase in Phase if phase != Phase.DRAFT)
 STEPS: dict[Step, StepRule] = {
     # Visible to members: scheduled, or open at once if its window has begun.
@@ -302,7 +311,7 @@ STEPS: dict[Step, StepRule] = {
     ),
     # The deadline brought forward to now: from then on the cycle is closed like at
     # any deadline. Fair shares are split at once (the clock would a minute later),
-    # so that the adjustments and the cartons start from them; the clock sends the recap.
+    # so that the adjustments and the cartons start from them. The recap waits for finalise.
     Step.CLOSE: StepRule(
         phases=(Phase.OPEN,),
         done=(),
@@ -312,7 +321,8 @@ STEPS: dict[Step, StepRule] = {
         announce=True,
         then=allocate,
     ),
-    # The adjustments end: orders and offers no longer change, the documents are final.
+    # The adjustments end: orders and offers no longer change, the documents are final,
+    # and members receive the recap of their final basket (once, even if finalised again).
     Step.FINALISE: StepRule(
         phases=(Phase.CLOSED,),
         done=(Phase.FINALISED,),
@@ -320,6 +330,7 @@ STEPS: dict[Step, StepRule] = {
         value=_now,
         refusal=gettext_lazy("Only a closed cycle, whose adjustments are done, can be finalised."),
         announce=True,
+        then=_recap_final_basket,
     ),
     # Undoes finalise before the distribution: coordinators may adjust orders again.
     Step.REOPEN: StepRule(

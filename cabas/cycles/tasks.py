@@ -129,12 +129,25 @@ def send_confirmation(order_id: int) -> None:
     )
 
 
+def _recap_pending(cycle: Cycle) -> bool:
+    """Orders are closed and the recap has not gone yet: it will tell the basket as it ends up."""
+    from cabas.cycles.models import Phase
+
+    return cycle.recap_sent_at is None and cycle.phase() in (Phase.CLOSED, Phase.FINALISED)
+
+
 @task
 def send_order_changes(order_id: int) -> None:
-    """Tell a member, in one e-mail, every change made to their order that they were not told of."""
+    """Tell a member, in one e-mail, every change made to their order that they were not told of.
+
+    Between the deadline and the recap nothing is sent: the recap tells every
+    change with the final basket, so members get one e-mail, not one per adjustment.
+    """
     from cabas.cycles.baskets import basket
 
     order = _order(order_id)
+    if _recap_pending(order.cycle):
+        return  # the recap, sent when the basket is final, tells these changes with it
     changes = _claim_changes(order)
     if not changes:
         return
@@ -212,10 +225,11 @@ def _send_recap_to(order: Order, summary: Basket) -> None:
 
 @task
 def send_recap(cycle_id: int) -> int:
-    """Orders are closed: tell each member what they will collect, pay, to whom, where and when.
+    """The basket is final: tell each member what they will collect, pay, to whom, where and when.
 
     Sent to everyone with an order (members cannot opt out: it is their bill),
-    after the fair-share split. It tells the changes made since they ordered
+    when the adjustments are finalised (or by the clock shortly before the
+    distribution, see ``clock``), after the fair-share split. It tells the changes made since they ordered
     (fair shares: asked vs got) and marks them told, so ``send_order_changes``
     does not repeat them.
     """

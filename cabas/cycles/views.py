@@ -263,5 +263,6 @@ def producer_orders(request: AuthenticatedRequest, slug: str, pk: int) -> HttpRe
         "offers": offers,
         "lines": lines,
         "total": total_due(baskets(cycle, producer=access.producer)),
+        "day_started": cycle.day_started(),
     }
     return render(request, "cycles/producer_orders.html", context)

@@ -537,6 +537,13 @@ def ensure_cycles(
     """Give ``group`` its three demo cycles with their baskets, unless it has demo cycles already."""
     if any(is_demo_name(name) for name in group.cycles.values_list("name", flat=True)):
         return []
+    return ensure_cycles_for(group, cycle_plans(now, baskets), seed=seed, now=now, coordinator=coordinator)
+
+
+def ensure_cycles_for(
+    group: BuyingGroup, plans: Sequence[CyclePlan], *, seed: int, now: datetime, coordinator: User | None
+) -> list[Cycle]:
+    """Create a cycle per plan, with its offers and baskets (nothing when the group sells nothing)."""
     producers = list(Producer.objects.supplying(group))
     slugs = {producer.pk: producer.slug for producer in producers}
     products = list(Product.objects.active().filter(producer__in=producers).order_by("pk"))
@@ -551,7 +558,7 @@ def ensure_cycles(
     # Offers keep the unit as the group reads it (« pot de 500 g »), whoever runs the command.
     with translation.override(settings.LANGUAGE_CODE):
         labels = {product.pk: product.unit_label() for product in products}
-    for plan in cycle_plans(now, baskets):
+    for plan in plans:
         cycle = create_cycle(plan, group, producers, coordinator)
         offers = create_offers(cycle, products, labels, prices)
         shop = make_shop(offers, slugs, seed=seed)

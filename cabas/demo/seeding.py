@@ -47,6 +47,7 @@ from cabas.demo import data
 from cabas.demo.catalogues import CATALOGUES, ProductText, RangeCatalogue
 from cabas.demo.cycles import ensure_cycles
 from cabas.demo.data import BALMA, SAINT_ORENS, GroupText, Login, ProducerText
+from cabas.demo.day import ensure_day_cycle
 
 # Rows per INSERT and ids per ``IN (...)``: far below SQLite's variable limit
 # and PostgreSQL's comfortable statement size.
@@ -774,4 +775,10 @@ def seed(sizes: Sizes, *, seed: int = data.SEED) -> list[Cycle]:
             # The first producer is the bakery: the producer login lands on its dashboard.
             ensure_producer_account(users[data.PRODUCER_LOGIN_EMAIL], ids[specs[0].slug])
     coordinator = users[coordinator_of(SAINT_ORENS).email]
-    return ensure_cycles(saint_orens, baskets=sizes.baskets, seed=seed, now=now, coordinator=coordinator)
+    created = ensure_cycles(saint_orens, baskets=sizes.baskets, seed=seed, now=now, coordinator=coordinator)
+    if created:  # with the other cycles, once: a cycle in the middle of its distribution day
+        day_cycle = ensure_day_cycle(
+            saint_orens, baskets=sizes.baskets, seed=seed, now=now, coordinator=coordinator
+        )
+        created += [day_cycle] if day_cycle else []
+    return created

@@ -133,6 +133,7 @@ def _context(access: GroupAccess, cycle: Cycle) -> dict[str, Any]:
         "rows": _producer_rows(cycle, files, history, summary),
         "history": history,
         "per_sheet_choices": SLIPS_PER_SHEET,
+        "day_started": cycle.day_started(),
         # The documents part asks for itself again while something is under way.
         "polling": (doc_set is not None and doc_set.in_progress) or any(d.pending for d in history),
     }

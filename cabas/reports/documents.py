@@ -23,7 +23,7 @@ from pypdf import PdfReader, PdfWriter
 from cabas.catalog.models import Producer
 from cabas.cycles.models import Cycle, Order
 from cabas.reports import data as reports_data
-from cabas.reports import prints, sheets
+from cabas.reports import day, day_prints, day_sheets, prints, sheets
 from cabas.reports.data import DocumentHeader, Matrix
 from cabas.reports.pdf import render_pdf
 from cabas.reports.writers import Table, write_csv, write_xlsx
@@ -41,6 +41,13 @@ FORMATS: dict[str, tuple[str, ...]] = {
     "matrix": (PDF, XLSX, CSV),
     "summary": (PDF, XLSX),
 }
+# After the distribution day (``day``): made on request from the day as it stands, never stored.
+DAY_FORMATS: dict[str, tuple[str, ...]] = {
+    "day_report": (PDF, XLSX),
+    "cheques": (PDF,),
+    "day_summary": (PDF, XLSX),
+}
+ALL_FORMATS = FORMATS | DAY_FORMATS
 SLIPS_PER_SHEET = (1, 2, 3)
 # Producer columns per printed table of the matrix: beyond this, A4 landscape columns get too narrow.
 MATRIX_COLUMNS_PER_PART = 9
@@ -79,7 +86,7 @@ def group_language() -> Any:
 
 
 def _check(kind: str, fmt: str) -> None:
-    if fmt not in FORMATS[kind]:
+    if fmt not in ALL_FORMATS[kind]:
         raise UnknownFormat(f"{kind} has no {fmt} format")
 
 
@@ -247,3 +254,36 @@ def summary_document(cycle: Cycle, fmt: str) -> Document:
         title = sheets.summary_title()
         pdf = lambda: render_pdf("summary.typ", prints.summary(data, title))  # noqa: E731
         return _render(fmt, title, data.header, pdf, lambda: sheets.summary_tables(data), data)
+
+
+# --- After the distribution day --------------------------------------------------------------
+
+
+def day_report_document(cycle: Cycle, producer: Producer, fmt: str) -> Document:
+    """A producer's day: handed over to whom, actual amounts, payments by method, shortages, totals."""
+    _check("day_report", fmt)
+    data = day.producer_day(cycle, producer)
+    with group_language():
+        title = day_sheets.producer_day_title(data)
+        pdf = lambda: render_pdf("day_report.typ", day_prints.producer_day(data, title))  # noqa: E731
+        return _render(fmt, title, data.header, pdf, lambda: day_sheets.producer_day_tables(data), data)
+
+
+def cheques_document(cycle: Cycle, producer: Producer, fmt: str = PDF) -> Document:
+    """The bordereau de remise de chèques: the cheques received at the producer's stand."""
+    _check("cheques", fmt)
+    data = day.producer_day(cycle, producer)
+    with group_language():
+        title = day_sheets.cheques_title(data)
+        pdf = lambda: render_pdf("cheques.typ", day_prints.cheques(data, title))  # noqa: E731
+        return _render(fmt, title, data.header, pdf, list, data.cheques)
+
+
+def day_summary_document(cycle: Cycle, fmt: str) -> Document:
+    """For coordinators and the treasurer: per producer due, handed over, paid, owed; loose ends."""
+    _check("day_summary", fmt)
+    data = day.day_summary(cycle)
+    with group_language():
+        title = day_sheets.day_summary_title()
+        pdf = lambda: render_pdf("day_summary.typ", day_prints.day_summary(data, title))  # noqa: E731
+        return _render(fmt, title, data.header, pdf, lambda: day_sheets.day_summary_tables(data), data)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cabas.reports import cycle_views, views
+from cabas.reports import cycle_views, day_views, views
 
 CYCLE = "g/<slug:slug>/manage/cycles/<int:pk>/documents/"
 PRODUCER_CYCLE = "producers/<slug:slug>/cycles/<int:pk>/"
@@ -12,6 +12,17 @@ urlpatterns = [
     path(CYCLE + "generate/", cycle_views.generate_documents, name="reports_generate"),
     path(CYCLE + "send/", cycle_views.send_documents, name="reports_send"),
     path(CYCLE + "files/<int:doc_pk>/<str:filename>", cycle_views.stored_document, name="reports_file"),
+    path(CYCLE + "day/summary.<str:fmt>", day_views.day_summary, name="reports_day_summary"),
+    path(
+        CYCLE + "day/producers/<int:producer_pk>/report.<str:fmt>",
+        day_views.day_report,
+        name="reports_day_report",
+    ),
+    path(
+        CYCLE + "day/producers/<int:producer_pk>/cheques.pdf",
+        day_views.day_cheques,
+        name="reports_day_cheques",
+    ),
     # Producers
     path(
         PRODUCER_CYCLE + "purchase-order.<str:fmt>",
@@ -29,6 +40,8 @@ urlpatterns = [
         views.desk_slip,
         name="day_desk_slip",
     ),
+    path(PRODUCER_CYCLE + "day-report.<str:fmt>", day_views.producer_day_report, name="producer_day_report"),
+    path(PRODUCER_CYCLE + "cheques.pdf", day_views.producer_cheques, name="producer_day_cheques"),
     # Members
     path("g/<slug:slug>/cycles/<int:pk>/slip.pdf", views.member_slip, name="member_slip"),
 ]

@@ -47,7 +47,7 @@ def file_response(content: bytes, content_type: str, filename: str) -> HttpRespo
 
 def _check_format(kind: str, fmt: str) -> None:
     """Refuse an unknown format before anything is read."""
-    if fmt not in documents.FORMATS[kind]:
+    if fmt not in documents.ALL_FORMATS[kind]:
         raise Http404
 
 
