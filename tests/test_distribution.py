@@ -526,3 +526,19 @@ class TestReadingAnAction:
         with pytest.raises(Refused) as refused:
             read_action(data)
         assert str(refused.value)
+
+
+def test_a_line_handed_at_zero_then_its_shortage_cancelled_is_owed_again(scene: Scene) -> None:
+    """Short for all of it, ticked as handed (nothing to post), then the shortage is cancelled:
+    the line is owed at its amount again, in the ledger as on the screens."""
+    member, line = scene.cast.member, scene.line(scene.cast.member, scene.tomme)
+    dairy = scene.cast.dairy.pk
+    short = act(
+        scene, EventKind.SHORT, member, producer_id=dairy, line_id=line.pk, quantity=1000, reason="other"
+    )
+    act(scene, EventKind.HANDED, member, producer_id=dairy, line_id=line.pk)
+    assert owes(scene, member, scene.cast.dairy) == 0
+    act(scene, EventKind.CANCELLED, member, corrects=short.event.pk, note="trouvé dans la glacière")
+    line.refresh_from_db()
+    assert line.total_cents == 1793
+    assert owes(scene, member, scene.cast.dairy) == 1793

@@ -215,12 +215,23 @@ def _post_handover(cycle: Cycle, order: Order, line: OrderLine, by: User, key: s
 
 
 def _repost(cycle: Cycle, order: Order, line: OrderLine, action: Action, by: User) -> Entry | None:
-    """The line's amount changed: if it was handed over, reverse its entry and post the new amount."""
+    """The line's amount changed: if it was handed over, its entry follows the new amount.
+
+    The entry posted at the old amount is reversed; a line handed over at 0 (all of it
+    short) had none, and gets its first one if a cancelled shortage gives it an amount again.
+    """
     current = _current_handover(line)
-    if current is None:
+    if current is not None:
+        ledger.reverse(_context(cycle, action, by, ":reverse", memo=_("New amount of a line")), entry=current)
+    elif not _is_handed(line):
         return None
-    ledger.reverse(_context(cycle, action, by, ":reverse", memo=_("New amount of a line")), entry=current)
     return _post_handover(cycle, order, line, by, f"day:{action.device}:{action.action}:new")
+
+
+def _is_handed(line: OrderLine) -> bool:
+    """Handed over, by the journal: a HANDED event for the line that was not cancelled."""
+    handed = line.day_events.filter(kind=EventKind.HANDED)
+    return handed.exclude(corrections__kind=EventKind.CANCELLED).exists()
 
 
 def _handed(cycle: Cycle, order: Order, action: Action, by: User) -> Event:
