@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("cabas.cycles.urls")),
     path("", include("cabas.reports.urls")),
     path("", include("cabas.imports.urls")),
+    path("", include("cabas.distribution.sync_urls")),
 ]
 
 if settings.DEBUG:
