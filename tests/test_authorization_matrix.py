@@ -36,6 +36,9 @@ POST_HOUSEHOLDS_OF_A = {"anonymous": 302, "member_b": 403, "coordinator_b": 403,
 BAKERY = {**dict.fromkeys(ROLES, 403), "anonymous": 302, "producer_a": 200, "site_admin": 200}
 POST_BAKERY = {role: status for role, status in BAKERY.items() if status != 200}
 SITE_ADMIN_ONLY = {**dict.fromkeys(ROLES, 403), "anonymous": 302, "site_admin": 200}
+# The day's offline sync answers JSON: 401 (not a redirect to the login page) to the anonymous.
+JSON_GET_ON_POST_ONLY = {**GET_ON_POST_ONLY, "anonymous": 401}
+POST_ONLY = (GET_ON_POST_ONLY, JSON_GET_ON_POST_ONLY)
 
 A = "saint-orens"
 
@@ -209,6 +212,15 @@ MATRIX: dict[str, tuple[Callable[[Cast], dict[str, object]], dict[str, int], dic
     "manage_settings": (_group, COORDINATORS_OF_A, POST_COORDINATORS_OF_A),
     # The site admin's report of the last import from Solalim.
     "solalim_import_report": (lambda c: {}, SITE_ADMIN_ONLY, {}),
+    # The distribution day's offline sync (JSON): the bakery's stand, A's desk.
+    "day_stand_state": (lambda c: {"slug": "fournil", "pk": c.cycle.pk}, {**BAKERY, "anonymous": 401}, {}),
+    "day_stand_sync": (
+        lambda c: {"slug": "fournil", "pk": c.cycle.pk},
+        JSON_GET_ON_POST_ONLY,
+        {**POST_BAKERY, "anonymous": 401},
+    ),
+    "day_desk_state": (_cycle, {**COORDINATORS_OF_A, "anonymous": 401}, {}),
+    "day_desk_sync": (_cycle, JSON_GET_ON_POST_ONLY, {**POST_COORDINATORS_OF_A, "anonymous": 401}),
 }
 
 
@@ -435,6 +447,8 @@ def producer_urls_with_other_ids(c: Cast) -> list[tuple[str, str, dict[str, obje
     imports = ("catalog_import_preview", "catalog_import_confirm")
     documents = [
         ("producer_cycle_orders", {}),
+        ("day_stand_state", {}),
+        ("day_stand_sync", {}),
         ("producer_report_purchase_order", {"fmt": "csv"}),
         ("producer_report_distribution_list", {"fmt": "pdf"}),
         ("day_stand", {}),
@@ -477,7 +491,7 @@ def test_group_urls_with_another_groups_ids(matrix_cast: Cast, client_for, role:
     for name, kwargs in group_urls_with_b_slug(matrix_cast):
         url = reverse(name, kwargs=kwargs)
         _kwargs, get_statuses, post_statuses = MATRIX[name]
-        refused_get = {403, 404, 405} if get_statuses == GET_ON_POST_ONLY else {403, 404}
+        refused_get = {403, 404, 405} if get_statuses in POST_ONLY else {403, 404}
         checks = [("GET", refused_get)] + ([("POST", {403, 404})] if post_statuses else [])
         for method, refused in checks:
             status = getattr(client, method.lower())(url, data).status_code
@@ -498,7 +512,7 @@ def test_producer_urls_with_other_ids(mixed_cast: Cast, client_for) -> None:
         client = client_for(user_for(mixed_cast, role))
         url = reverse(name, kwargs=kwargs)
         _kwargs, get_statuses, post_statuses = MATRIX[name]
-        refused_get = {403, 404, 405} if get_statuses == GET_ON_POST_ONLY else {403, 404}
+        refused_get = {403, 404, 405} if get_statuses in POST_ONLY else {403, 404}
         checks = [("GET", refused_get)] + ([("POST", {403, 404})] if post_statuses else [])
         for method, refused in checks:
             status = getattr(client, method.lower())(url, data).status_code

@@ -191,6 +191,25 @@ class TestWeighing:
         line.refresh_from_db()
         assert line.total_cents == 1793 and not Event.objects.exists()
 
+    def test_a_line_reported_not_delivered_is_not_weighed(self, scene: Scene) -> None:
+        line = scene.line(scene.cast.member, scene.tomme)
+        dairy = scene.cast.dairy.pk
+        act(
+            scene,
+            EventKind.SHORT,
+            scene.cast.member,
+            producer_id=dairy,
+            line_id=line.pk,
+            quantity=1000,
+            reason="other",
+        )
+        with pytest.raises(Refused):
+            act(scene, EventKind.WEIGHED, scene.cast.member, producer_id=dairy, line_id=line.pk, grams=7)
+        act(scene, EventKind.HANDED, scene.cast.member, producer_id=dairy, line_id=line.pk)
+        line.refresh_from_db()
+        assert (line.quantity, line.total_cents) == (0, 0)
+        assert owes(scene, scene.cast.member) == 0
+
     def test_only_variable_weight_products_are_weighed(self, scene: Scene) -> None:
         line = scene.line(scene.cast.member, scene.bread)
         with pytest.raises(Refused):

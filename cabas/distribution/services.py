@@ -254,6 +254,9 @@ def _weighed(cycle: Cycle, order: Order, action: Action, by: User) -> Event:
     grams = action.grams
     if not line.offer.variable_weight:
         raise Refused(_("This product is not sold by weight."))
+    if line.quantity == 0:
+        # Every piece was reported not delivered: there is nothing to weigh, nor to owe.
+        raise Refused(_("Nothing of this line was delivered: there is nothing to weigh."))
     if grams is None or not 0 < grams <= MAX_GRAMS:
         raise Refused(_("Enter the weight in grams, between 1 g and 200 kg."))
     # The one rounding helper: a price per kg times the actual weight, half up, to the cent.
