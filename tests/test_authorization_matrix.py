@@ -150,6 +150,7 @@ MATRIX: dict[str, tuple[Callable[[Cast], dict[str, object]], dict[str, int], dic
     ),
     "producer_cycle_orders": (lambda c: {"slug": "fournil", "pk": c.cycle.pk}, BAKERY, {}),
     # The distribution day: a producer's stand (the cycle is not finalised: read-only pages).
+    "day_service_worker": (lambda c: {}, ANYONE, {}),
     "day_stand": (lambda c: {"slug": "fournil", "pk": c.cycle.pk}, BAKERY, {}),
     "day_stand_household": (
         lambda c: {"slug": "fournil", "pk": c.cycle.pk, "order_pk": c.order_of_member2.pk},

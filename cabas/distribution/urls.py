@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cabas.distribution import desk_views, live_views, stand_views
+from cabas.distribution import desk_views, live_views, offline_views, stand_views
 
 STAND = "producers/<slug:slug>/cycles/<int:pk>/day/"
 LIVE = "g/<slug:slug>/manage/cycles/<int:pk>/day/"
@@ -19,6 +19,8 @@ urlpatterns = [
     path(LIVE + "team/", live_views.team_add, name="day_team_add"),
     path(LIVE + "team/<int:member_pk>/remove/", live_views.team_remove, name="day_team_remove"),
     path(LIVE + "close/", live_views.close_day, name="day_close"),
+    # The service worker that keeps the stand and the desk working offline (scope: the site)
+    path("day-sw.js", offline_views.service_worker, name="day_service_worker"),
     # A member's own day
     path("g/<slug:slug>/cycles/<int:pk>/day/", live_views.member_day, name="day_member"),
 ]
