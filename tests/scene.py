@@ -191,6 +191,11 @@ def offer(
 # --- The shared scenes -------------------------------------------------------------------------
 
 
+def _scene_fields(cast: Cast) -> dict[str, Any]:
+    """The fields of a cast (or of a scene), to build a scene that extends it."""
+    return {field.name: getattr(cast, field.name) for field in dataclasses.fields(cast)}
+
+
 @dataclass
 class Shop(Cast):
     """The cast, and an open cycle of group A with three offers."""
@@ -204,7 +209,7 @@ class Shop(Cast):
 def shop(cast: Cast) -> Shop:
     made = cycle(cast.group_a)
     return Shop(
-        **{field.name: getattr(cast, field.name) for field in dataclasses.fields(Cast)},
+        **_scene_fields(cast),
         cycle=made,
         bread=offer(made, cast.bakery, "Pain complet", price_cents=520, category=Category.BREAD),
         brioche=offer(made, cast.bakery, "Brioche", price_cents=650, category=Category.SWEETS, quota=3000),
@@ -221,16 +226,18 @@ class Catalogue(Cast):
     bread: Product  # by the half-kilo, at least 500 g
     brioche: Product  # 400 g
     tomme: Product  # variable weight, about 750 g a piece
+    yoghurt: Product  # the dairy's, archived: never on sale
 
 
-def catalogue(cast: Cast, *, accounts_for_producers: bool = False) -> Catalogue:
-    """Bread by the half-kilo, a brioche, a variable-weight tomme; with ``accounts_for_producers``,
-    Paul keeps the bakery's catalogue and Pauline the dairy's."""
+def catalogue(cast: Cast, *, accounts_for_producers: bool = True) -> Catalogue:
+    """Bread by the half-kilo, a brioche, a variable-weight tomme, an archived yoghurt; with
+    ``accounts_for_producers``, Paul keeps the bakery's catalogue and Pauline the dairy's (else
+    A's coordinators do)."""
     if accounts_for_producers:
         ProducerAccount.objects.create(producer=cast.bakery, user=cast.producer_user)
         ProducerAccount.objects.create(producer=cast.dairy, user=cast.producer_user2)
     return Catalogue(
-        **{field.name: getattr(cast, field.name) for field in dataclasses.fields(Cast)},
+        **_scene_fields(cast),
         bread=product(
             cast.bakery,
             "Pain complet",
@@ -248,4 +255,22 @@ def catalogue(cast: Cast, *, accounts_for_producers: bool = False) -> Catalogue:
             variable_weight=True,
             estimated_weight_grams=750,
         ),
+        yoghurt=product(
+            cast.dairy, "Yaourt nature", category=Category.DAIRY, price_cents=90, is_active=False
+        ),
     )
+
+
+@dataclass
+class Storefront(Catalogue):
+    """The catalogue, and a beekeeper who supplies only group B: never shown in group A."""
+
+    hives: Producer  # « Rucher de Balma », a jar of honey
+
+
+def storefront(cast: Cast) -> Storefront:
+    hives = producer(cast.group_b, "Rucher de Balma", speciality="Miel")
+    product(
+        hives, "Miel de tilleul", category=Category.HONEY, unit=SaleUnit.JAR, content=500, content_unit="g"
+    )
+    return Storefront(**_scene_fields(catalogue(cast)), hives=hives)
