@@ -220,6 +220,63 @@ def shop(cast: Cast) -> Shop:
 
 
 @dataclass
+class Market(Cast):
+    """The cast, and an open cycle of group A with six offers of three producers."""
+
+    cycle: Cycle
+    bread: Offer  # bakery, 4,20 € the loaf
+    flour: Offer  # bakery, 2,85 €/kg, by 0,5 kg, at least 1 kg
+    cheese: Offer  # dairy, variable weight: 21,90 €/kg, pieces of about 350 g
+    eggs: Offer  # dairy, first come: 6 boxes in all, at most 3 each
+    tomatoes: Offer  # market gardener, 3,89 €/kg, by 250 g, at least 500 g
+    honey: Offer  # market gardener, fair share: 2 jars in all
+    gardener: Producer
+
+
+def market(cast: Cast) -> Market:
+    made = cycle(cast.group_a)
+    gardener = producer(cast.group_a)
+    return Market(
+        **_scene_fields(cast),
+        cycle=made,
+        bread=offer(made, cast.bakery, "Pain au levain", price_cents=420, category=Category.BREAD),
+        flour=offer(
+            made,
+            cast.bakery,
+            "Farine T80",
+            price_cents=285,
+            unit=SaleUnit.KG,
+            category=Category.FLOUR,
+            quantity_step=500,
+            min_quantity=1000,
+        ),
+        cheese=offer(
+            made, cast.dairy, "Tomme", price_cents=2190, category=Category.DAIRY, estimated_weight_grams=350
+        ),
+        eggs=offer(made, cast.dairy, "Œufs (boîte de 6)", price_cents=330, quota=6000, member_cap=3000),
+        tomatoes=offer(
+            made,
+            gardener,
+            "Tomates",
+            price_cents=389,
+            unit=SaleUnit.KG,
+            category=Category.VEGETABLES,
+            quantity_step=250,
+            min_quantity=500,
+        ),
+        honey=offer(
+            made,
+            gardener,
+            "Miel de châtaignier",
+            price_cents=890,
+            quota=2000,
+            allocation=Allocation.FAIR_SHARE,
+        ),
+        gardener=gardener,
+    )
+
+
+@dataclass
 class Catalogue(Cast):
     """The cast, its producers with a few products, and nobody's order yet."""
 
