@@ -32,7 +32,8 @@ from cabas.accounts.models import BuyingGroup, User
 from cabas.catalog import services as catalog
 from cabas.catalog.models import Category, Producer, ProducerAccount, Product, SaleUnit
 from cabas.cycles import services as cycles
-from cabas.cycles.models import Allocation, Cycle, Offer
+from cabas.cycles.models import Allocation, Cycle, Offer, OrderLine
+from cabas.cycles.ordering import LineChange, save_basket
 from tests.cast import Cast
 
 _names = itertools.count(1)
@@ -273,6 +274,85 @@ def market(cast: Cast) -> Market:
             allocation=Allocation.FAIR_SHARE,
         ),
         gardener=gardener,
+    )
+
+
+@dataclass
+class Delivery(Cast):
+    """The cast, and a cycle of group A closed a minute ago with every kind of line: five
+    households, cartons, a variable weight, producers paid by cheque, transfer or at the farm."""
+
+    cycle: Cycle
+    bread: Offer  # 5,20 €
+    baguette: Offer  # cartons of 6
+    tomme: Offer  # variable weight, 750 g a piece
+    yoghurt: Offer  # cartons of 12
+    emile: User  # « Émile Essai »: sorts with the E's, not after Z
+
+    def lines(self, **filters: Any) -> list[OrderLine]:
+        return list(OrderLine.objects.filter(order__cycle=self.cycle, quantity__gt=0, **filters))
+
+    def due(self, **filters: Any) -> int:
+        """The sum of the persisted line totals matching ``filters``."""
+        return sum(line.total_cents for line in self.lines(**filters))
+
+
+def basket(on: Cycle, member: User, quantities: dict[Offer, int]) -> None:
+    """``member`` orders ``quantities`` (thousandths) in ``on``, as on the order page."""
+    changes = [LineChange(offer.pk, quantity) for offer, quantity in quantities.items()]
+    result = save_basket(cycle=on, member=member, changes=changes, by=member)
+    assert result.ok, result
+
+
+def delivery(cast: Cast) -> Delivery:
+    made = cycle(cast.group_a, name="Cabas de juin")
+    bread = offer(made, cast.bakery, "Pain complet", price_cents=520)
+    baguette = offer(made, cast.bakery, "Baguette", price_cents=115, carton_size=6000)
+    tomme = offer(made, cast.dairy, "Tomme", price_cents=2390, estimated_weight_grams=750)
+    yoghurt = offer(made, cast.dairy, "Yaourt", price_cents=95, carton_size=12000)
+    catalog.update_producer(
+        producer=cast.bakery,
+        fields={
+            "cheque_payable_to": "EARL Fournil",
+            "accepts_transfer": True,
+            "iban": "FR7612345678901234567890189",
+        },
+    )
+    catalog.update_producer(
+        producer=cast.dairy,
+        fields={
+            "accepts_cheque": False,
+            "payment_notes": "Paiement à la ferme possible",
+            "contact_phone": "05 61 00 00 00",
+        },
+    )
+    marie = cast.member
+    accounts.update_profile(
+        user=marie, full_name=marie.full_name, phone="06 12 34 56 78", language=marie.language
+    )
+    emile = accounts.create_user(email="emile@example.org", full_name="Émile Essai")
+    accounts.add_member(group=cast.group_a, user=emile)
+    basket(made, cast.member, {bread: 2000, baguette: 7000, tomme: 1000})
+    basket(made, cast.member2, {baguette: 3000, tomme: 2000, yoghurt: 8000})
+    basket(made, cast.beneficiary, {bread: 1000, yoghurt: 5000})
+    basket(made, emile, {tomme: 3000})
+    basket(made, cast.treasurer, {bread: 1000})
+    set_phase(
+        made,
+        "closed",
+        opens_at=made.opens_at,
+        published_at=made.published_at,
+        closes_at=timezone.now() - timedelta(minutes=1),
+    )
+    ProducerAccount.objects.create(producer=cast.bakery, user=cast.producer_user)
+    return Delivery(
+        **_scene_fields(cast),
+        cycle=Cycle.objects.select_related("group").get(pk=made.pk),
+        bread=bread,
+        baguette=baguette,
+        tomme=tomme,
+        yoghurt=yoghurt,
+        emile=emile,
     )
 
 
