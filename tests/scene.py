@@ -357,6 +357,25 @@ def delivery(cast: Cast) -> Delivery:
 
 
 @dataclass
+class Cellar(Cast):
+    """The cast, and an open cycle of group A where wine is sold by cartons, and bread is not."""
+
+    cycle: Cycle
+    wine: Offer  # the dairy's, 8,00 € the bottle, cartons of 6, at most 5 a member
+    bread: Offer  # the bakery's, no cartons
+
+
+def cellar(cast: Cast) -> Cellar:
+    made = cycle(cast.group_a)
+    return Cellar(
+        **_scene_fields(cast),
+        cycle=made,
+        wine=offer(made, cast.dairy, "Vin rouge", price_cents=800, member_cap=5000, carton_size=6000),
+        bread=offer(made, cast.bakery, "Pain"),
+    )
+
+
+@dataclass
 class Catalogue(Cast):
     """The cast, its producers with a few products, and nobody's order yet."""
 
