@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from datetime import timedelta
 
 from django.core import mail
 from django.db import connection
@@ -19,22 +19,6 @@ from tests.cast import Cast
 from tests.scene import Shop
 
 A = "saint-orens"
-
-
-def make_cycle(cast: Cast, *, open_: bool = True, name: str = "Cabas de décembre", days: int = 0) -> Cycle:
-    """A cycle of group A with the bakery and the dairy but nothing on offer yet, that opened
-    ``days`` days before the usual two, and is still open or closed since an hour (and ``days``)."""
-    now = timezone.now()
-    made = scene.cycle(cast.group_a, name=name, distribution_start=time(10), distribution_end=time(12))
-    made.producers.set([cast.bakery, cast.dairy])
-    return scene.set_phase(
-        made,
-        "open" if open_ else "closed",
-        opens_at=now - timedelta(days=2 + days),
-        closes_at=now + timedelta(days=3) if open_ else now - timedelta(hours=1 + days * 24),
-        published_at=now - timedelta(days=3 + days),
-        distribution_date=date.today() + timedelta(days=10 - days),
-    )
 
 
 def url(shop: Shop, name: str = "order", **kwargs: object) -> str:
@@ -183,7 +167,8 @@ class TestMemberOrders:
         assert "espèces, chèque à l’ordre de GAEC Bergerie. Merci" in page
 
     def test_copy_previous_basket(self, shop: Shop, client_for) -> None:
-        old = make_cycle(shop, name="Cabas d’octobre", days=60)
+        with scene.at(timezone.now() - timedelta(days=60)):  # closed two months ago
+            old = scene.cycle(shop.group_a, phase="closed", name="Cabas d’octobre")
         old_bread = Offer.objects.create(
             cycle=old,
             product=shop.bread.product,
@@ -287,7 +272,7 @@ class TestProducerView:
 
 def test_order_page_queries_do_not_grow(cast: Cast, client_for) -> None:
     """25 producers x 20 offers, then ten times more offers and members: same number of queries."""
-    cycle = make_cycle(cast)
+    cycle = scene.cycle(cast.group_a, name="Cabas de décembre", producers=[cast.bakery, cast.dairy])
     client = client_for(cast.member)
 
     def grow(producers: int, offers_each: int, members: int, start: int) -> None:
@@ -360,7 +345,7 @@ def test_order_page_queries_do_not_grow(cast: Cast, client_for) -> None:
 
 def test_minus_at_the_minimum_empties_the_line(cast: Cast, client_for) -> None:
     """Step 0,5 and minimum 1: "−" from 1 asks for 0, not for an amount the member may not order."""
-    cycle = make_cycle(cast)
+    cycle = scene.cycle(cast.group_a, name="Cabas de décembre", producers=[cast.bakery, cast.dairy])
     oil = scene.offer(
         cycle, cast.bakery, "Huile de colza en vrac", price_cents=400, quantity_step=500, min_quantity=1000
     )
