@@ -28,12 +28,22 @@ from unittest import mock
 from django.utils import timezone
 
 from cabas.accounts import services as accounts
-from cabas.accounts.models import BuyingGroup, User
+from cabas.accounts.models import BuyingGroup, JoinRequest, User
 from cabas.catalog import services as catalog
-from cabas.catalog.models import Category, Producer, ProducerAccount, Product, SaleUnit
+from cabas.catalog.models import (
+    CatalogImport,
+    Category,
+    Producer,
+    ProducerAccount,
+    ProducerInvitation,
+    Product,
+    SaleUnit,
+)
 from cabas.cycles import services as cycles
+from cabas.cycles.allocation import allocate
 from cabas.cycles.models import Allocation, Cycle, Offer, OrderLine
 from cabas.cycles.ordering import LineChange, save_basket
+from cabas.reports.models import DocumentSet, Kind, StoredDocument
 from tests.cast import Cast
 
 _names = itertools.count(1)
@@ -430,3 +440,79 @@ def storefront(cast: Cast) -> Storefront:
         hives, "Miel de tilleul", category=Category.HONEY, unit=SaleUnit.JAR, content=500, content_unit="g"
     )
     return Storefront(**_scene_fields(catalogue(cast)), hives=hives)
+
+
+# --- Every URL ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Site(Cast):
+    """The cast with something behind every URL of group A and of the bakery: a request to join,
+    a catalogue kept by its producer, an import, an invitation, an open cycle with an order, a
+    closed one with cartons to round, a stored document."""
+
+    join_request: JoinRequest  # Olivier asks to join A
+    bread: Product  # « Pain », the bakery's (Paul keeps its catalogue)
+    catalog_import: CatalogImport  # the bakery's, with one error
+    invitation: ProducerInvitation  # to manage the dairy
+    cycle: Cycle  # open, bakery and dairy; Marie ordered (unless told otherwise)
+    offer: Offer  # « Pain de campagne » in ``cycle``, 4,50 €, 50 in all
+    closed: Cycle  # closed an hour ago, allocated; Marie and Mehdi ordered cider
+    carton_offer: Offer  # « Cidre brut » in ``closed``, cartons of 6
+    stored_document: StoredDocument  # a served file of ``cycle``
+
+
+def stored_document(of: Cycle) -> StoredDocument:
+    """One served file of ``of``, as a finished generation leaves it (without rendering anything)."""
+    doc_set = DocumentSet.objects.create(cycle=of, requested=1, started=1, ready=1, fingerprint="x")
+    content = "\ufeffMembre;Total\r\n".encode()
+    return StoredDocument.objects.create(
+        document_set=doc_set,
+        generation=1,
+        kind=Kind.MATRIX,
+        fmt="csv",
+        filename="qui-a-commande-quoi.csv",
+        content_type="text/csv; charset=utf-8",
+        content=content,
+        size=len(content),
+        data_hash="x",
+    )
+
+
+def site(cast: Cast, *, ordered: bool = True) -> Site:
+    """With ``ordered``, Marie has a basket in the open cycle (else only in the closed one)."""
+    join_request = accounts.request_to_join(group=cast.group_a, user=cast.outsider)
+    assert isinstance(join_request, JoinRequest)
+    ProducerAccount.objects.create(producer=cast.bakery, user=cast.producer_user)
+    bread = product(cast.bakery, "Pain")
+    catalog_import = CatalogImport.objects.create(producer=cast.bakery, filename="x.csv", error_count=1)
+    invitation = catalog.invite_manager(
+        group=cast.group_a, producer=cast.dairy, email="x@example.org", by=cast.coordinator
+    )
+    made = cycle(cast.group_a, producers=[cast.dairy])
+    bread_on_sale = offer(made, cast.bakery, "Pain de campagne", price_cents=450, quota=50_000)
+    flour = offer(made, cast.dairy, "Farine", price_cents=190, unit=SaleUnit.KG, quantity_step=500)
+    offer(made, cast.bakery, "Cidre", unit=SaleUnit.BOTTLE, carton_size=6000)
+    if ordered:
+        basket(made, cast.member, {bread_on_sale: 2000, flour: 1500})
+    closed = cycle(cast.group_a, name="Cabas de mai")
+    cider = offer(closed, cast.bakery, "Cidre brut", unit=SaleUnit.BOTTLE, carton_size=6000)
+    for member in (cast.member, cast.member2):
+        result = save_basket(
+            cycle=closed, member=member, changes=[LineChange(cider.pk, 4000, tolerance=2000)], by=member
+        )
+        assert result.ok, result
+    set_phase(closed, "closed", opens_at=closed.opens_at, published_at=closed.published_at)
+    allocate(closed)  # pages of a closed cycle allocate on first sight: done beforehand
+    return Site(
+        **_scene_fields(cast),
+        join_request=join_request,
+        bread=bread,
+        catalog_import=catalog_import,
+        invitation=invitation,
+        cycle=made,
+        offer=bread_on_sale,
+        closed=closed,
+        carton_offer=cider,
+        stored_document=stored_document(made),
+    )
