@@ -35,7 +35,6 @@ from cabas.cycles.models import Cycle, Offer, Order, OrderLine
 from cabas.lib.money import format_cents
 from cabas.reports import data, documents, generation
 from cabas.reports.models import Dispatch, DocumentSet, Kind, StoredDocument
-from tests import scene
 from tests.cast import Cast
 from tests.cycle_fixtures import make_cycle, make_offer
 from tests.scene import Delivery
@@ -89,12 +88,6 @@ def csv_rows(content: bytes) -> list[list[str]]:
 
 
 # --- A small closed cycle with every kind of line ------------------------------------------------
-
-
-@pytest.fixture
-def delivery(cast: Cast) -> Delivery:
-    """A closed cycle of group A with every kind of line: cartons, variable weight, five households."""
-    return scene.delivery(cast)
 
 
 # Members of the delivery by name, as the documents sort them (accents ignored).
