@@ -37,6 +37,18 @@ def shop(cast: Cast) -> scene.Shop:
 
 
 @pytest.fixture
+def delivery(cast: Cast) -> scene.Delivery:
+    """A closed cycle of group A with every kind of line: cartons, variable weight, five households."""
+    return scene.delivery(cast)
+
+
+@pytest.fixture
+def catalogue(cast: Cast) -> scene.Catalogue:
+    """The cast and its producers' products (Paul keeps the bakery's catalogue, Pauline the dairy's)."""
+    return scene.catalogue(cast)
+
+
+@pytest.fixture
 def client_for(client: Client) -> Callable[..., Client]:
     """``client_for(user)`` logs ``user`` in (``None`` stays anonymous)."""
 

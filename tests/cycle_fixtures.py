@@ -12,56 +12,15 @@ from collections.abc import Callable, Sequence
 
 from django.db import connection
 
-from cabas.accounts.models import BuyingGroup, User
-from cabas.catalog.models import Category, Producer, SaleUnit
-from cabas.cycles.models import Allocation, Cycle, Offer, Order, OrderLine
+from cabas.accounts.models import User
+from cabas.cycles.models import Cycle, Order, OrderLine
 from tests import scene
 
-
-def make_cycle(group: BuyingGroup, *, phase: str = "open", name: str = "Cabas de juin") -> Cycle:
-    """A published cycle of ``group``: ``open`` now, ``closed`` (deadline passed) or ``finalised``."""
-    return scene.cycle(group, phase=phase, name=name)
-
-
-def make_producer(group: BuyingGroup, name: str = "Jardins de la Saune") -> Producer:
-    return scene.producer(group, name)
-
-
-def make_offer(
-    cycle: Cycle,
-    producer: Producer,
-    name: str | None = None,
-    *,
-    price_cents: int = 350,
-    unit: str = SaleUnit.PIECE,
-    category: str = Category.OTHER,
-    quantity_step: int = 1000,
-    min_quantity: int | None = None,
-    quota: int | None = None,
-    member_cap: int | None = None,
-    allocation: str = Allocation.FIRST_COME,
-    estimated_weight_grams: int | None = None,
-) -> Offer:
-    """A catalogue product and its offer in ``cycle`` (variable weight when a piece weight is given)."""
-    return scene.offer(
-        cycle,
-        producer,
-        name,
-        price_cents=price_cents,
-        unit=unit,
-        category=category,
-        quantity_step=quantity_step,
-        min_quantity=min_quantity,
-        quota=quota,
-        member_cap=member_cap,
-        allocation=allocation,
-        estimated_weight_grams=estimated_weight_grams,
-    )
-
-
-def make_members(group: BuyingGroup, count: int, prefix: str = "membre") -> list[User]:
-    """``count`` members of ``group`` (the fast password hasher of conftest keeps this quick)."""
-    return scene.members(group, count, prefix)
+# The scene's builders, under the names older tests use.
+make_cycle = scene.cycle
+make_producer = scene.producer
+make_offer = scene.offer
+make_members = scene.members
 
 
 def stored_lines(member: User, cycle: Cycle) -> dict[int, OrderLine]:

@@ -28,11 +28,23 @@ from unittest import mock
 from django.utils import timezone
 
 from cabas.accounts import services as accounts
-from cabas.accounts.models import BuyingGroup, User
+from cabas.accounts.models import BuyingGroup, JoinRequest, User
 from cabas.catalog import services as catalog
-from cabas.catalog.models import Category, Producer, ProducerAccount, Product, SaleUnit
+from cabas.catalog.models import (
+    CatalogImport,
+    Category,
+    Producer,
+    ProducerAccount,
+    ProducerInvitation,
+    Product,
+    SaleUnit,
+)
 from cabas.cycles import services as cycles
-from cabas.cycles.models import Allocation, Cycle, Offer
+from cabas.cycles.allocation import allocate
+from cabas.cycles.models import Allocation, Cycle, Offer, Order, OrderLine
+from cabas.cycles.ordering import LineChange, save_basket
+from cabas.distribution.models import DayTeamMember
+from cabas.reports.models import DocumentSet, Kind, StoredDocument
 from tests.cast import Cast
 
 _names = itertools.count(1)
@@ -191,6 +203,11 @@ def offer(
 # --- The shared scenes -------------------------------------------------------------------------
 
 
+def _scene_fields(cast: Cast) -> dict[str, Any]:
+    """The fields of a cast (or of a scene), to build a scene that extends it."""
+    return {field.name: getattr(cast, field.name) for field in dataclasses.fields(cast)}
+
+
 @dataclass
 class Shop(Cast):
     """The cast, and an open cycle of group A with three offers."""
@@ -204,7 +221,7 @@ class Shop(Cast):
 def shop(cast: Cast) -> Shop:
     made = cycle(cast.group_a)
     return Shop(
-        **{field.name: getattr(cast, field.name) for field in dataclasses.fields(Cast)},
+        **_scene_fields(cast),
         cycle=made,
         bread=offer(made, cast.bakery, "Pain complet", price_cents=520, category=Category.BREAD),
         brioche=offer(made, cast.bakery, "Brioche", price_cents=650, category=Category.SWEETS, quota=3000),
@@ -215,22 +232,179 @@ def shop(cast: Cast) -> Shop:
 
 
 @dataclass
+class Market(Cast):
+    """The cast, and an open cycle of group A with six offers of three producers."""
+
+    cycle: Cycle
+    bread: Offer  # bakery, 4,20 € the loaf
+    flour: Offer  # bakery, 2,85 €/kg, by 0,5 kg, at least 1 kg
+    cheese: Offer  # dairy, variable weight: 21,90 €/kg, pieces of about 350 g
+    eggs: Offer  # dairy, first come: 6 boxes in all, at most 3 each
+    tomatoes: Offer  # market gardener, 3,89 €/kg, by 250 g, at least 500 g
+    honey: Offer  # market gardener, fair share: 2 jars in all
+    gardener: Producer
+
+
+def market(cast: Cast) -> Market:
+    made = cycle(cast.group_a)
+    gardener = producer(cast.group_a)
+    return Market(
+        **_scene_fields(cast),
+        cycle=made,
+        bread=offer(made, cast.bakery, "Pain au levain", price_cents=420, category=Category.BREAD),
+        flour=offer(
+            made,
+            cast.bakery,
+            "Farine T80",
+            price_cents=285,
+            unit=SaleUnit.KG,
+            category=Category.FLOUR,
+            quantity_step=500,
+            min_quantity=1000,
+        ),
+        cheese=offer(
+            made, cast.dairy, "Tomme", price_cents=2190, category=Category.DAIRY, estimated_weight_grams=350
+        ),
+        eggs=offer(made, cast.dairy, "Œufs (boîte de 6)", price_cents=330, quota=6000, member_cap=3000),
+        tomatoes=offer(
+            made,
+            gardener,
+            "Tomates",
+            price_cents=389,
+            unit=SaleUnit.KG,
+            category=Category.VEGETABLES,
+            quantity_step=250,
+            min_quantity=500,
+        ),
+        honey=offer(
+            made,
+            gardener,
+            "Miel de châtaignier",
+            price_cents=890,
+            quota=2000,
+            allocation=Allocation.FAIR_SHARE,
+        ),
+        gardener=gardener,
+    )
+
+
+@dataclass
+class Delivery(Cast):
+    """The cast, and a cycle of group A closed a minute ago with every kind of line: five
+    households, cartons, a variable weight, producers paid by cheque, transfer or at the farm."""
+
+    cycle: Cycle
+    bread: Offer  # 5,20 €
+    baguette: Offer  # cartons of 6
+    tomme: Offer  # variable weight, 750 g a piece
+    yoghurt: Offer  # cartons of 12
+    emile: User  # « Émile Essai »: sorts with the E's, not after Z
+
+    def lines(self, **filters: Any) -> list[OrderLine]:
+        return list(OrderLine.objects.filter(order__cycle=self.cycle, quantity__gt=0, **filters))
+
+    def due(self, **filters: Any) -> int:
+        """The sum of the persisted line totals matching ``filters``."""
+        return sum(line.total_cents for line in self.lines(**filters))
+
+
+def basket(on: Cycle, member: User, quantities: dict[Offer, int]) -> None:
+    """``member`` orders ``quantities`` (thousandths) in ``on``, as on the order page."""
+    changes = [LineChange(offer.pk, quantity) for offer, quantity in quantities.items()]
+    result = save_basket(cycle=on, member=member, changes=changes, by=member)
+    assert result.ok, result
+
+
+def delivery(cast: Cast) -> Delivery:
+    made = cycle(cast.group_a, name="Cabas de juin")
+    bread = offer(made, cast.bakery, "Pain complet", price_cents=520)
+    baguette = offer(made, cast.bakery, "Baguette", price_cents=115, carton_size=6000)
+    tomme = offer(made, cast.dairy, "Tomme", price_cents=2390, estimated_weight_grams=750)
+    yoghurt = offer(made, cast.dairy, "Yaourt", price_cents=95, carton_size=12000)
+    catalog.update_producer(
+        producer=cast.bakery,
+        fields={
+            "cheque_payable_to": "EARL Fournil",
+            "accepts_transfer": True,
+            "iban": "FR7612345678901234567890189",
+        },
+    )
+    catalog.update_producer(
+        producer=cast.dairy,
+        fields={
+            "accepts_cheque": False,
+            "payment_notes": "Paiement à la ferme possible",
+            "contact_phone": "05 61 00 00 00",
+        },
+    )
+    marie = cast.member
+    accounts.update_profile(
+        user=marie, full_name=marie.full_name, phone="06 12 34 56 78", language=marie.language
+    )
+    emile = accounts.create_user(email="emile@example.org", full_name="Émile Essai")
+    accounts.add_member(group=cast.group_a, user=emile)
+    basket(made, cast.member, {bread: 2000, baguette: 7000, tomme: 1000})
+    basket(made, cast.member2, {baguette: 3000, tomme: 2000, yoghurt: 8000})
+    basket(made, cast.beneficiary, {bread: 1000, yoghurt: 5000})
+    basket(made, emile, {tomme: 3000})
+    basket(made, cast.treasurer, {bread: 1000})
+    set_phase(
+        made,
+        "closed",
+        opens_at=made.opens_at,
+        published_at=made.published_at,
+        closes_at=timezone.now() - timedelta(minutes=1),
+    )
+    ProducerAccount.objects.create(producer=cast.bakery, user=cast.producer_user)
+    return Delivery(
+        **_scene_fields(cast),
+        cycle=Cycle.objects.select_related("group").get(pk=made.pk),
+        bread=bread,
+        baguette=baguette,
+        tomme=tomme,
+        yoghurt=yoghurt,
+        emile=emile,
+    )
+
+
+@dataclass
+class Cellar(Cast):
+    """The cast, and an open cycle of group A where wine is sold by cartons, and bread is not."""
+
+    cycle: Cycle
+    wine: Offer  # the dairy's, 8,00 € the bottle, cartons of 6, at most 5 a member
+    bread: Offer  # the bakery's, no cartons
+
+
+def cellar(cast: Cast) -> Cellar:
+    made = cycle(cast.group_a)
+    return Cellar(
+        **_scene_fields(cast),
+        cycle=made,
+        wine=offer(made, cast.dairy, "Vin rouge", price_cents=800, member_cap=5000, carton_size=6000),
+        bread=offer(made, cast.bakery, "Pain"),
+    )
+
+
+@dataclass
 class Catalogue(Cast):
     """The cast, its producers with a few products, and nobody's order yet."""
 
     bread: Product  # by the half-kilo, at least 500 g
     brioche: Product  # 400 g
     tomme: Product  # variable weight, about 750 g a piece
+    yoghurt: Product  # the dairy's, archived: never on sale
 
 
-def catalogue(cast: Cast, *, accounts_for_producers: bool = False) -> Catalogue:
-    """Bread by the half-kilo, a brioche, a variable-weight tomme; with ``accounts_for_producers``,
-    Paul keeps the bakery's catalogue and Pauline the dairy's."""
+def catalogue(cast: Cast, *, accounts_for_producers: bool = True) -> Catalogue:
+    """Bread by the half-kilo, a brioche, a variable-weight tomme, an archived yoghurt; with
+    ``accounts_for_producers``, Paul keeps the bakery's catalogue and Pauline the dairy's (else
+    A's coordinators do)."""
     if accounts_for_producers:
         ProducerAccount.objects.create(producer=cast.bakery, user=cast.producer_user)
         ProducerAccount.objects.create(producer=cast.dairy, user=cast.producer_user2)
     return Catalogue(
-        **{field.name: getattr(cast, field.name) for field in dataclasses.fields(Cast)},
+        **_scene_fields(cast),
         bread=product(
             cast.bakery,
             "Pain complet",
@@ -248,4 +422,103 @@ def catalogue(cast: Cast, *, accounts_for_producers: bool = False) -> Catalogue:
             variable_weight=True,
             estimated_weight_grams=750,
         ),
+        yoghurt=product(
+            cast.dairy, "Yaourt nature", category=Category.DAIRY, price_cents=90, is_active=False
+        ),
+    )
+
+
+@dataclass
+class Storefront(Catalogue):
+    """The catalogue, and a beekeeper who supplies only group B: never shown in group A."""
+
+    hives: Producer  # « Rucher de Balma », a jar of honey
+
+
+def storefront(cast: Cast) -> Storefront:
+    hives = producer(cast.group_b, "Rucher de Balma", speciality="Miel")
+    product(
+        hives, "Miel de tilleul", category=Category.HONEY, unit=SaleUnit.JAR, content=500, content_unit="g"
+    )
+    return Storefront(**_scene_fields(catalogue(cast)), hives=hives)
+
+
+# --- Every URL ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Site(Cast):
+    """The cast with something behind every URL of group A and of the bakery: a request to join,
+    a catalogue kept by its producer, an import, an invitation, an open cycle with an order, a
+    closed one with cartons to round, a stored document."""
+
+    join_request: JoinRequest  # Olivier asks to join A
+    bread: Product  # « Pain », the bakery's (Paul keeps its catalogue)
+    catalog_import: CatalogImport  # the bakery's, with one error
+    invitation: ProducerInvitation  # to manage the dairy
+    cycle: Cycle  # open, bakery and dairy; Marie ordered (unless told otherwise)
+    offer: Offer  # « Pain de campagne » in ``cycle``, 4,50 €, 50 in all
+    closed: Cycle  # closed an hour ago, allocated; Marie and Mehdi ordered cider
+    carton_offer: Offer  # « Cidre brut » in ``closed``, cartons of 6
+    stored_document: StoredDocument  # a served file of ``cycle``
+    order_of_member2: Order  # Mehdi's basket in ``cycle`` (a household at the bakery's stand)
+    day_team_member: DayTeamMember  # Mehdi, on ``cycle``'s day team (the welcome desk)
+
+
+def stored_document(of: Cycle) -> StoredDocument:
+    """One served file of ``of``, as a finished generation leaves it (without rendering anything)."""
+    doc_set = DocumentSet.objects.create(cycle=of, requested=1, started=1, ready=1, fingerprint="x")
+    content = "\ufeffMembre;Total\r\n".encode()
+    return StoredDocument.objects.create(
+        document_set=doc_set,
+        generation=1,
+        kind=Kind.MATRIX,
+        fmt="csv",
+        filename="qui-a-commande-quoi.csv",
+        content_type="text/csv; charset=utf-8",
+        content=content,
+        size=len(content),
+        data_hash="x",
+    )
+
+
+def site(cast: Cast, *, ordered: bool = True) -> Site:
+    """With ``ordered``, Marie has a basket in the open cycle (else only in the closed one)."""
+    join_request = accounts.request_to_join(group=cast.group_a, user=cast.outsider)
+    assert isinstance(join_request, JoinRequest)
+    ProducerAccount.objects.create(producer=cast.bakery, user=cast.producer_user)
+    bread = product(cast.bakery, "Pain")
+    catalog_import = CatalogImport.objects.create(producer=cast.bakery, filename="x.csv", error_count=1)
+    invitation = catalog.invite_manager(
+        group=cast.group_a, producer=cast.dairy, email="x@example.org", by=cast.coordinator
+    )
+    made = cycle(cast.group_a, producers=[cast.dairy])
+    bread_on_sale = offer(made, cast.bakery, "Pain de campagne", price_cents=450, quota=50_000)
+    flour = offer(made, cast.dairy, "Farine", price_cents=190, unit=SaleUnit.KG, quantity_step=500)
+    offer(made, cast.bakery, "Cidre", unit=SaleUnit.BOTTLE, carton_size=6000)
+    if ordered:
+        basket(made, cast.member, {bread_on_sale: 2000, flour: 1500})
+    basket(made, cast.member2, {bread_on_sale: 1000})
+    closed = cycle(cast.group_a, name="Cabas de mai")
+    cider = offer(closed, cast.bakery, "Cidre brut", unit=SaleUnit.BOTTLE, carton_size=6000)
+    for member in (cast.member, cast.member2):
+        result = save_basket(
+            cycle=closed, member=member, changes=[LineChange(cider.pk, 4000, tolerance=2000)], by=member
+        )
+        assert result.ok, result
+    set_phase(closed, "closed", opens_at=closed.opens_at, published_at=closed.published_at)
+    allocate(closed)  # pages of a closed cycle allocate on first sight: done beforehand
+    return Site(
+        **_scene_fields(cast),
+        join_request=join_request,
+        bread=bread,
+        catalog_import=catalog_import,
+        invitation=invitation,
+        cycle=made,
+        offer=bread_on_sale,
+        closed=closed,
+        carton_offer=cider,
+        stored_document=stored_document(made),
+        order_of_member2=Order.objects.get(cycle=made, user=cast.member2),
+        day_team_member=DayTeamMember.objects.create(cycle=made, user=cast.member2),
     )

@@ -6,12 +6,19 @@ page cannot ship without deciding who may see it.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from cabas.catalog import services as catalog
+from cabas.catalog.models import CatalogImport, Category, Product, SaleUnit
+from cabas.cycles.models import Cycle, Offer
+from tests import scene
 from tests.cast import Cast
+from tests.scene import Site
 
 ROLES = ["anonymous", "member_a", "member_b", "coordinator_a", "coordinator_b", "producer_a", "site_admin"]
 
@@ -46,48 +53,48 @@ POST_ONLY = (GET_ON_POST_ONLY, JSON_GET_ON_POST_ONLY)
 A = "saint-orens"
 
 
-def _group(c: Cast) -> dict[str, object]:
+def _group(c: Site) -> dict[str, object]:
     return {"slug": A}
 
 
-def _member_a(c: Cast) -> dict[str, object]:
+def _member_a(c: Site) -> dict[str, object]:
     return {"slug": A, "pk": c.membership(c.member).pk}
 
 
-def _pending_request(c: Cast) -> dict[str, object]:
-    return {"slug": A, "pk": c.outsider_request.pk}
+def _pending_request(c: Site) -> dict[str, object]:
+    return {"slug": A, "pk": c.join_request.pk}
 
 
-def _bakery(c: Cast) -> dict[str, object]:
+def _bakery(c: Site) -> dict[str, object]:
     return {"slug": "fournil"}
 
 
-def _bread(c: Cast) -> dict[str, object]:
+def _bread(c: Site) -> dict[str, object]:
     return {"slug": "fournil", "pk": c.bread.pk}
 
 
-def _bakery_import(c: Cast) -> dict[str, object]:
-    return {"slug": "fournil", "pk": c.bakery_import.pk}
+def _bakery_import(c: Site) -> dict[str, object]:
+    return {"slug": "fournil", "pk": c.catalog_import.pk}
 
 
-def _cycle(c: Cast) -> dict[str, object]:
+def _cycle(c: Site) -> dict[str, object]:
     return {"slug": A, "pk": c.cycle.pk}
 
 
-def _offer(c: Cast) -> dict[str, object]:
+def _offer(c: Site) -> dict[str, object]:
     return {"slug": A, "pk": c.cycle.pk, "offer_pk": c.offer.pk}
 
 
-def _stored_file(c: Cast) -> dict[str, object]:
-    document = c.stored_document  # type: ignore[attr-defined]
+def _stored_file(c: Site) -> dict[str, object]:
+    document = c.stored_document
     return {**_cycle(c), "doc_pk": document.pk, "filename": document.filename}
 
 
-def _in_a(producer_slug: str) -> Callable[[Cast], dict[str, object]]:
+def _in_a(producer_slug: str) -> Callable[[Site], dict[str, object]]:
     return lambda c: {"slug": A, "producer_slug": producer_slug}
 
 
-MATRIX: dict[str, tuple[Callable[[Cast], dict[str, object]], dict[str, int], dict[str, int]]] = {
+MATRIX: dict[str, tuple[Callable[[Site], dict[str, object]], dict[str, int], dict[str, int]]] = {
     "home": (lambda c: {}, ANYONE, {}),
     "set_language": (lambda c: {}, dict.fromkeys(ROLES, 405), {}),
     "profile": (lambda c: {}, LOGGED_IN, {"anonymous": 302}),
@@ -272,57 +279,13 @@ def user_for(cast: Cast, role: str):
 
 
 @pytest.fixture
-def matrix_cast(cast: Cast) -> Cast:
-    from cabas.accounts import services
-    from cabas.catalog.models import CatalogImport, ProducerAccount, ProducerInvitation, Product
-
-    cast.outsider_request = services.request_to_join(group=cast.group_a, user=cast.outsider)  # type: ignore[attr-defined]
-    ProducerAccount.objects.create(producer=cast.bakery, user=cast.producer_user)
-    cast.bread = Product.objects.create(  # type: ignore[attr-defined]
-        producer=cast.bakery, name="Pain", category="bread", unit="piece", price_cents=450
-    )
-    cast.bakery_import = CatalogImport.objects.create(producer=cast.bakery, filename="x.csv", error_count=1)  # type: ignore[attr-defined]
-    cast.invitation = ProducerInvitation.objects.create(  # type: ignore[attr-defined]
-        producer=cast.dairy, group=cast.group_a, email="x@example.org", invited_by=cast.coordinator
-    )
-    from tests.cycle_fixtures import make_cycle, make_offer
-
-    cast.cycle = make_cycle(cast.group_a)  # type: ignore[attr-defined]
-    cast.cycle.producers.add(cast.dairy)  # type: ignore[attr-defined]
-    cast.offer = make_offer(cast.cycle, cast.bakery, "Pain de campagne", price_cents=450)  # type: ignore[attr-defined]
-    cast.stored_document = _stored_document(cast.cycle)  # type: ignore[attr-defined]
-    # Mehdi (no role in the matrix) ordered bread: a household at the bakery's stand.
-    from tests.day_fixtures import order
-
-    order(cast.cycle, cast.member2, {cast.offer: 1000})  # type: ignore[attr-defined]
-    cast.order_of_member2 = cast.member2.orders.get(cycle=cast.cycle)  # type: ignore[attr-defined]
-    from cabas.distribution.models import DayTeamMember
-
-    cast.day_team_member = DayTeamMember.objects.create(cycle=cast.cycle, user=cast.member2)  # type: ignore[attr-defined]
-    return cast
-
-
-def _stored_document(cycle):
-    """One served file of ``cycle``, as a finished generation leaves it (without rendering anything)."""
-    from cabas.reports.models import DocumentSet, Kind, StoredDocument
-
-    doc_set = DocumentSet.objects.create(cycle=cycle, requested=1, started=1, ready=1, fingerprint="x")
-    content = "\ufeffMembre;Total\r\n".encode()
-    return StoredDocument.objects.create(
-        document_set=doc_set,
-        generation=1,
-        kind=Kind.MATRIX,
-        fmt="csv",
-        filename="qui-a-commande-quoi.csv",
-        content_type="text/csv; charset=utf-8",
-        content=content,
-        size=len(content),
-        data_hash="x",
-    )
+def matrix_cast(cast: Cast) -> Site:
+    """Something behind every URL; nobody has ordered in the open cycle (no slip to see)."""
+    return scene.site(cast, ordered=False)
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_get_matrix(matrix_cast: Cast, client_for, role: str) -> None:
+def test_get_matrix(matrix_cast: Site, client_for, role: str) -> None:
     from django.urls import reverse
 
     client = client_for(user_for(matrix_cast, role))
@@ -374,7 +337,7 @@ def snapshot() -> tuple[object, ...]:
     )
 
 
-def post_data(c: Cast) -> dict[str, object]:
+def post_data(c: Site) -> dict[str, object]:
     """A form that would change something on every POST URL, were it accepted."""
     return {
         "name": "Piraté",
@@ -389,7 +352,7 @@ def post_data(c: Cast) -> dict[str, object]:
         "vat_rate": "550",
         "accepts_cash": "on",
         "reason": "x",
-        f"q-{c.offer.pk}": "1",  # type: ignore[attr-defined]
+        f"q-{c.offer.pk}": "1",
         "member": str(c.member.pk),
         "slips_per_sheet": "2",
         "action": "close",
@@ -398,7 +361,7 @@ def post_data(c: Cast) -> dict[str, object]:
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_post_matrix_refuses_without_writing(matrix_cast: Cast, client_for, role: str) -> None:
+def test_post_matrix_refuses_without_writing(matrix_cast: Site, client_for, role: str) -> None:
     """POST without the right role is refused and changes nothing."""
     from django.urls import reverse
 
@@ -420,26 +383,37 @@ def test_post_matrix_refuses_without_writing(matrix_cast: Cast, client_for, role
 # --- Mixed ids: one group's (or producer's) address with another's object ids -------------------
 
 
+@dataclass
+class Mixed(Site):
+    """The site, with the dairy (A's, no account) also linked by B and in a cycle of B."""
+
+    cycle_b: Cycle  # B's, with the dairy's tomme and a bread of the bakery
+    offer_b: Offer  # the tomme
+    cheese: Product  # the dairy's
+    dairy_import: CatalogImport
+    lone_cycle: Cycle  # A's, without the bakery
+
+
 @pytest.fixture
-def mixed_cast(matrix_cast: Cast) -> Cast:
-    """The matrix cast, with the dairy (A's, no account) also linked by B and in a cycle of B."""
-    from cabas.catalog.models import CatalogImport, Product, Supply
-    from tests.cycle_fixtures import make_cycle, make_offer
-
+def mixed_cast(matrix_cast: Site) -> Mixed:
     c = matrix_cast
-    Supply.objects.create(producer=c.dairy, group=c.group_b)
-    c.cycle_b = make_cycle(c.group_b, name="Panier de Balma")  # type: ignore[attr-defined]
-    c.offer_b = make_offer(c.cycle_b, c.dairy, "Tomme")  # type: ignore[attr-defined]
-    make_offer(c.cycle_b, c.bakery, "Pain de Balma")
-    c.cheese = Product.objects.create(  # type: ignore[attr-defined]
-        producer=c.dairy, name="Fromage blanc", category="dairy", unit="jar", price_cents=300
+    catalog.start_supply(group=c.group_b, producer=c.dairy)
+    cycle_b = scene.cycle(c.group_b, name="Panier de Balma")
+    offer_b = scene.offer(cycle_b, c.dairy, "Tomme")
+    scene.offer(cycle_b, c.bakery, "Pain de Balma")
+    return Mixed(
+        **{field.name: getattr(c, field.name) for field in dataclasses.fields(c)},
+        cycle_b=cycle_b,
+        offer_b=offer_b,
+        cheese=scene.product(
+            c.dairy, "Fromage blanc", category=Category.DAIRY, unit=SaleUnit.JAR, price_cents=300
+        ),
+        dairy_import=CatalogImport.objects.create(producer=c.dairy, filename="y.csv", error_count=1),
+        lone_cycle=scene.cycle(c.group_a, name="Sans le fournil"),
     )
-    c.dairy_import = CatalogImport.objects.create(producer=c.dairy, filename="y.csv", error_count=1)  # type: ignore[attr-defined]
-    c.lone_cycle = make_cycle(c.group_a, name="Sans le fournil")  # type: ignore[attr-defined]
-    return c
 
 
-def group_urls_with_b_slug(c: Cast) -> list[tuple[str, dict[str, object]]]:
+def group_urls_with_b_slug(c: Site) -> list[tuple[str, dict[str, object]]]:
     """Every URL of group A that names an object, with B's slug instead of A's.
 
     Producers are A's dairy, which does not supply B. Linking is left out: any group
@@ -455,9 +429,9 @@ def group_urls_with_b_slug(c: Cast) -> list[tuple[str, dict[str, object]]]:
     return mixed
 
 
-def producer_urls_with_other_ids(c: Cast) -> list[tuple[str, str, dict[str, object]]]:
+def producer_urls_with_other_ids(c: Mixed) -> list[tuple[str, str, dict[str, object]]]:
     """(role, URL name, kwargs): a producer's address with another producer's or group's ids."""
-    bread, cheese = c.bread.pk, c.cheese.pk  # type: ignore[attr-defined]
+    bread, cheese = c.bread.pk, c.cheese.pk
     products = ("product_edit", "product_price", "product_archive", "product_restore")
     imports = ("catalog_import_preview", "catalog_import_confirm")
     documents = [
@@ -476,28 +450,28 @@ def producer_urls_with_other_ids(c: Cast) -> list[tuple[str, str, dict[str, obje
     # the dairy, with the bakery's.
     cases += [("producer_a", name, {"slug": "fournil", "pk": cheese}) for name in products]
     cases += [("coordinator_a", name, {"slug": "bergerie", "pk": bread}) for name in products]
-    cases += [("producer_a", name, {"slug": "fournil", "pk": c.dairy_import.pk}) for name in imports]  # type: ignore[attr-defined]
-    cases += [("coordinator_a", name, {"slug": "bergerie", "pk": c.bakery_import.pk}) for name in imports]  # type: ignore[attr-defined]
+    cases += [("producer_a", name, {"slug": "fournil", "pk": c.dairy_import.pk}) for name in imports]
+    cases += [("coordinator_a", name, {"slug": "bergerie", "pk": c.catalog_import.pk}) for name in imports]
     for name, extra in documents:
         # A manages the dairy, yet B's cycle with the dairy is none of its business.
-        cases.append(("coordinator_a", name, {"slug": "bergerie", "pk": c.cycle_b.pk, **extra}))  # type: ignore[attr-defined]
+        cases.append(("coordinator_a", name, {"slug": "bergerie", "pk": c.cycle_b.pk, **extra}))
         # B links the dairy: nothing of A's cycle, nor even of its own, through the dairy's pages.
-        cases.append(("coordinator_b", name, {"slug": "bergerie", "pk": c.cycle.pk, **extra}))  # type: ignore[attr-defined]
-        cases.append(("coordinator_b", name, {"slug": "bergerie", "pk": c.cycle_b.pk, **extra}))  # type: ignore[attr-defined]
+        cases.append(("coordinator_b", name, {"slug": "bergerie", "pk": c.cycle.pk, **extra}))
+        cases.append(("coordinator_b", name, {"slug": "bergerie", "pk": c.cycle_b.pk, **extra}))
         # The bakery's account, with a cycle the bakery is not in.
-        cases.append(("producer_a", name, {"slug": "fournil", "pk": c.lone_cycle.pk, **extra}))  # type: ignore[attr-defined]
+        cases.append(("producer_a", name, {"slug": "fournil", "pk": c.lone_cycle.pk, **extra}))
     # B links the dairy: none of its own pages.
     for name in ("producer_dashboard", "producer_edit", "product_new", "catalog_import"):
         cases.append(("coordinator_b", name, {"slug": "bergerie"}))
     cases += [("coordinator_b", name, {"slug": "bergerie", "pk": cheese}) for name in products]
-    cases += [("coordinator_b", name, {"slug": "bergerie", "pk": c.dairy_import.pk}) for name in imports]  # type: ignore[attr-defined]
+    cases += [("coordinator_b", name, {"slug": "bergerie", "pk": c.dairy_import.pk}) for name in imports]
     # Invitations and the producer's management belong to A, the managing group.
     cases.append(("coordinator_b", "manage_producer_invite", {"slug": "balma", "producer_slug": "bergerie"}))
     return cases
 
 
 @pytest.mark.parametrize("role", ["coordinator_b", "site_admin"])
-def test_group_urls_with_another_groups_ids(matrix_cast: Cast, client_for, role: str) -> None:
+def test_group_urls_with_another_groups_ids(matrix_cast: Site, client_for, role: str) -> None:
     """B's address with A's cycle, offer, member, request, document or producer ids: nothing found."""
     from django.urls import reverse
 
@@ -518,7 +492,7 @@ def test_group_urls_with_another_groups_ids(matrix_cast: Cast, client_for, role:
     assert snapshot() == before
 
 
-def test_producer_urls_with_other_ids(mixed_cast: Cast, client_for) -> None:
+def test_producer_urls_with_other_ids(mixed_cast: Mixed, client_for) -> None:
     """A producer's address with another producer's product or import, or a cycle not theirs to see."""
     from django.urls import reverse
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -19,8 +20,10 @@ from cabas.cycles.cartons import CartonError, CartonLine, Rounding, propose
 from cabas.cycles.models import ChangeKind, Cycle, Offer, Order, OrderChange, OrderLine
 from cabas.cycles.ordering import LineChange, save_basket
 from cabas.lib.money import line_total_cents
+from tests import scene
 from tests.cast import Cast, build_cast
 from tests.cycle_fixtures import make_cycle, make_members, make_offer, race
+from tests.scene import Cellar
 
 A = "saint-orens"
 
@@ -215,11 +218,9 @@ def close(cycle: Cycle) -> None:
     cycle.refresh_from_db()
 
 
-def carton_offer(cycle: Cycle, cast: Cast, name: str = "Vin rouge", **fields: object) -> Offer:
-    offer = make_offer(cycle, cast.dairy, name, price_cents=800, **fields)
-    Offer.objects.filter(pk=offer.pk).update(carton_size=6000)
-    offer.refresh_from_db()
-    return offer
+def carton_offer(cycle: Cycle, cast: Cast, name: str = "Vin rouge", **fields: Any) -> Offer:
+    """Wine of the dairy at 8,00 € the bottle, by cartons of 6."""
+    return scene.offer(cycle, cast.dairy, name, price_cents=800, carton_size=6000, **fields)
 
 
 def order(cycle: Cycle, offer: Offer, member: User, quantity: int, tolerance: int = 0) -> None:
@@ -566,20 +567,19 @@ def test_members_see_the_change_and_its_reason(cast: Cast, wine, client_for) -> 
 
 
 @pytest.fixture
-def shop(cast: Cast) -> tuple[Cycle, Offer, Offer]:
-    cycle = make_cycle(cast.group_a)
-    return cycle, carton_offer(cycle, cast, member_cap=5000), make_offer(cycle, cast.bakery, "Pain")
+def cellar(cast: Cast) -> Cellar:
+    return scene.cellar(cast)
 
 
-def test_tolerance_box_only_for_carton_products(cast: Cast, shop, client_for) -> None:
-    cycle, wine_offer, bread = shop
+def test_tolerance_box_only_for_carton_products(cast: Cast, cellar: Cellar, client_for) -> None:
+    cycle, wine_offer, bread = cellar.cycle, cellar.wine, cellar.bread
     page = client_for(cast.member).get(reverse("order", args=[A, cycle.pk])).text
     assert f'name="t-{wine_offer.pk}"' in page
     assert f'name="t-{bread.pk}"' not in page
 
 
-def test_tolerance_is_saved_and_alone_is_a_change(cast: Cast, shop, client_for) -> None:
-    cycle, wine_offer, bread = shop
+def test_tolerance_is_saved_and_alone_is_a_change(cast: Cast, cellar: Cellar, client_for) -> None:
+    cycle, wine_offer, bread = cellar.cycle, cellar.wine, cellar.bread
     client = client_for(cast.member)
     target = reverse("order", args=[A, cycle.pk])
     data = {f"q-{wine_offer.pk}": "2", f"e-{wine_offer.pk}": "0", f"t-{wine_offer.pk}": "2"}
@@ -603,8 +603,8 @@ def test_tolerance_is_saved_and_alone_is_a_change(cast: Cast, shop, client_for) 
     assert line.tolerance == 0
 
 
-def test_tolerance_is_validated(cast: Cast, shop, client_for) -> None:
-    cycle, wine_offer, _bread = shop
+def test_tolerance_is_validated(cast: Cast, cellar: Cellar, client_for) -> None:
+    cycle, wine_offer, _bread = cellar.cycle, cellar.wine, cellar.bread
     client = client_for(cast.member2)  # Mehdi reads English
     target = reverse("order", args=[A, cycle.pk])
     for typed, message in (("0,5", "in steps of 1"), ("4", "up to 3 more"), ("beaucoup", "as a number")):
@@ -616,8 +616,8 @@ def test_tolerance_is_validated(cast: Cast, shop, client_for) -> None:
         assert not OrderLine.objects.exists()
 
 
-def test_tolerance_rules_in_save_basket(cast: Cast, shop, english) -> None:
-    cycle, wine_offer, bread = shop
+def test_tolerance_rules_in_save_basket(cast: Cast, cellar: Cellar, english) -> None:
+    cycle, wine_offer, bread = cellar.cycle, cellar.wine, cellar.bread
     member = cast.member2
     result = save_basket(
         cycle=cycle, member=member, changes=[LineChange(bread.pk, 1000, tolerance=1000)], by=member
@@ -637,8 +637,8 @@ def test_tolerance_rules_in_save_basket(cast: Cast, shop, english) -> None:
     assert OrderLine.objects.get(offer=wine_offer).tolerance == 1000
 
 
-def test_tolerance_through_the_htmx_line(cast: Cast, shop, client_for) -> None:
-    cycle, wine_offer, _bread = shop
+def test_tolerance_through_the_htmx_line(cast: Cast, cellar: Cellar, client_for) -> None:
+    cycle, wine_offer, _bread = cellar.cycle, cellar.wine, cellar.bread
     response = client_for(cast.member).post(
         reverse("order_line", args=[A, cycle.pk, wine_offer.pk]),
         {f"q-{wine_offer.pk}": "1", f"e-{wine_offer.pk}": "0", f"t-{wine_offer.pk}": "2"},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from datetime import datetime, time, timedelta
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -16,55 +17,38 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext
 
 from cabas.accounts.models import Membership, User
-from cabas.catalog.models import Producer, Product
+from cabas.catalog.models import Producer
 from cabas.cycles import clock, services, tasks
 from cabas.cycles.models import Allocation, ChangeKind, Cycle, Offer, Order, OrderChange, OrderLine
 from cabas.cycles.ordering import LineChange, save_basket
 from cabas.lib.money import format_cents
+from tests import scene
 from tests.cast import Cast, build_cast
 
 A = "saint-orens"
 
 
-# --- Building a cycle with the models ----------------------------------------------
+# --- The cycle the e-mails speak of --------------------------------------------------
 
 
-def make_cycle(
+def december(
     cast: Cast, *, opened: timedelta = timedelta(hours=1), closes_in: timedelta = timedelta(days=7)
-) -> Cycle:
-    """A published cycle of group A, open since ``opened``, closing in ``closes_in``."""
+) -> dict[str, Any]:
+    """For ``scene.cycle``: a cycle of group A with the bakery and the dairy, open since ``opened``,
+    closing in ``closes_in``, with a place and a message for the e-mails to quote."""
     now = timezone.now()
-    cycle = Cycle.objects.create(
-        group=cast.group_a,
-        name="Cabas de décembre",
-        opens_at=now - opened,
-        closes_at=now + closes_in,
-        distribution_date=(now + closes_in + timedelta(days=3)).date(),
-        distribution_start=time(17, 0),
-        distribution_end=time(19, 30),
-        distribution_place="Salle des fêtes de Saint-Orens",
-        message="Pensez à rapporter vos boîtes à œufs.",
-        published_at=now - opened - timedelta(days=1),
-        created_by=cast.coordinator,
-    )
-    cycle.producers.set([cast.bakery, cast.dairy])
-    return cycle
-
-
-def make_offer(cycle: Cycle, producer: Producer, name: str, price_cents: int, **fields: object) -> Offer:
-    product = Product.objects.create(
-        producer=producer, name=name, category="bread", unit="piece", price_cents=price_cents
-    )
-    return Offer.objects.create(
-        cycle=cycle,
-        product=product,
-        producer=producer,
-        name=name,
-        category="bread",
-        unit_label="pièce",
-        price_cents=price_cents,
-        **fields,
-    )
+    return {
+        "name": "Cabas de décembre",
+        "producers": [cast.bakery, cast.dairy],
+        "opens_at": now - opened,
+        "closes_at": now + closes_in,
+        "published_at": now - opened - timedelta(days=1),
+        "distribution_date": (now + closes_in + timedelta(days=3)).date(),
+        "distribution_start": time(17, 0),
+        "distribution_end": time(19, 30),
+        "distribution_place": "Salle des fêtes de Saint-Orens",
+        "message": "Pensez à rapporter vos boîtes à œufs.",
+    }
 
 
 def order(cycle: Cycle, member: User, *changes: tuple[Offer, int], confirm: bool = True) -> Order:
@@ -134,7 +118,7 @@ def capture(django_capture_on_commit_callbacks):
 
 class TestOpening:
     def test_goes_to_opted_in_households_of_the_group_only(self, cast: Cast, capture) -> None:
-        cycle = make_cycle(cast)
+        cycle = scene.cycle(cast.group_a, **december(cast))
         User.objects.filter(pk=cast.beneficiary.pk).update(wants_announcements=False)
         # Someone who left the group is no longer told.
         Membership.objects.filter(user=cast.treasurer, group=cast.group_a).update(ended_at=timezone.now())
@@ -147,8 +131,8 @@ class TestOpening:
         assert cycle.announced_at is not None
 
     def test_says_everything_in_each_members_language(self, cast: Cast, capture) -> None:
-        cycle = make_cycle(cast)
-        make_offer(cycle, cast.bakery, "Pain au levain", 450)
+        cycle = scene.cycle(cast.group_a, **december(cast))
+        scene.offer(cycle, cast.bakery, "Pain au levain", price_cents=450)
         run_tick(capture)
         (french,) = to(cast.member.email)
         (english,) = to(cast.member2.email)
@@ -171,22 +155,22 @@ class TestOpening:
         assert in_language("fr", cycle.closes_at, "DATETIME_FORMAT") not in english.body
 
     def test_a_cycle_not_published_or_not_open_yet_is_not_announced(self, cast: Cast, capture) -> None:
-        draft = make_cycle(cast)
+        draft = scene.cycle(cast.group_a, **december(cast))
         Cycle.objects.filter(pk=draft.pk).update(published_at=None)
-        later = make_cycle(cast, opened=-timedelta(days=1))  # opens tomorrow
+        later = scene.cycle(cast.group_a, **december(cast, opened=-timedelta(days=1)))  # opens tomorrow
         assert run_tick(capture)["announced"] == []
         assert mail.outbox == []
         done = run_tick(capture, now=later.opens_at + timedelta(minutes=1))
         assert done["announced"] == [later.pk]
 
     def test_task_run_late_after_the_deadline_sends_nothing(self, cast: Cast) -> None:
-        cycle = make_cycle(cast)
+        cycle = scene.cycle(cast.group_a, **december(cast))
         close(cycle)
         tasks.send_opening.enqueue(cycle.pk)
         assert mail.outbox == []
 
     def test_inactive_group_is_left_alone(self, cast: Cast, capture) -> None:
-        make_cycle(cast)
+        scene.cycle(cast.group_a, **december(cast))
         cast.group_a.is_active = False
         cast.group_a.save()
         assert run_tick(capture)["announced"] == []
@@ -198,8 +182,8 @@ class TestOpening:
 
 class TestReminder:
     def test_skips_who_confirmed_and_who_opted_out(self, cast: Cast, capture) -> None:
-        cycle = make_cycle(cast)
-        bread = make_offer(cycle, cast.bakery, "Pain au levain", 450)
+        cycle = scene.cycle(cast.group_a, **december(cast))
+        bread = scene.offer(cycle, cast.bakery, "Pain au levain", price_cents=450)
         run_tick(capture)  # the opening
         mail.outbox.clear()
         order(cycle, cast.member, (bread, 2000))  # confirmed
@@ -221,7 +205,7 @@ class TestReminder:
         assert in_language("fr", cycle.closes_at, "DATETIME_FORMAT") in nothing.body
 
     def test_waits_for_group_reminder_hours(self, cast: Cast, capture) -> None:
-        cycle = make_cycle(cast)
+        cycle = scene.cycle(cast.group_a, **december(cast))
         run_tick(capture)
         cast.group_a.reminder_hours = 24
         cast.group_a.save()
@@ -229,7 +213,9 @@ class TestReminder:
         assert run_tick(capture, now=cycle.closes_at - timedelta(hours=23))["reminded"] == [cycle.pk]
 
     def test_short_window_is_reminded_halfway_not_with_the_announcement(self, cast: Cast, capture) -> None:
-        cycle = make_cycle(cast, opened=timedelta(minutes=1), closes_in=timedelta(hours=24))
+        cycle = scene.cycle(
+            cast.group_a, **december(cast, opened=timedelta(minutes=1), closes_in=timedelta(hours=24))
+        )
         done = run_tick(capture)
         assert done == {"announced": [cycle.pk], "reminded": [], "allocated": [], "recapped": []}
         assert clock.reminder_time(cycle) == cycle.opens_at + timedelta(hours=12, seconds=30)
@@ -238,7 +224,9 @@ class TestReminder:
 
     def test_no_reminder_when_the_announcement_came_after_its_time(self, cast: Cast, capture) -> None:
         # Published late, 10 hours before the deadline: the announcement gives the deadline.
-        cycle = make_cycle(cast, opened=timedelta(days=6), closes_in=timedelta(hours=10))
+        cycle = scene.cycle(
+            cast.group_a, **december(cast, opened=timedelta(days=6), closes_in=timedelta(hours=10))
+        )
         done = run_tick(capture)
         assert done["announced"] == [cycle.pk]
         assert done["reminded"] == []
@@ -259,9 +247,9 @@ def closed_cycle(cast: Cast, capture) -> Cycle:
         cheque_payable_to="GAEC de la Bergerie",
         payment_notes="Merci d’apporter l’appoint.",
     )
-    cycle = make_cycle(cast)
-    bread = make_offer(cycle, cast.bakery, "Pain au levain", 455)
-    cheese = make_offer(cycle, cast.dairy, "Tomme", 2290, quantity_step=500, min_quantity=500)
+    cycle = scene.cycle(cast.group_a, **december(cast))
+    bread = scene.offer(cycle, cast.bakery, "Pain au levain", price_cents=455)
+    cheese = scene.offer(cycle, cast.dairy, "Tomme", price_cents=2290, quantity_step=500, min_quantity=500)
     order(cycle, cast.member, (bread, 3000), (cheese, 1500))
     order(cycle, cast.member2, (bread, 1000))
     order(cycle, cast.beneficiary, (bread, 1000))
@@ -418,14 +406,13 @@ class TestRecapMoment:
 
 class TestFairShare:
     def test_split_before_the_recap_which_shows_asked_and_got(self, cast: Cast, capture) -> None:
-        cycle = make_cycle(cast)
-        chickens = make_offer(
+        cycle = scene.cycle(cast.group_a, **december(cast))
+        chickens = scene.offer(
             cycle,
             cast.dairy,
             "Poulet fermier",
-            1500,
+            price_cents=1500,
             quota=5000,
-            remaining=5000,
             allocation=Allocation.FAIR_SHARE,
         )
         order(cycle, cast.member, (chickens, 3000))
@@ -453,10 +440,8 @@ class TestFairShare:
         assert not OrderChange.objects.filter(kind=ChangeKind.ALLOCATION, notified_at__isnull=True).exists()
 
     def test_member_who_got_nothing_is_told(self, cast: Cast, capture) -> None:
-        cycle = make_cycle(cast)
-        lamb = make_offer(
-            cycle, cast.dairy, "Agneau", 1500, quota=1000, remaining=1000, allocation="fair_share"
-        )
+        cycle = scene.cycle(cast.group_a, **december(cast))
+        lamb = scene.offer(cycle, cast.dairy, "Agneau", price_cents=1500, quota=1000, allocation="fair_share")
         order(cycle, cast.member, (lamb, 1000))
         order(cycle, cast.member2, (lamb, 1000))
         close(cycle)
@@ -470,7 +455,7 @@ class TestFairShare:
 
 class TestDeliveryFailure:
     def test_one_failure_does_not_stop_the_others_and_fails_the_task(self, cast: Cast, monkeypatch) -> None:
-        cycle = make_cycle(cast)
+        cycle = scene.cycle(cast.group_a, **december(cast))
         real = tasks.send_templated
 
         def flaky(*, to: User, **kwargs: object) -> None:
@@ -510,8 +495,8 @@ class TestDeliveryFailure:
 
 
 def test_ticking_twice_sends_every_email_once(cast: Cast, capture) -> None:
-    cycle = make_cycle(cast)
-    bread = make_offer(cycle, cast.bakery, "Pain au levain", 450)
+    cycle = scene.cycle(cast.group_a, **december(cast))
+    bread = scene.offer(cycle, cast.bakery, "Pain au levain", price_cents=450)
     order(cycle, cast.member, (bread, 2000))
     households = [cast.coordinator, cast.treasurer, cast.member, cast.member2, cast.beneficiary]
 
@@ -536,7 +521,7 @@ def test_ticking_twice_sends_every_email_once(cast: Cast, capture) -> None:
 
 
 def test_clock_never_touches_cycles_long_closed(cast: Cast, capture) -> None:
-    cycle = make_cycle(cast)
+    cycle = scene.cycle(cast.group_a, **december(cast))
     Cycle.objects.filter(pk=cycle.pk).update(
         opens_at=timezone.now() - timedelta(days=30), closes_at=timezone.now() - timedelta(days=20)
     )
@@ -546,7 +531,7 @@ def test_clock_never_touches_cycles_long_closed(cast: Cast, capture) -> None:
 
 
 def test_command_once(cast: Cast, capture, caplog) -> None:
-    cycle = make_cycle(cast)
+    cycle = scene.cycle(cast.group_a, **december(cast))
     with capture(execute=True), caplog.at_level("INFO"):
         call_command("cabas_clock", "--once")
     assert len(mail.outbox) == 5
@@ -556,8 +541,8 @@ def test_command_once(cast: Cast, capture, caplog) -> None:
 @pytest.mark.django_db(transaction=True)
 def test_clocks_ticking_at_once_send_each_email_once() -> None:
     cast = build_cast()
-    cycle = make_cycle(cast)
-    bread = make_offer(cycle, cast.bakery, "Pain au levain", 450)
+    cycle = scene.cycle(cast.group_a, **december(cast))
+    bread = scene.offer(cycle, cast.bakery, "Pain au levain", price_cents=450)
     order(cycle, cast.member, (bread, 1000))
     barrier = threading.Barrier(5)
     errors: list[BaseException] = []

@@ -17,6 +17,7 @@ from cabas.cycles import services
 from cabas.cycles.models import Allocation, ChangeKind, Cycle, Offer, OrderChange, OrderLine, Phase
 from cabas.cycles.ordering import LineChange, save_basket
 from tests.cast import Cast
+from tests.scene import Catalogue
 
 A = "saint-orens"
 
@@ -40,25 +41,6 @@ def cycle_fields(**changes: Any) -> dict[str, Any]:
         "message": "",
         **changes,
     }
-
-
-@pytest.fixture
-def shop(cast: Cast) -> Cast:
-    """The cast with a few products: bread by the half-kilo, brioche, a variable-weight tomme."""
-    cast.bread = make_product(  # type: ignore[attr-defined]
-        cast.bakery, "Pain complet", unit="kg", price_cents=520, quantity_step=500, min_quantity=500
-    )
-    cast.brioche = make_product(cast.bakery, "Brioche", category="sweets", content=400, content_unit="g")  # type: ignore[attr-defined]
-    cast.old_loaf = make_product(cast.bakery, "Pain rassis", is_active=False)  # type: ignore[attr-defined]
-    cast.tomme = make_product(  # type: ignore[attr-defined]
-        cast.dairy,
-        "Tomme",
-        category="dairy",
-        price_cents=2400,
-        variable_weight=True,
-        estimated_weight_grams=750,
-    )
-    return cast
 
 
 def new_cycle(cast: Cast, *, published: bool = True, **changes: Any) -> Cycle:
@@ -108,8 +90,8 @@ def update(offer_: Offer, by, **changes: Any) -> Offer:
 
 
 class TestCreateAndSync:
-    def test_new_cycle_offers_the_active_products_at_frozen_prices(self, shop: Cast) -> None:
-        cycle = new_cycle(shop, published=False)
+    def test_new_cycle_offers_the_active_products_at_frozen_prices(self, catalogue: Catalogue) -> None:
+        cycle = new_cycle(catalogue, published=False)
         assert cycle.phase() == Phase.DRAFT
         assert cycle.published_at is None
         assert set(cycle.offers.values_list("product__name", flat=True)) == {
@@ -117,24 +99,24 @@ class TestCreateAndSync:
             "Brioche",
             "Tomme",
         }
-        bread = offer(cycle, shop.bread)
+        bread = offer(cycle, catalogue.bread)
         assert (bread.price_cents, bread.quantity_step, bread.min_quantity, bread.unit_label) == (
             520,
             500,
             500,
             "kg",
         )
-        assert offer(cycle, shop.brioche).unit_label == shop.brioche.unit_label()
-        tomme = offer(cycle, shop.tomme)
+        assert offer(cycle, catalogue.brioche).unit_label == catalogue.brioche.unit_label()
+        tomme = offer(cycle, catalogue.tomme)
         assert (tomme.variable_weight, tomme.estimated_weight_grams, tomme.category) == (True, 750, "dairy")
         assert (tomme.quota, tomme.remaining, tomme.allocation) == (None, None, Allocation.FIRST_COME)
-        Product.objects.filter(pk=shop.bread.pk).update(price_cents=999)
+        Product.objects.filter(pk=catalogue.bread.pk).update(price_cents=999)
         assert services.sync_offers(cycle=cycle) == 0
-        assert offer(cycle, shop.bread).price_cents == 520  # frozen
+        assert offer(cycle, catalogue.bread).price_cents == 520  # frozen
 
-    def test_sync_adds_new_products_only(self, shop: Cast) -> None:
-        cycle = new_cycle(shop, published=False)
-        make_product(shop.bakery, "Fougasse")
+    def test_sync_adds_new_products_only(self, catalogue: Catalogue) -> None:
+        cycle = new_cycle(catalogue, published=False)
+        make_product(catalogue.bakery, "Fougasse")
         assert services.sync_offers(cycle=cycle) == 1
         assert services.sync_offers(cycle=cycle) == 0
         assert cycle.offers.count() == 4
@@ -154,96 +136,105 @@ class TestCreateAndSync:
         # Whatever the number of products: the same handful of queries (checked for 20 and 200).
         assert len(queries) == 6, [q["sql"] for q in queries]
 
-    def test_removing_a_producer_deletes_its_untouched_offers(self, shop: Cast) -> None:
-        cycle = new_cycle(shop, published=False)
+    def test_removing_a_producer_deletes_its_untouched_offers(self, catalogue: Catalogue) -> None:
+        cycle = new_cycle(catalogue, published=False)
         services.update_cycle(
-            cycle=cycle, fields=cycle_fields(), producers=[shop.bakery], by=shop.coordinator
+            cycle=cycle, fields=cycle_fields(), producers=[catalogue.bakery], by=catalogue.coordinator
         )
-        assert set(cycle.offers.values_list("producer", flat=True)) == {shop.bakery.pk}
+        assert set(cycle.offers.values_list("producer", flat=True)) == {catalogue.bakery.pk}
 
-    def test_a_producer_with_orders_cannot_leave(self, shop: Cast) -> None:
-        cycle = new_cycle(shop, opens_at=timezone.now() + timedelta(days=1))
+    def test_a_producer_with_orders_cannot_leave(self, catalogue: Catalogue) -> None:
+        cycle = new_cycle(catalogue, opens_at=timezone.now() + timedelta(days=1))
         assert cycle.phase() == Phase.SCHEDULED
         # A coordinator took a phone order before opening.
         result = save_basket(
             cycle=cycle,
-            member=shop.member,
-            changes=[LineChange(offer(cycle, shop.tomme).pk, 1000)],
-            by=shop.coordinator,
+            member=catalogue.member,
+            changes=[LineChange(offer(cycle, catalogue.tomme).pk, 1000)],
+            by=catalogue.coordinator,
         )
         assert result.ok
         with pytest.raises(services.CycleError):
             services.update_cycle(
                 cycle=cycle,
                 fields=cycle_fields(opens_at=cycle.opens_at),
-                producers=[shop.bakery],
-                by=shop.coordinator,
+                producers=[catalogue.bakery],
+                by=catalogue.coordinator,
             )
         assert cycle.producers.count() == 2
-        assert cycle.offers.filter(producer=shop.dairy).count() == 1
+        assert cycle.offers.filter(producer=catalogue.dairy).count() == 1
 
-    def test_producers_of_other_groups_are_refused(self, shop: Cast) -> None:
+    def test_producers_of_other_groups_are_refused(self, catalogue: Catalogue) -> None:
         stranger = Producer.objects.create(name="Ailleurs", slug="ailleurs")
         with pytest.raises(services.CycleError):
             services.create_cycle(
-                group=shop.group_a, fields=cycle_fields(), producers=[stranger], by=shop.coordinator
+                group=catalogue.group_a, fields=cycle_fields(), producers=[stranger], by=catalogue.coordinator
             )
         assert not Cycle.objects.exists()
 
-    def test_incoherent_dates_are_refused(self, shop: Cast) -> None:
+    def test_incoherent_dates_are_refused(self, catalogue: Catalogue) -> None:
         fields = cycle_fields()
         with pytest.raises(services.CycleError):
             services.create_cycle(
-                group=shop.group_a,
+                group=catalogue.group_a,
                 fields={**fields, "closes_at": fields["opens_at"]},
-                producers=[shop.bakery],
-                by=shop.coordinator,
+                producers=[catalogue.bakery],
+                by=catalogue.coordinator,
             )
         assert not Cycle.objects.exists()
 
 
 class TestCopy:
-    def test_copy_keeps_settings_and_reads_prices_again(self, shop: Cast) -> None:
-        source = new_cycle(shop, published=False)
-        update(offer(source, shop.bread), shop.coordinator, quota=20_000, member_cap=3000)
-        update(offer(source, shop.tomme), shop.coordinator, quota=10_000, allocation=Allocation.FAIR_SHARE)
-        Product.objects.filter(pk=shop.bread.pk).update(price_cents=560)
-        Product.objects.filter(pk=shop.brioche.pk).update(is_active=False)
-        make_product(shop.bakery, "Fougasse")
+    def test_copy_keeps_settings_and_reads_prices_again(self, catalogue: Catalogue) -> None:
+        source = new_cycle(catalogue, published=False)
+        update(offer(source, catalogue.bread), catalogue.coordinator, quota=20_000, member_cap=3000)
+        update(
+            offer(source, catalogue.tomme),
+            catalogue.coordinator,
+            quota=10_000,
+            allocation=Allocation.FAIR_SHARE,
+        )
+        Product.objects.filter(pk=catalogue.bread.pk).update(price_cents=560)
+        Product.objects.filter(pk=catalogue.brioche.pk).update(is_active=False)
+        make_product(catalogue.bakery, "Fougasse")
 
         with translation.override("en"):  # French once the catalogue is compiled: « (copie) »
-            copy = services.copy_cycle(source=source, by=shop.coordinator)
+            copy = services.copy_cycle(source=source, by=catalogue.coordinator)
 
         assert copy.phase() == Phase.DRAFT
-        assert (copy.group, copy.copied_from, copy.created_by) == (shop.group_a, source, shop.coordinator)
+        assert (copy.group, copy.copied_from, copy.created_by) == (
+            catalogue.group_a,
+            source,
+            catalogue.coordinator,
+        )
         assert copy.name == "Cabas de mars (copy)"
         assert copy.opens_at == source.opens_at + timedelta(weeks=8)
         assert copy.distribution_date == source.distribution_date + timedelta(weeks=8)
         assert timezone.localtime(copy.closes_at).time() == timezone.localtime(source.closes_at).time()
-        assert set(copy.producers.all()) == {shop.bakery, shop.dairy}
+        assert set(copy.producers.all()) == {catalogue.bakery, catalogue.dairy}
         assert set(copy.offers.values_list("name", flat=True)) == {"Pain complet", "Tomme", "Fougasse"}
-        bread = offer(copy, shop.bread)
+        bread = offer(copy, catalogue.bread)
         assert (bread.price_cents, bread.quota, bread.remaining, bread.member_cap) == (
             560,
             20_000,
             20_000,
             3000,
         )
-        tomme = offer(copy, shop.tomme)
+        tomme = offer(copy, catalogue.tomme)
         assert (tomme.quota, tomme.allocation) == (10_000, Allocation.FAIR_SHARE)
 
-    def test_an_old_cycle_is_copied_into_the_future(self, shop: Cast) -> None:
+    def test_an_old_cycle_is_copied_into_the_future(self, catalogue: Catalogue) -> None:
         now = timezone.now()
         source = Cycle.objects.create(
-            group=shop.group_a,
+            group=catalogue.group_a,
             **cycle_fields(
                 opens_at=now - timedelta(days=200),
                 closes_at=now - timedelta(days=190),
                 distribution_date=timezone.localdate(now) - timedelta(days=188),
             ),
         )
-        source.producers.set([shop.bakery])
-        copy = services.copy_cycle(source=source, by=shop.coordinator)
+        source.producers.set([catalogue.bakery])
+        copy = services.copy_cycle(source=source, by=catalogue.coordinator)
         assert copy.closes_at > now
         # In steps of 8 weeks of wall-clock time (summer time does not move 20:00 to 21:00).
         shift = timezone.localtime(copy.closes_at).replace(tzinfo=None) - timezone.localtime(
@@ -253,10 +244,14 @@ class TestCopy:
 
 
 class TestUpdateOffer:
-    def test_before_opening_everything_may_change(self, shop: Cast) -> None:
-        cycle = new_cycle(shop, published=False)
+    def test_before_opening_everything_may_change(self, catalogue: Catalogue) -> None:
+        cycle = new_cycle(catalogue, published=False)
         bread = update(
-            offer(cycle, shop.bread), shop.coordinator, price_cents=500, quota=10_000, member_cap=2000
+            offer(cycle, catalogue.bread),
+            catalogue.coordinator,
+            price_cents=500,
+            quota=10_000,
+            member_cap=2000,
         )
         bread.refresh_from_db()
         assert (bread.price_cents, bread.quota, bread.remaining, bread.member_cap) == (
@@ -265,103 +260,106 @@ class TestUpdateOffer:
             10_000,
             2000,
         )
-        update(bread, shop.coordinator, allocation=Allocation.FAIR_SHARE)
+        update(bread, catalogue.coordinator, allocation=Allocation.FAIR_SHARE)
         bread.refresh_from_db()
         assert bread.allocation == Allocation.FAIR_SHARE
 
-    def test_a_quota_takes_account_of_what_is_sold(self, shop: Cast) -> None:
-        cycle = new_cycle(shop)
-        bread = offer(cycle, shop.bread)
-        order(cycle, shop.member, bread, 1500)
-        order(cycle, shop.member2, bread, 1000)
-        update(bread, shop.coordinator, quota=5000)
+    def test_a_quota_takes_account_of_what_is_sold(self, catalogue: Catalogue) -> None:
+        cycle = new_cycle(catalogue)
+        bread = offer(cycle, catalogue.bread)
+        order(cycle, catalogue.member, bread, 1500)
+        order(cycle, catalogue.member2, bread, 1000)
+        update(bread, catalogue.coordinator, quota=5000)
         bread.refresh_from_db()
         assert (bread.quota, bread.remaining) == (5000, 2500)
-        update(bread, shop.coordinator, quota=4000)
+        update(bread, catalogue.coordinator, quota=4000)
         bread.refresh_from_db()
         assert bread.remaining == 1500
 
-    def test_a_quota_below_what_is_sold_is_refused(self, shop: Cast) -> None:
-        cycle = new_cycle(shop)
-        bread = offer(cycle, shop.bread)
-        update(bread, shop.coordinator, quota=5000)
-        order(cycle, shop.member, bread, 3000)
+    def test_a_quota_below_what_is_sold_is_refused(self, catalogue: Catalogue) -> None:
+        cycle = new_cycle(catalogue)
+        bread = offer(cycle, catalogue.bread)
+        update(bread, catalogue.coordinator, quota=5000)
+        order(cycle, catalogue.member, bread, 3000)
         with pytest.raises(services.CycleError, match="3 × kg"):
-            update(offer(cycle, shop.bread), shop.coordinator, quota=2500)
+            update(offer(cycle, catalogue.bread), catalogue.coordinator, quota=2500)
         bread.refresh_from_db()
         assert (bread.quota, bread.remaining) == (5000, 2000)
-        assert line(bread, shop.member).quantity == 3000  # never trimmed
+        assert line(bread, catalogue.member).quantity == 3000  # never trimmed
 
-    def test_a_cap_below_an_order_is_refused(self, shop: Cast) -> None:
-        cycle = new_cycle(shop)
-        bread = offer(cycle, shop.bread)
-        order(cycle, shop.member, bread, 3000)
+    def test_a_cap_below_an_order_is_refused(self, catalogue: Catalogue) -> None:
+        cycle = new_cycle(catalogue)
+        bread = offer(cycle, catalogue.bread)
+        order(cycle, catalogue.member, bread, 3000)
         with pytest.raises(services.CycleError):
-            update(bread, shop.coordinator, member_cap=2000)
-        update(bread, shop.coordinator, member_cap=3000)
+            update(bread, catalogue.coordinator, member_cap=2000)
+        update(bread, catalogue.coordinator, member_cap=3000)
         bread.refresh_from_db()
         assert bread.member_cap == 3000
 
-    def test_the_allocation_cannot_switch_after_opening(self, shop: Cast) -> None:
-        cycle = new_cycle(shop)
-        bread = offer(cycle, shop.bread)
+    def test_the_allocation_cannot_switch_after_opening(self, catalogue: Catalogue) -> None:
+        cycle = new_cycle(catalogue)
+        bread = offer(cycle, catalogue.bread)
         with pytest.raises(services.CycleError):
-            update(bread, shop.coordinator, quota=5000, allocation=Allocation.FAIR_SHARE)
+            update(bread, catalogue.coordinator, quota=5000, allocation=Allocation.FAIR_SHARE)
         bread.refresh_from_db()
         assert (bread.quota, bread.allocation) == (None, Allocation.FIRST_COME)
 
     def test_a_new_price_reprices_orders_and_tells_each_member(
-        self, shop: Cast, django_capture_on_commit_callbacks, settings
+        self, catalogue: Catalogue, django_capture_on_commit_callbacks, settings
     ) -> None:
         settings.LANGUAGE_CODE = "en"  # reasons are stored in the site's language
-        cycle = new_cycle(shop)
-        bread, tomme = offer(cycle, shop.bread), offer(cycle, shop.tomme)
-        order(cycle, shop.member, bread, 1500)
-        order(cycle, shop.member, tomme, 1000)
-        order(cycle, shop.member2, bread, 500)
-        assert (line(bread, shop.member).total_cents, line(tomme, shop.member).total_cents) == (780, 1800)
+        cycle = new_cycle(catalogue)
+        bread, tomme = offer(cycle, catalogue.bread), offer(cycle, catalogue.tomme)
+        order(cycle, catalogue.member, bread, 1500)
+        order(cycle, catalogue.member, tomme, 1000)
+        order(cycle, catalogue.member2, bread, 500)
+        assert (line(bread, catalogue.member).total_cents, line(tomme, catalogue.member).total_cents) == (
+            780,
+            1800,
+        )
 
         with django_capture_on_commit_callbacks(execute=True):
-            update(bread, shop.coordinator, price_cents=535)
-            update(tomme, shop.coordinator, price_cents=2550)
+            update(bread, catalogue.coordinator, price_cents=535)
+            update(tomme, catalogue.coordinator, price_cents=2550)
 
         # 1,5 kg at 5,35 € = 8,025 € → 8,03 €; 0,75 kg estimated at 25,50 € = 19,125 € → 19,13 €.
-        assert line(bread, shop.member).total_cents == 803
-        assert line(bread, shop.member2).total_cents == 268  # 2,675 € → 2,68 €
-        assert line(tomme, shop.member).total_cents == 1913
+        assert line(bread, catalogue.member).total_cents == 803
+        assert line(bread, catalogue.member2).total_cents == 268  # 2,675 € → 2,68 €
+        assert line(tomme, catalogue.member).total_cents == 1913
         changes = OrderChange.objects.filter(kind=ChangeKind.PRICE).order_by("pk")
         assert [(c.order.user, c.old_total_cents, c.new_total_cents) for c in changes] == [
-            (shop.member, 780, 803),
-            (shop.member2, 260, 268),
-            (shop.member, 1800, 1913),
+            (catalogue.member, 780, 803),
+            (catalogue.member2, 260, 268),
+            (catalogue.member, 1800, 1913),
         ]
         assert changes[0].reason == "New price: €5.35 instead of €5.20"
-        assert changes[0].changed_by == shop.coordinator
+        assert changes[0].changed_by == catalogue.coordinator
         assert all(c.notified_at for c in changes)
         # One e-mail per member (Marie's tells both changes), sent after commit.
         assert sorted(m.to[0] for m in mail.outbox) == ["marie@example.org", "mehdi@example.org"]
         assert "5,35" in mail.outbox[0].body or "5.35" in mail.outbox[0].body
 
-    def test_a_finalised_cycle_cannot_change(self, shop: Cast) -> None:
-        cycle = new_cycle(shop)
+    def test_a_finalised_cycle_cannot_change(self, catalogue: Catalogue) -> None:
+        cycle = new_cycle(catalogue)
         Cycle.objects.filter(pk=cycle.pk).update(finalised_at=timezone.now())
         with pytest.raises(services.CycleError):
-            update(offer(cycle, shop.bread), shop.coordinator, price_cents=600)
+            update(offer(cycle, catalogue.bread), catalogue.coordinator, price_cents=600)
 
 
 class TestWithdraw:
     def test_withdrawal_zeroes_lines_gives_quota_back_and_tells_members(
-        self, shop: Cast, django_capture_on_commit_callbacks
+        self, catalogue: Catalogue, django_capture_on_commit_callbacks
     ) -> None:
-        cycle = new_cycle(shop)
-        bread = offer(cycle, shop.bread)
-        update(bread, shop.coordinator, quota=5000)
-        order(cycle, shop.member, bread, 1500)
-        order(cycle, shop.member2, bread, 1000)
-        order(cycle, shop.member, offer(cycle, shop.tomme), 1000)
+        cycle = new_cycle(catalogue)
+        bread = offer(cycle, catalogue.bread)
+        update(bread, catalogue.coordinator, quota=5000)
+        order(cycle, catalogue.member, bread, 1500)
+        order(cycle, catalogue.member2, bread, 1000)
+        order(cycle, catalogue.member, offer(cycle, catalogue.tomme), 1000)
 
         with django_capture_on_commit_callbacks(execute=True):
-            touched = services.withdraw_offer(offer=bread, reason="Four en panne", by=shop.coordinator)
+            touched = services.withdraw_offer(offer=bread, reason="Four en panne", by=catalogue.coordinator)
 
         assert touched == 2
         bread.refresh_from_db()
@@ -373,84 +371,95 @@ class TestWithdraw:
             (0, 0, 0),
             (0, 0, 0),
         ]
-        assert line(offer(cycle, shop.tomme), shop.member).quantity == 1000  # the rest of the basket stays
+        assert (
+            line(offer(cycle, catalogue.tomme), catalogue.member).quantity == 1000
+        )  # the rest of the basket stays
         changes = OrderChange.objects.filter(kind=ChangeKind.WITHDRAWAL)
         assert {(c.order.user, c.old_quantity, c.new_quantity, c.reason) for c in changes} == {
-            (shop.member, 1500, 0, "Four en panne"),
-            (shop.member2, 1000, 0, "Four en panne"),
+            (catalogue.member, 1500, 0, "Four en panne"),
+            (catalogue.member2, 1000, 0, "Four en panne"),
         }
         assert sorted(m.to[0] for m in mail.outbox) == ["marie@example.org", "mehdi@example.org"]
         assert "Four en panne" in mail.outbox[0].body
 
         with django_capture_on_commit_callbacks(execute=True):
-            assert services.withdraw_offer(offer=bread, reason="encore", by=shop.coordinator) == 0
+            assert services.withdraw_offer(offer=bread, reason="encore", by=catalogue.coordinator) == 0
         assert OrderChange.objects.filter(kind=ChangeKind.WITHDRAWAL).count() == 2
         assert len(mail.outbox) == 2
 
-    def test_a_reason_is_needed_after_opening(self, shop: Cast) -> None:
-        cycle = new_cycle(shop)
-        bread = offer(cycle, shop.bread)
+    def test_a_reason_is_needed_after_opening(self, catalogue: Catalogue) -> None:
+        cycle = new_cycle(catalogue)
+        bread = offer(cycle, catalogue.bread)
         with pytest.raises(services.CycleError):
-            services.withdraw_offer(offer=bread, reason="  ", by=shop.coordinator)
+            services.withdraw_offer(offer=bread, reason="  ", by=catalogue.coordinator)
         bread.refresh_from_db()
         assert bread.withdrawn_at is None
 
-    def test_a_draft_offer_is_withdrawn_without_reason(self, shop: Cast) -> None:
-        cycle = new_cycle(shop, published=False)
-        assert services.withdraw_offer(offer=offer(cycle, shop.brioche), reason="", by=shop.coordinator) == 0
-        assert offer(cycle, shop.brioche).withdrawn_at is not None
+    def test_a_draft_offer_is_withdrawn_without_reason(self, catalogue: Catalogue) -> None:
+        cycle = new_cycle(catalogue, published=False)
+        assert (
+            services.withdraw_offer(
+                offer=offer(cycle, catalogue.brioche), reason="", by=catalogue.coordinator
+            )
+            == 0
+        )
+        assert offer(cycle, catalogue.brioche).withdrawn_at is not None
 
 
 class TestPublish:
-    def test_publish_schedules_then_unpublish(self, shop: Cast) -> None:
-        cycle = new_cycle(shop, published=False, opens_at=timezone.now() + timedelta(days=1))
-        cycle = services.publish(cycle=cycle, by=shop.coordinator)
+    def test_publish_schedules_then_unpublish(self, catalogue: Catalogue) -> None:
+        cycle = new_cycle(catalogue, published=False, opens_at=timezone.now() + timedelta(days=1))
+        cycle = services.publish(cycle=cycle, by=catalogue.coordinator)
         assert cycle.phase() == Phase.SCHEDULED
         first = cycle.published_at
-        assert services.publish(cycle=cycle, by=shop.coordinator).published_at == first  # twice: no change
-        cycle = services.unpublish(cycle=cycle, by=shop.coordinator)
+        assert (
+            services.publish(cycle=cycle, by=catalogue.coordinator).published_at == first
+        )  # twice: no change
+        cycle = services.unpublish(cycle=cycle, by=catalogue.coordinator)
         assert cycle.phase() == Phase.DRAFT
 
-    def test_an_open_cycle_cannot_go_back_to_draft(self, shop: Cast) -> None:
-        cycle = new_cycle(shop)
+    def test_an_open_cycle_cannot_go_back_to_draft(self, catalogue: Catalogue) -> None:
+        cycle = new_cycle(catalogue)
         assert cycle.phase() == Phase.OPEN
         with pytest.raises(services.CycleError):
-            services.unpublish(cycle=cycle, by=shop.coordinator)
+            services.unpublish(cycle=cycle, by=catalogue.coordinator)
         cycle.refresh_from_db()
         assert cycle.published_at is not None
 
-    def test_refused_without_offers_or_after_the_deadline(self, shop: Cast) -> None:
-        cycle = new_cycle(shop, published=False)
+    def test_refused_without_offers_or_after_the_deadline(self, catalogue: Catalogue) -> None:
+        cycle = new_cycle(catalogue, published=False)
         cycle.offers.update(withdrawn_at=timezone.now())
         with pytest.raises(services.CycleError):
-            services.publish(cycle=cycle, by=shop.coordinator)
+            services.publish(cycle=cycle, by=catalogue.coordinator)
         late = new_cycle(
-            shop,
+            catalogue,
             published=False,
             opens_at=timezone.now() - timedelta(days=3),
             closes_at=timezone.now() - timedelta(days=1),
         )
         with pytest.raises(services.CycleError):
-            services.publish(cycle=late, by=shop.coordinator)
+            services.publish(cycle=late, by=catalogue.coordinator)
         assert not Cycle.objects.published().exists()
 
-    def test_after_opening_only_distribution_and_message_change(self, shop: Cast) -> None:
-        cycle = new_cycle(shop)
+    def test_after_opening_only_distribution_and_message_change(self, catalogue: Catalogue) -> None:
+        cycle = new_cycle(catalogue)
         fields = {key: getattr(cycle, key) for key in services.CYCLE_FIELDS}
         with pytest.raises(services.CycleError):
             services.update_cycle(
                 cycle=cycle,
                 fields={**fields, "name": "Autre"},
-                producers=[shop.bakery, shop.dairy],
-                by=shop.coordinator,
+                producers=[catalogue.bakery, catalogue.dairy],
+                by=catalogue.coordinator,
             )
         with pytest.raises(services.CycleError):
-            services.update_cycle(cycle=cycle, fields=fields, producers=[shop.bakery], by=shop.coordinator)
+            services.update_cycle(
+                cycle=cycle, fields=fields, producers=[catalogue.bakery], by=catalogue.coordinator
+            )
         services.update_cycle(
             cycle=cycle,
             fields={**fields, "message": "Apportez vos sacs", "distribution_place": "Halle"},
-            producers=[shop.bakery, shop.dairy],
-            by=shop.coordinator,
+            producers=[catalogue.bakery, catalogue.dairy],
+            by=catalogue.coordinator,
         )
         cycle.refresh_from_db()
         assert (cycle.name, cycle.message, cycle.distribution_place) == (
@@ -485,12 +494,12 @@ def offer_data(**changes: Any) -> dict[str, str]:
 
 
 class TestCycleViews:
-    def test_list_shows_phase_orders_and_total(self, shop: Cast, client_for) -> None:
-        cycle = new_cycle(shop)
-        order(cycle, shop.member, offer(cycle, shop.bread), 1500)
-        order(cycle, shop.member2, offer(cycle, shop.tomme), 1000)
-        new_cycle(shop, published=False, name="Brouillon")
-        response = client_for(shop.coordinator).get(reverse("manage_cycles", args=[A]))
+    def test_list_shows_phase_orders_and_total(self, catalogue: Catalogue, client_for) -> None:
+        cycle = new_cycle(catalogue)
+        order(cycle, catalogue.member, offer(cycle, catalogue.bread), 1500)
+        order(cycle, catalogue.member2, offer(cycle, catalogue.tomme), 1000)
+        new_cycle(catalogue, published=False, name="Brouillon")
+        response = client_for(catalogue.coordinator).get(reverse("manage_cycles", args=[A]))
         assert response.status_code == 200
         rows = {c.name: c for c in response.context["cycles"]}
         assert (rows["Cabas de mars"].order_count, rows["Cabas de mars"].total_cents) == (2, 2580)
@@ -499,33 +508,33 @@ class TestCycleViews:
         assert str(Phase.OPEN.label) in response.text or "Open for orders" in response.text
         assert f"?copy={response.context['last'].pk}" in response.text
 
-    def test_list_query_count_is_constant(self, shop: Cast, client_for) -> None:
-        client = client_for(shop.coordinator)
+    def test_list_query_count_is_constant(self, catalogue: Catalogue, client_for) -> None:
+        client = client_for(catalogue.coordinator)
         url = reverse("manage_cycles", args=[A])
-        new_cycle(shop)
+        new_cycle(catalogue)
         with CaptureQueriesContext(connection) as small:
             client.get(url)
         for i in range(4):
-            cycle = new_cycle(shop, name=f"Cabas {i}")
-            order(cycle, shop.member, offer(cycle, shop.bread), 500)
+            cycle = new_cycle(catalogue, name=f"Cabas {i}")
+            order(cycle, catalogue.member, offer(cycle, catalogue.bread), 500)
         with CaptureQueriesContext(connection) as large:
             client.get(url)
         assert len(small) == len(large)
 
-    def test_create(self, shop: Cast, client_for) -> None:
-        client = client_for(shop.coordinator)
+    def test_create(self, catalogue: Catalogue, client_for) -> None:
+        client = client_for(catalogue.coordinator)
         page = client.get(reverse("manage_cycle_new", args=[A]))
         assert page.status_code == 200
         assert page.context["form"]["distribution_place"].value() == "Saint-Orens-de-Gameville"
         assert 'type="datetime-local"' in page.text
-        response = client.post(reverse("manage_cycle_new", args=[A]), post_data(shop))
+        response = client.post(reverse("manage_cycle_new", args=[A]), post_data(catalogue))
         cycle = Cycle.objects.get()
         assert response.status_code == 302
         assert response["Location"] == reverse("manage_cycle_offers", args=[A, cycle.pk])
         assert (cycle.name, cycle.group, cycle.created_by, cycle.published_at) == (
             "Cabas d'avril",
-            shop.group_a,
-            shop.coordinator,
+            catalogue.group_a,
+            catalogue.coordinator,
             None,
         )
         local = timezone.localtime(cycle.opens_at)
@@ -543,41 +552,41 @@ class TestCycleViews:
             ({"name": "   "}, "name", "required"),
         ],
     )
-    def test_bad_input_creates_nothing(self, shop: Cast, client_for, changes, field, code) -> None:
-        response = client_for(shop.coordinator).post(
-            reverse("manage_cycle_new", args=[A]), post_data(shop, **changes)
+    def test_bad_input_creates_nothing(self, catalogue: Catalogue, client_for, changes, field, code) -> None:
+        response = client_for(catalogue.coordinator).post(
+            reverse("manage_cycle_new", args=[A]), post_data(catalogue, **changes)
         )
         assert response.status_code == 200
         assert code in form_codes(response)[field]
         assert not Cycle.objects.exists()
 
-    def test_a_producer_of_another_group_is_not_a_choice(self, shop: Cast, client_for) -> None:
+    def test_a_producer_of_another_group_is_not_a_choice(self, catalogue: Catalogue, client_for) -> None:
         stranger = Producer.objects.create(name="Ailleurs", slug="ailleurs")
-        response = client_for(shop.coordinator).post(
-            reverse("manage_cycle_new", args=[A]), post_data(shop, producers=[stranger.pk])
+        response = client_for(catalogue.coordinator).post(
+            reverse("manage_cycle_new", args=[A]), post_data(catalogue, producers=[stranger.pk])
         )
         assert form_codes(response)["producers"] == ["invalid_choice"]
         assert not Cycle.objects.exists()
 
-    def test_copy(self, shop: Cast, client_for) -> None:
-        source = new_cycle(shop, published=False)
-        update(offer(source, shop.bread), shop.coordinator, quota=20_000)
-        client = client_for(shop.coordinator)
+    def test_copy(self, catalogue: Catalogue, client_for) -> None:
+        source = new_cycle(catalogue, published=False)
+        update(offer(source, catalogue.bread), catalogue.coordinator, quota=20_000)
+        client = client_for(catalogue.coordinator)
         url = reverse("manage_cycle_new", args=[A]) + f"?copy={source.pk}"
         page = client.get(url)
         assert page.context["form"]["name"].value().startswith("Cabas de mars (cop")
-        response = client.post(url, post_data(shop, name="Cabas de mai"))
+        response = client.post(url, post_data(catalogue, name="Cabas de mai"))
         assert response.status_code == 302
         copy = Cycle.objects.get(name="Cabas de mai")
         assert copy.copied_from == source
-        assert offer(copy, shop.bread).quota == 20_000
+        assert offer(copy, catalogue.bread).quota == 20_000
 
-    def test_create_sent_twice_makes_one_cycle(self, shop: Cast, client_for) -> None:
-        client = client_for(shop.coordinator)
+    def test_create_sent_twice_makes_one_cycle(self, catalogue: Catalogue, client_for) -> None:
+        client = client_for(catalogue.coordinator)
         url = reverse("manage_cycle_new", args=[A])
         token = client.get(url).context["form"]["submission"].value()
-        first = client.post(url, post_data(shop, submission=token))
-        second = client.post(url, post_data(shop, submission=token), follow=True)
+        first = client.post(url, post_data(catalogue, submission=token))
+        second = client.post(url, post_data(catalogue, submission=token), follow=True)
         cycle = Cycle.objects.get()
         assert (
             first["Location"]
@@ -589,40 +598,45 @@ class TestCycleViews:
         # A new form is a new token: a second cycle on purpose is still possible.
         other = client.get(url).context["form"]["submission"].value()
         assert other != token
-        client.post(url, post_data(shop, name="Cabas de mai", submission=other))
+        client.post(url, post_data(catalogue, name="Cabas de mai", submission=other))
         assert Cycle.objects.count() == 2
 
-    def test_copy_sent_twice_makes_one_copy(self, shop: Cast, client_for) -> None:
-        source = new_cycle(shop, published=False)
-        client = client_for(shop.coordinator)
+    def test_copy_sent_twice_makes_one_copy(self, catalogue: Catalogue, client_for) -> None:
+        source = new_cycle(catalogue, published=False)
+        client = client_for(catalogue.coordinator)
         url = reverse("manage_cycle_new", args=[A]) + f"?copy={source.pk}"
         token = client.get(url).context["form"]["submission"].value()
         for _ in range(2):
-            assert client.post(url, post_data(shop, name="Cabas de mai", submission=token)).status_code == 302
+            assert (
+                client.post(url, post_data(catalogue, name="Cabas de mai", submission=token)).status_code
+                == 302
+            )
         assert Cycle.objects.filter(copied_from=source).count() == 1
 
-    def test_edit_before_opening(self, shop: Cast, client_for) -> None:
-        cycle = new_cycle(shop, published=False)
-        client = client_for(shop.coordinator)
+    def test_edit_before_opening(self, catalogue: Catalogue, client_for) -> None:
+        cycle = new_cycle(catalogue, published=False)
+        client = client_for(catalogue.coordinator)
         assert client.get(reverse("manage_cycle", args=[A, cycle.pk])).status_code == 200
         response = client.post(
             reverse("manage_cycle", args=[A, cycle.pk]),
-            post_data(shop, name="Renommé", producers=[shop.bakery.pk]),
+            post_data(catalogue, name="Renommé", producers=[catalogue.bakery.pk]),
         )
         assert response.status_code == 302
         cycle.refresh_from_db()
         assert cycle.name == "Renommé"
-        assert set(cycle.offers.values_list("producer", flat=True)) == {shop.bakery.pk}
+        assert set(cycle.offers.values_list("producer", flat=True)) == {catalogue.bakery.pk}
 
-    def test_edit_after_opening_changes_only_distribution_and_message(self, shop: Cast, client_for) -> None:
-        cycle = new_cycle(shop)
-        client = client_for(shop.coordinator)
+    def test_edit_after_opening_changes_only_distribution_and_message(
+        self, catalogue: Catalogue, client_for
+    ) -> None:
+        cycle = new_cycle(catalogue)
+        client = client_for(catalogue.coordinator)
         page = client.get(reverse("manage_cycle", args=[A, cycle.pk]))
         assert page.context["form"].locked
         assert page.context["form"].fields["name"].disabled
         response = client.post(
             reverse("manage_cycle", args=[A, cycle.pk]),
-            post_data(shop, name="Pirate", producers=[shop.bakery.pk], message="Apportez vos sacs"),
+            post_data(catalogue, name="Pirate", producers=[catalogue.bakery.pk], message="Apportez vos sacs"),
         )
         assert response.status_code == 302
         cycle.refresh_from_db()
@@ -632,9 +646,9 @@ class TestCycleViews:
             2,
         )
 
-    def test_publish_and_unpublish(self, shop: Cast, client_for) -> None:
-        cycle = new_cycle(shop, published=False, opens_at=timezone.now() + timedelta(days=1))
-        client = client_for(shop.coordinator)
+    def test_publish_and_unpublish(self, catalogue: Catalogue, client_for) -> None:
+        cycle = new_cycle(catalogue, published=False, opens_at=timezone.now() + timedelta(days=1))
+        client = client_for(catalogue.coordinator)
         url = reverse("manage_cycle_publish", args=[A, cycle.pk])
         assert client.get(url).status_code == 405
         assert client.post(url, {"action": "publish"}).status_code == 302
@@ -644,19 +658,19 @@ class TestCycleViews:
         cycle.refresh_from_db()
         assert cycle.phase() == Phase.DRAFT
 
-    def test_publish_refused_shows_why_and_changes_nothing(self, shop: Cast, client_for) -> None:
-        cycle = new_cycle(shop, published=False)
+    def test_publish_refused_shows_why_and_changes_nothing(self, catalogue: Catalogue, client_for) -> None:
+        cycle = new_cycle(catalogue, published=False)
         cycle.offers.update(withdrawn_at=timezone.now())
-        response = client_for(shop.coordinator).post(
+        response = client_for(catalogue.coordinator).post(
             reverse("manage_cycle_publish", args=[A, cycle.pk]), {"action": "publish"}, follow=True
         )
         assert [m.level_tag for m in response.context["messages"]] == ["error"]
         cycle.refresh_from_db()
         assert cycle.published_at is None
 
-    def test_preview_is_the_member_page_read_only(self, shop: Cast, client_for) -> None:
-        cycle = new_cycle(shop, published=False)
-        response = client_for(shop.coordinator).get(reverse("manage_cycle_preview", args=[A, cycle.pk]))
+    def test_preview_is_the_member_page_read_only(self, catalogue: Catalogue, client_for) -> None:
+        cycle = new_cycle(catalogue, published=False)
+        response = client_for(catalogue.coordinator).get(reverse("manage_cycle_preview", args=[A, cycle.pk]))
         assert response.status_code == 200
         assert response.templates[0].name == "cycles/order.html"
         assert response.context["preview"] is True
@@ -666,34 +680,34 @@ class TestCycleViews:
 
 
 class TestOfferViews:
-    def test_offers_page_lists_by_producer_with_members(self, shop: Cast, client_for) -> None:
-        cycle = new_cycle(shop)
-        order(cycle, shop.member, offer(cycle, shop.bread), 1500)
-        order(cycle, shop.member2, offer(cycle, shop.bread), 500)
-        response = client_for(shop.coordinator).get(reverse("manage_cycle_offers", args=[A, cycle.pk]))
+    def test_offers_page_lists_by_producer_with_members(self, catalogue: Catalogue, client_for) -> None:
+        cycle = new_cycle(catalogue)
+        order(cycle, catalogue.member, offer(cycle, catalogue.bread), 1500)
+        order(cycle, catalogue.member2, offer(cycle, catalogue.bread), 500)
+        response = client_for(catalogue.coordinator).get(reverse("manage_cycle_offers", args=[A, cycle.pk]))
         assert response.status_code == 200
         counts = {o.name: o.member_count for o in response.context["offers"]}
         assert counts == {"Pain complet": 2, "Brioche": 0, "Tomme": 0}
         assert "Fournil du Lauragais" in response.text
         assert "Ferme de la Bergerie" in response.text
 
-    def test_offers_page_query_count_does_not_grow(self, shop: Cast, client_for) -> None:
-        cycle = new_cycle(shop, published=False)
-        client = client_for(shop.coordinator)
+    def test_offers_page_query_count_does_not_grow(self, catalogue: Catalogue, client_for) -> None:
+        cycle = new_cycle(catalogue, published=False)
+        client = client_for(catalogue.coordinator)
         url = reverse("manage_cycle_offers", args=[A, cycle.pk])
         with CaptureQueriesContext(connection) as small:
             client.get(url)
         for i in range(30):
-            make_product(shop.dairy, f"Fromage {i}")
+            make_product(catalogue.dairy, f"Fromage {i}")
         services.sync_offers(cycle=cycle)
         with CaptureQueriesContext(connection) as large:
             client.get(url)
         assert len(small) == len(large)
 
-    def test_edit_offer(self, shop: Cast, client_for) -> None:
-        cycle = new_cycle(shop, published=False)
-        bread = offer(cycle, shop.bread)
-        client = client_for(shop.coordinator)
+    def test_edit_offer(self, catalogue: Catalogue, client_for) -> None:
+        cycle = new_cycle(catalogue, published=False)
+        bread = offer(cycle, catalogue.bread)
+        client = client_for(catalogue.coordinator)
         url = reverse("manage_offer", args=[A, cycle.pk, bread.pk])
         assert client.get(url).status_code == 200
         response = client.post(
@@ -720,10 +734,12 @@ class TestOfferViews:
             ({"allocation": "lottery"}, "allocation", "invalid_choice"),
         ],
     )
-    def test_bad_offer_input_changes_nothing(self, shop: Cast, client_for, changes, field, code) -> None:
-        cycle = new_cycle(shop, published=False)
-        bread = offer(cycle, shop.bread)
-        response = client_for(shop.coordinator).post(
+    def test_bad_offer_input_changes_nothing(
+        self, catalogue: Catalogue, client_for, changes, field, code
+    ) -> None:
+        cycle = new_cycle(catalogue, published=False)
+        bread = offer(cycle, catalogue.bread)
+        response = client_for(catalogue.coordinator).post(
             reverse("manage_offer", args=[A, cycle.pk, bread.pk]), offer_data(**changes)
         )
         assert response.status_code == 200
@@ -731,23 +747,23 @@ class TestOfferViews:
         assert Offer.objects.get(pk=bread.pk).price_cents == 520
         assert Offer.objects.get(pk=bread.pk).quota is None
 
-    def test_cap_below_minimum_is_refused(self, shop: Cast, client_for) -> None:
-        Product.objects.filter(pk=shop.brioche.pk).update(min_quantity=2000)
-        cycle = new_cycle(shop, published=False)
-        brioche = offer(cycle, shop.brioche)
-        response = client_for(shop.coordinator).post(
+    def test_cap_below_minimum_is_refused(self, catalogue: Catalogue, client_for) -> None:
+        Product.objects.filter(pk=catalogue.brioche.pk).update(min_quantity=2000)
+        cycle = new_cycle(catalogue, published=False)
+        brioche = offer(cycle, catalogue.brioche)
+        response = client_for(catalogue.coordinator).post(
             reverse("manage_offer", args=[A, cycle.pk, brioche.pk]),
             offer_data(price_cents="4,50", member_cap="1"),
         )
         assert form_codes(response)["member_cap"] == ["below_minimum"]
         assert Offer.objects.get(pk=brioche.pk).member_cap is None
 
-    def test_lowering_the_quota_below_sales_shows_an_error(self, shop: Cast, client_for) -> None:
-        cycle = new_cycle(shop)
-        bread = offer(cycle, shop.bread)
-        update(bread, shop.coordinator, quota=5000)
-        order(cycle, shop.member, bread, 3000)
-        response = client_for(shop.coordinator).post(
+    def test_lowering_the_quota_below_sales_shows_an_error(self, catalogue: Catalogue, client_for) -> None:
+        cycle = new_cycle(catalogue)
+        bread = offer(cycle, catalogue.bread)
+        update(bread, catalogue.coordinator, quota=5000)
+        order(cycle, catalogue.member, bread, 3000)
+        response = client_for(catalogue.coordinator).post(
             reverse("manage_offer", args=[A, cycle.pk, bread.pk]), offer_data(quota="2")
         )
         assert response.status_code == 200
@@ -756,26 +772,29 @@ class TestOfferViews:
         assert (bread.quota, bread.remaining) == (5000, 2000)
 
     def test_price_change_after_opening_emails_members(
-        self, shop: Cast, client_for, django_capture_on_commit_callbacks
+        self, catalogue: Catalogue, client_for, django_capture_on_commit_callbacks
     ) -> None:
-        cycle = new_cycle(shop)
-        bread = offer(cycle, shop.bread)
-        order(cycle, shop.member, bread, 1500)
-        order(cycle, shop.member2, bread, 1000)
-        client = client_for(shop.coordinator)
+        cycle = new_cycle(catalogue)
+        bread = offer(cycle, catalogue.bread)
+        order(cycle, catalogue.member, bread, 1500)
+        order(cycle, catalogue.member2, bread, 1000)
+        client = client_for(catalogue.coordinator)
         with django_capture_on_commit_callbacks(execute=True):
             response = client.post(
                 reverse("manage_offer", args=[A, cycle.pk, bread.pk]), offer_data(price_cents="6")
             )
         assert response.status_code == 302
-        assert (line(bread, shop.member).total_cents, line(bread, shop.member2).total_cents) == (900, 600)
+        assert (line(bread, catalogue.member).total_cents, line(bread, catalogue.member2).total_cents) == (
+            900,
+            600,
+        )
         assert sorted(m.to[0] for m in mail.outbox) == ["marie@example.org", "mehdi@example.org"]
 
-    def test_withdraw(self, shop: Cast, client_for, django_capture_on_commit_callbacks) -> None:
-        cycle = new_cycle(shop)
-        bread = offer(cycle, shop.bread)
-        order(cycle, shop.member, bread, 1500)
-        client = client_for(shop.coordinator)
+    def test_withdraw(self, catalogue: Catalogue, client_for, django_capture_on_commit_callbacks) -> None:
+        cycle = new_cycle(catalogue)
+        bread = offer(cycle, catalogue.bread)
+        order(cycle, catalogue.member, bread, 1500)
+        client = client_for(catalogue.coordinator)
         url = reverse("manage_offer_withdraw", args=[A, cycle.pk, bread.pk])
         assert client.get(url).status_code == 405
         response = client.post(url, {"reason": ""})  # required after opening
@@ -787,7 +806,7 @@ class TestOfferViews:
         assert response["Location"] == reverse("manage_cycle_offers", args=[A, cycle.pk])
         bread.refresh_from_db()
         assert bread.withdrawn_at is not None
-        assert line(bread, shop.member).quantity == 0
+        assert line(bread, catalogue.member).quantity == 0
         assert [m.to[0] for m in mail.outbox] == ["marie@example.org"]
         response = client.post(url, {"reason": "x" * 301}, follow=True)
         assert [m.level_tag for m in response.context["messages"]][-1] == "error"
@@ -797,11 +816,14 @@ class TestOfferViews:
 
 
 @pytest.fixture
-def two_cycles(shop: Cast) -> tuple[Cycle, Cycle]:
+def two_cycles(catalogue: Catalogue) -> tuple[Cycle, Cycle]:
     """A cycle of each group (B's bakery also supplies group A)."""
-    cycle_a = new_cycle(shop)
+    cycle_a = new_cycle(catalogue)
     cycle_b = services.create_cycle(
-        group=shop.group_b, fields=cycle_fields(), producers=[shop.bakery], by=shop.coordinator_b
+        group=catalogue.group_b,
+        fields=cycle_fields(),
+        producers=[catalogue.bakery],
+        by=catalogue.coordinator_b,
     )
     return cycle_a, cycle_b
 
@@ -822,16 +844,18 @@ def urls_for(cycle: Cycle, offer_: Offer, slug: str = A) -> dict[str, tuple[str,
 
 class TestPermissions:
     @pytest.mark.parametrize("who", ["member", "producer_user", "coordinator_b", "member_b", "outsider"])
-    def test_only_coordinators_of_the_group(self, shop: Cast, two_cycles, client_for, who: str) -> None:
+    def test_only_coordinators_of_the_group(
+        self, catalogue: Catalogue, two_cycles, client_for, who: str
+    ) -> None:
         cycle_a, _cycle_b = two_cycles
-        client = client_for(getattr(shop, who))
+        client = client_for(getattr(catalogue, who))
         for name, (method, url) in urls_for(cycle_a, cycle_a.offers.first()).items():
             response = getattr(client, method)(url, {"reason": "x", "action": "unpublish"})
             assert response.status_code == 403, name
         assert Offer.objects.filter(withdrawn_at__isnull=False).count() == 0
         assert Cycle.objects.get(pk=cycle_a.pk).published_at is not None
 
-    def test_anonymous_goes_to_login(self, shop: Cast, two_cycles, client_for) -> None:
+    def test_anonymous_goes_to_login(self, catalogue: Catalogue, two_cycles, client_for) -> None:
         cycle_a, _cycle_b = two_cycles
         client = client_for(None)
         for name, (method, url) in urls_for(cycle_a, cycle_a.offers.first()).items():
@@ -839,9 +863,11 @@ class TestPermissions:
             assert response.status_code == 302, name
             assert "/accounts/login/" in response["Location"], name
 
-    def test_cycles_and_offers_of_another_group_are_404(self, shop: Cast, two_cycles, client_for) -> None:
+    def test_cycles_and_offers_of_another_group_are_404(
+        self, catalogue: Catalogue, two_cycles, client_for
+    ) -> None:
         cycle_a, cycle_b = two_cycles
-        client = client_for(shop.coordinator)
+        client = client_for(catalogue.coordinator)
         offer_b = cycle_b.offers.first()
         for name, (method, url) in urls_for(cycle_b, offer_b).items():
             if name in {"manage_cycles", "manage_cycle_new"}:
@@ -855,9 +881,9 @@ class TestPermissions:
         assert client.get(reverse("manage_cycle_new", args=[A]) + f"?copy={cycle_b.pk}").status_code == 404
         assert Offer.objects.filter(withdrawn_at__isnull=False).count() == 0
 
-    def test_site_admin_may_step_in(self, shop: Cast, two_cycles, client_for) -> None:
+    def test_site_admin_may_step_in(self, catalogue: Catalogue, two_cycles, client_for) -> None:
         cycle_a, _cycle_b = two_cycles
-        client = client_for(shop.site_admin)
+        client = client_for(catalogue.site_admin)
         for name, (method, url) in urls_for(cycle_a, cycle_a.offers.first()).items():
             if method == "get":
                 assert client.get(url).status_code == 200, name

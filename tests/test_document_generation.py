@@ -37,11 +37,11 @@ from cabas.reports.models import STUCK_AFTER, Dispatch, DocumentSet, Kind, Statu
 from tests import test_reports
 from tests.cast import Cast
 from tests.cycle_fixtures import make_cycle, make_offer, make_producer
-from tests.test_reports import A, Shop, cents, csv_rows, fr, pdf_pages, table_after, xlsx_rows
+from tests.scene import Delivery
+from tests.test_reports import A, cents, csv_rows, fr, pdf_pages, table_after, xlsx_rows
 
 # Fixtures shared with the documents' own tests.
-shop = test_reports.shop  # a closed cycle: the bakery and the dairy, five orders
-fast_formats = test_reports.fast_formats  # 9 spreadsheets for the shop, no PDF
+fast_formats = test_reports.fast_formats  # 9 spreadsheets for the delivery, no PDF
 
 # ``run_commit()``: a block whose commit callbacks run at its end.
 Commit = Callable[[], AbstractContextManager[Any]]
@@ -116,13 +116,13 @@ def file_url(document: StoredDocument, cycle: Cycle, slug: str = A, filename: st
     return reverse("reports_file", args=[slug, cycle.pk, document.pk, filename or document.filename])
 
 
-def adjust(shop: Shop, member: Any, offer: Any, quantity: int) -> None:
+def adjust(delivery: Delivery, member: Any, offer: Any, quantity: int) -> None:
     """A coordinator's adjustment of a closed cycle, with its reason."""
     result = save_basket(
-        cycle=shop.cycle,
+        cycle=delivery.cycle,
         member=member,
         changes=[LineChange(offer.pk, quantity)],
-        by=shop.cast.coordinator,
+        by=delivery.coordinator,
         reason="Erreur de saisie",
     )
     assert result.ok, result
@@ -133,13 +133,13 @@ def adjust(shop: Shop, member: Any, offer: Any, quantity: int) -> None:
 
 class TestGeneration:
     def test_every_document_is_stored_with_the_persisted_figures(
-        self, shop: Shop, run_commit: Commit
+        self, delivery: Delivery, run_commit: Commit
     ) -> None:
         """The real formats, PDFs included: the one test that renders every document."""
-        bakery, dairy = shop.cast.bakery, shop.cast.dairy
-        doc_set = generate(run_commit, shop.cycle, by=shop.cast.coordinator, slips_per_sheet=2)
+        bakery, dairy = delivery.bakery, delivery.dairy
+        doc_set = generate(run_commit, delivery.cycle, by=delivery.coordinator, slips_per_sheet=2)
         assert doc_set.status == Status.READY
-        assert (doc_set.requested, doc_set.ready, doc_set.requested_by) == (1, 1, shop.cast.coordinator)
+        assert (doc_set.requested, doc_set.ready, doc_set.requested_by) == (1, 1, delivery.coordinator)
         assert doc_set.done == doc_set.total == 16
         assert services.is_current(doc_set)
         files = served(doc_set)
@@ -166,13 +166,15 @@ class TestGeneration:
         # Figures: sums of the persisted line totals, to the cent.
         for producer in (bakery, dairy):
             by_name = po_csv(doc_set, producer)
-            for offer in (shop.bread, shop.baguette, shop.tomme, shop.yoghurt):
+            for offer in (delivery.bread, delivery.baguette, delivery.tomme, delivery.yoghurt):
                 if offer.producer_id == producer.pk:
-                    assert csv_amount(by_name[offer.name][fr("Amount (€)")]) == shop.due(offer=offer)
-            assert csv_amount(by_name[fr("Total")][fr("Amount (€)")]) == shop.due(offer__producer=producer)
+                    assert csv_amount(by_name[offer.name][fr("Amount (€)")]) == delivery.due(offer=offer)
+            assert csv_amount(by_name[fr("Total")][fr("Amount (€)")]) == delivery.due(
+                offer__producer=producer
+            )
             workbook = xlsx_rows(bytes(stored(doc_set, Kind.PURCHASE_ORDER, XLSX, producer).content))
             _header, body = table_after(workbook, fr("Product"))
-            assert cents(body[-1][8]) == shop.due(offer__producer=producer)
+            assert cents(body[-1][8]) == delivery.due(offer__producer=producer)
         (page,) = pdf_pages(bytes(stored(doc_set, Kind.PURCHASE_ORDER, PDF, bakery).content))
         assert "Fournil du Lauragais" in page and "Pain complet" in page and "Tomme" not in page
         slips = pdf_pages(bytes(stored(doc_set, Kind.SLIPS, PDF).content))
@@ -181,7 +183,7 @@ class TestGeneration:
 
     def test_progress_is_recorded_document_by_document(
         self,
-        shop: Shop,
+        delivery: Delivery,
         fast_formats: None,
         run_commit: Commit,
         monkeypatch: pytest.MonkeyPatch,
@@ -195,26 +197,28 @@ class TestGeneration:
             return real_build(cycle, spec, per_sheet)
 
         monkeypatch.setattr(generation, "build", watching)
-        doc_set = generate(run_commit, shop.cycle)
+        doc_set = generate(run_commit, delivery.cycle)
         assert seen == [(Status.RUNNING, done, 9) for done in range(9)]
         assert (doc_set.status, doc_set.done, doc_set.total) == (Status.READY, 9, 9)
 
-    def test_a_draft_cycle_has_no_documents(self, shop: Shop) -> None:
-        Cycle.objects.filter(pk=shop.cycle.pk).update(published_at=None)
+    def test_a_draft_cycle_has_no_documents(self, delivery: Delivery) -> None:
+        Cycle.objects.filter(pk=delivery.cycle.pk).update(published_at=None)
         with pytest.raises(services.DocumentsError):
-            services.request_generation(cycle=Cycle.objects.get(pk=shop.cycle.pk), by=shop.cast.coordinator)
+            services.request_generation(
+                cycle=Cycle.objects.get(pk=delivery.cycle.pk), by=delivery.coordinator
+            )
         assert not DocumentSet.objects.exists()
 
 
 class TestGenerations:
     def test_a_superseded_generation_stores_nothing_and_serves_nothing(
-        self, shop: Shop, fast_formats: None, run_commit: Commit
+        self, delivery: Delivery, fast_formats: None, run_commit: Commit
     ) -> None:
-        first = generate(run_commit, shop.cycle)
+        first = generate(run_commit, delivery.cycle)
         first_files = {f.pk for f in served(first)}
         # Two requests whose tasks have not run yet: the older one is superseded.
-        services.request_generation(cycle=shop.cycle, by=None)
-        services.request_generation(cycle=shop.cycle, by=None)
+        services.request_generation(cycle=delivery.cycle, by=None)
+        services.request_generation(cycle=delivery.cycle, by=None)
         assert tasks.build_documents.call(first.pk, 2) == 0
         doc_set = DocumentSet.objects.get(pk=first.pk)
         assert (doc_set.requested, doc_set.started, doc_set.ready, doc_set.status) == (3, 1, 1, Status.QUEUED)
@@ -227,12 +231,12 @@ class TestGenerations:
 
     def test_a_generation_superseded_while_running_stops_and_throws_its_files_away(
         self,
-        shop: Shop,
+        delivery: Delivery,
         fast_formats: None,
         run_commit: Commit,
         monkeypatch: pytest.MonkeyPatch,
     ) -> None:
-        first = generate(run_commit, shop.cycle)
+        first = generate(run_commit, delivery.cycle)
         real_build = generation.build
         built: list[generation.Spec] = []
 
@@ -243,7 +247,7 @@ class TestGenerations:
             return real_build(cycle, spec, per_sheet)
 
         monkeypatch.setattr(generation, "build", interrupted)
-        services.request_generation(cycle=shop.cycle, by=None)
+        services.request_generation(cycle=delivery.cycle, by=None)
         assert tasks.build_documents.call(first.pk, 2) == 0
         assert len(built) == 3
         doc_set = DocumentSet.objects.get(pk=first.pk)
@@ -252,21 +256,21 @@ class TestGenerations:
 
     def test_the_previous_generation_is_served_until_the_new_one_is_complete(
         self,
-        shop: Shop,
+        delivery: Delivery,
         fast_formats: None,
         run_commit: Commit,
         client_for: Callable[..., Client],
         monkeypatch: pytest.MonkeyPatch,
     ) -> None:
-        client = client_for(shop.cast.coordinator)
-        first = generate(run_commit, shop.cycle)
-        old = stored(first, Kind.PURCHASE_ORDER, CSV, shop.cast.bakery)
-        services.request_generation(cycle=shop.cycle, by=shop.cast.coordinator)
+        client = client_for(delivery.coordinator)
+        first = generate(run_commit, delivery.cycle)
+        old = stored(first, Kind.PURCHASE_ORDER, CSV, delivery.bakery)
+        services.request_generation(cycle=delivery.cycle, by=delivery.coordinator)
         # Queued: the old files are still there, linked and downloadable.
-        response = client.get(documents_url(shop.cycle))
+        response = client.get(documents_url(delivery.cycle))
         assert response.context["doc_set"].status == Status.QUEUED
-        assert file_url(old, shop.cycle) in response.text
-        assert client.get(file_url(old, shop.cycle)).status_code == 200
+        assert file_url(old, delivery.cycle) in response.text
+        assert client.get(file_url(old, delivery.cycle)).status_code == 200
         real_build = generation.build
         calls: list[generation.Spec] = []
         during: list[tuple[str, int, int, bool]] = []
@@ -274,15 +278,15 @@ class TestGenerations:
         def observed(cycle: Cycle, spec: generation.Spec, per_sheet: int) -> Document:
             calls.append(spec)
             if len(calls) == 9:  # the last document: the eight others of the new generation are stored
-                page = client.get(documents_url(shop.cycle))
+                page = client.get(documents_url(delivery.cycle))
                 new = StoredDocument.objects.filter(generation=2).first()
                 assert new is not None
                 during.append(
                     (
                         page.context["doc_set"].status,
-                        client.get(file_url(old, shop.cycle)).status_code,
-                        client.get(file_url(new, shop.cycle)).status_code,  # not served yet
-                        file_url(old, shop.cycle) in page.text,
+                        client.get(file_url(old, delivery.cycle)).status_code,
+                        client.get(file_url(new, delivery.cycle)).status_code,  # not served yet
+                        file_url(old, delivery.cycle) in page.text,
                     )
                 )
             return real_build(cycle, spec, per_sheet)
@@ -292,29 +296,29 @@ class TestGenerations:
         assert during == [(Status.RUNNING, 200, 302, True)]  # the new one: back to the page
         # Complete: only the new generation remains; the old link is gone.
         assert set(StoredDocument.objects.values_list("generation", flat=True)) == {2}
-        assert client.get(file_url(old, shop.cycle)).status_code == 302
-        new = stored(first, Kind.PURCHASE_ORDER, CSV, shop.cast.bakery)
-        assert client.get(file_url(new, shop.cycle)).status_code == 200
+        assert client.get(file_url(old, delivery.cycle)).status_code == 302
+        new = stored(first, Kind.PURCHASE_ORDER, CSV, delivery.bakery)
+        assert client.get(file_url(new, delivery.cycle)).status_code == 200
 
     def test_a_failure_keeps_the_previous_generation_and_a_new_request_works(
         self,
-        shop: Shop,
+        delivery: Delivery,
         fast_formats: None,
         run_commit: Commit,
         monkeypatch: pytest.MonkeyPatch,
         caplog: pytest.LogCaptureFixture,
     ) -> None:
-        generate(run_commit, shop.cycle)
+        generate(run_commit, delivery.cycle)
         first_files = set(StoredDocument.objects.values_list("pk", flat=True))
         real_build = generation.build
 
         def broken(cycle: Cycle, spec: generation.Spec, per_sheet: int) -> Document:
-            if spec.kind == Kind.PURCHASE_ORDER and spec.fmt == CSV and spec.producer == shop.cast.dairy:
+            if spec.kind == Kind.PURCHASE_ORDER and spec.fmt == CSV and spec.producer == delivery.dairy:
                 raise RuntimeError("disque plein")
             return real_build(cycle, spec, per_sheet)
 
         monkeypatch.setattr(generation, "build", broken)
-        doc_set = generate(run_commit, shop.cycle)
+        doc_set = generate(run_commit, delivery.cycle)
         assert (doc_set.status, doc_set.failed, doc_set.ready) == (Status.FAILED, 2, 1)
         assert doc_set.error == "RuntimeError: disque plein"
         assert not doc_set.in_progress
@@ -322,7 +326,7 @@ class TestGenerations:
         assert set(StoredDocument.objects.values_list("pk", flat=True)) == first_files
         assert "generation 2 failed" in caplog.text
         monkeypatch.setattr(generation, "build", real_build)
-        doc_set = generate(run_commit, shop.cycle)
+        doc_set = generate(run_commit, delivery.cycle)
         assert (doc_set.status, doc_set.ready, doc_set.error) == (Status.READY, 3, "")
         assert services.is_current(doc_set)
         assert set(StoredDocument.objects.values_list("generation", flat=True)) == {3}
@@ -333,69 +337,71 @@ class TestGenerations:
 
 class TestFollowingOrders:
     @pytest.fixture(autouse=True)
-    def _allocated(self, shop: Shop) -> None:
+    def _allocated(self, delivery: Delivery) -> None:
         """Fair shares split, as the clock does at closing: the changes below are the only ones."""
-        allocate(shop.cycle)
+        allocate(delivery.cycle)
 
     def test_an_adjustment_after_closing_regenerates_the_documents(
-        self, shop: Shop, fast_formats: None, run_commit: Commit
+        self, delivery: Delivery, fast_formats: None, run_commit: Commit
     ) -> None:
-        first = generate(run_commit, shop.cycle, by=shop.cast.coordinator)
-        assert po_csv(first, shop.cast.bakery)["Pain complet"][fr("Quantity")] == "4"
+        first = generate(run_commit, delivery.cycle, by=delivery.coordinator)
+        assert po_csv(first, delivery.bakery)["Pain complet"][fr("Quantity")] == "4"
         with run_commit():
-            adjust(shop, shop.cast.member, shop.bread, 5000)  # Marie: 2 loaves -> 5
+            adjust(delivery, delivery.member, delivery.bread, 5000)  # Marie: 2 loaves -> 5
         doc_set = DocumentSet.objects.get(pk=first.pk)
         assert doc_set.ready == doc_set.requested > 1
         assert doc_set.requested_by is None  # an automatic update
         assert services.is_current(doc_set)
-        by_name = po_csv(doc_set, shop.cast.bakery)
+        by_name = po_csv(doc_set, delivery.bakery)
         assert by_name["Pain complet"][fr("Quantity")] == "7"
-        assert csv_amount(by_name["Pain complet"][fr("Amount (€)")]) == shop.due(offer=shop.bread)
-        assert csv_amount(by_name[fr("Total")][fr("Amount (€)")]) == shop.due(
-            offer__producer=shop.cast.bakery
+        assert csv_amount(by_name["Pain complet"][fr("Amount (€)")]) == delivery.due(offer=delivery.bread)
+        assert csv_amount(by_name[fr("Total")][fr("Amount (€)")]) == delivery.due(
+            offer__producer=delivery.bakery
         )
 
     def test_a_carton_rounding_regenerates_the_documents(
-        self, shop: Shop, fast_formats: None, run_commit: Commit
+        self, delivery: Delivery, fast_formats: None, run_commit: Commit
     ) -> None:
-        first = generate(run_commit, shop.cycle)
-        before = po_csv(first, shop.cast.bakery)["Baguette"][fr("Quantity")]
+        first = generate(run_commit, delivery.cycle)
+        before = po_csv(first, delivery.bakery)["Baguette"][fr("Quantity")]
         assert before == "10"  # a carton of 6 and 4 left over
         with run_commit():
-            assert cartons.accept_proposal(offer=shop.baguette, by=shop.cast.coordinator) > 0
+            assert cartons.accept_proposal(offer=delivery.baguette, by=delivery.coordinator) > 0
         doc_set = DocumentSet.objects.get(pk=first.pk)
         assert doc_set.ready == doc_set.requested > 1
-        quantity = sum(line.quantity for line in shop.lines(offer=shop.baguette)) // 1000
+        quantity = sum(line.quantity for line in delivery.lines(offer=delivery.baguette)) // 1000
         assert quantity % 6 == 0 and quantity != 10
-        assert po_csv(doc_set, shop.cast.bakery)["Baguette"][fr("Quantity")] == str(quantity)
+        assert po_csv(doc_set, delivery.bakery)["Baguette"][fr("Quantity")] == str(quantity)
 
     def test_a_withdrawn_product_leaves_the_regenerated_documents(
-        self, shop: Shop, fast_formats: None, run_commit: Commit
+        self, delivery: Delivery, fast_formats: None, run_commit: Commit
     ) -> None:
-        first = generate(run_commit, shop.cycle)
-        assert "Yaourt" in po_csv(first, shop.cast.dairy)
+        first = generate(run_commit, delivery.cycle)
+        assert "Yaourt" in po_csv(first, delivery.dairy)
         with run_commit():
             cycles.withdraw_offer(
-                offer=shop.yoghurt, reason="Panne de la yaourtière", by=shop.cast.coordinator
+                offer=delivery.yoghurt, reason="Panne de la yaourtière", by=delivery.coordinator
             )
         doc_set = DocumentSet.objects.get(pk=first.pk)
         assert doc_set.ready == doc_set.requested > 1
-        by_name = po_csv(doc_set, shop.cast.dairy)
+        by_name = po_csv(doc_set, delivery.dairy)
         assert "Yaourt" not in by_name
-        assert csv_amount(by_name[fr("Total")][fr("Amount (€)")]) == shop.due(offer__producer=shop.cast.dairy)
+        assert csv_amount(by_name[fr("Total")][fr("Amount (€)")]) == delivery.due(
+            offer__producer=delivery.dairy
+        )
 
     def test_nothing_automatic_while_orders_are_open(
-        self, shop: Shop, fast_formats: None, run_commit: Commit
+        self, delivery: Delivery, fast_formats: None, run_commit: Commit
     ) -> None:
-        Cycle.objects.filter(pk=shop.cycle.pk).update(closes_at=timezone.now() + timedelta(days=1))
-        cycle = Cycle.objects.select_related("group").get(pk=shop.cycle.pk)
+        Cycle.objects.filter(pk=delivery.cycle.pk).update(closes_at=timezone.now() + timedelta(days=1))
+        cycle = Cycle.objects.select_related("group").get(pk=delivery.cycle.pk)
         first = generate(run_commit, cycle)  # provisional documents, asked for by hand
         with run_commit():
             result = save_basket(
                 cycle=cycle,
-                member=shop.cast.member,
-                changes=[LineChange(shop.bread.pk, 3000)],
-                by=shop.cast.member,
+                member=delivery.member,
+                changes=[LineChange(delivery.bread.pk, 3000)],
+                by=delivery.member,
             )
         assert result.ok
         doc_set = DocumentSet.objects.get(pk=first.pk)
@@ -403,104 +409,106 @@ class TestFollowingOrders:
         assert not services.is_current(doc_set)  # they are out of date, and say so
         assert not services.follow_orders(cycle.pk)
 
-    def test_nothing_automatic_before_the_first_generation(self, shop: Shop, run_commit: Commit) -> None:
+    def test_nothing_automatic_before_the_first_generation(
+        self, delivery: Delivery, run_commit: Commit
+    ) -> None:
         with run_commit():
-            adjust(shop, shop.cast.member, shop.bread, 5000)
+            adjust(delivery, delivery.member, delivery.bread, 5000)
         assert not DocumentSet.objects.exists()
-        assert not services.follow_orders(shop.cycle.pk)
+        assert not services.follow_orders(delivery.cycle.pk)
 
     def test_nothing_is_regenerated_when_nothing_changed(
-        self, shop: Shop, fast_formats: None, run_commit: Commit
+        self, delivery: Delivery, fast_formats: None, run_commit: Commit
     ) -> None:
-        first = generate(run_commit, shop.cycle)
+        first = generate(run_commit, delivery.cycle)
         with run_commit():
-            assert not services.follow_orders(shop.cycle.pk)
+            assert not services.follow_orders(delivery.cycle.pk)
         assert DocumentSet.objects.get(pk=first.pk).requested == 1
-        adjust(shop, shop.cast.member, shop.bread, 5000)  # the commit callbacks do not run here
+        adjust(delivery, delivery.member, delivery.bread, 5000)  # the commit callbacks do not run here
         with run_commit():
-            assert services.follow_orders(shop.cycle.pk)
+            assert services.follow_orders(delivery.cycle.pk)
         assert DocumentSet.objects.get(pk=first.pk).ready == 2
 
     def test_distribution_details_changed_after_closing_regenerate(
-        self, shop: Shop, fast_formats: None, run_commit: Commit
+        self, delivery: Delivery, fast_formats: None, run_commit: Commit
     ) -> None:
-        first = generate(run_commit, shop.cycle)
-        fields = {key: getattr(shop.cycle, key) for key in cycles.CYCLE_FIELDS}
+        first = generate(run_commit, delivery.cycle)
+        fields = {key: getattr(delivery.cycle, key) for key in cycles.CYCLE_FIELDS}
         with run_commit():
             cycles.update_cycle(
-                cycle=shop.cycle,
+                cycle=delivery.cycle,
                 fields={**fields, "distribution_place": "Halle aux grains"},
-                producers=list(shop.cycle.producers.all()),
-                by=shop.cast.coordinator,
+                producers=list(delivery.cycle.producers.all()),
+                by=delivery.coordinator,
             )
         doc_set = DocumentSet.objects.get(pk=first.pk)
         assert doc_set.ready == 2 and services.is_current(doc_set)
-        workbook = xlsx_rows(bytes(stored(doc_set, Kind.PURCHASE_ORDER, XLSX, shop.cast.dairy).content))
+        workbook = xlsx_rows(bytes(stored(doc_set, Kind.PURCHASE_ORDER, XLSX, delivery.dairy).content))
         assert any("Halle aux grains" in str(cell) for row in workbook[:5] for cell in row if cell)
 
 
 class TestFingerprint:
-    def test_changes_with_what_the_documents_show(self, shop: Shop) -> None:
+    def test_changes_with_what_the_documents_show(self, delivery: Delivery) -> None:
         def current() -> str:
-            return generation.fingerprint(Cycle.objects.get(pk=shop.cycle.pk), 1)
+            return generation.fingerprint(Cycle.objects.get(pk=delivery.cycle.pk), 1)
 
-        allocate(shop.cycle)  # done at closing; then only the changes below move the fingerprint
+        allocate(delivery.cycle)  # done at closing; then only the changes below move the fingerprint
         start = current()
         assert current() == start
-        assert generation.fingerprint(shop.cycle, 2) != start  # slips per sheet
-        fields = {key: getattr(shop.cycle, key) for key in cycles.CYCLE_FIELDS}
+        assert generation.fingerprint(delivery.cycle, 2) != start  # slips per sheet
+        fields = {key: getattr(delivery.cycle, key) for key in cycles.CYCLE_FIELDS}
         cycles.update_cycle(
-            cycle=shop.cycle,
+            cycle=delivery.cycle,
             fields={**fields, "distribution_place": "Halle aux grains"},
-            producers=list(shop.cycle.producers.all()),
-            by=shop.cast.coordinator,
+            producers=list(delivery.cycle.producers.all()),
+            by=delivery.coordinator,
         )
         moved = current()
         assert moved != start
-        adjust(shop, shop.cast.member2, shop.tomme, 3000)
+        adjust(delivery, delivery.member2, delivery.tomme, 3000)
         adjusted = current()
         assert adjusted != moved
-        Producer.objects.filter(pk=shop.cast.dairy.pk).update(iban="FR7630006000011234567890189")
+        Producer.objects.filter(pk=delivery.dairy.pk).update(iban="FR7630006000011234567890189")
         assert current() != adjusted
 
 
 # --- Sending producers their documents ------------------------------------------------------
 
 
-def give_addresses(shop: Shop) -> None:
+def give_addresses(delivery: Delivery) -> None:
     """The bakery: a contact address that is also its account's, then a second account (and a
     former one, inactive); the dairy: a contact address only."""
-    Producer.objects.filter(pk=shop.cast.bakery.pk).update(contact_email="Paul@Example.org")
-    Producer.objects.filter(pk=shop.cast.dairy.pk).update(contact_email="bergerie@example.org")
-    ProducerAccount.objects.create(producer=shop.cast.bakery, user=shop.cast.producer_user2)
+    Producer.objects.filter(pk=delivery.bakery.pk).update(contact_email="Paul@Example.org")
+    Producer.objects.filter(pk=delivery.dairy.pk).update(contact_email="bergerie@example.org")
+    ProducerAccount.objects.create(producer=delivery.bakery, user=delivery.producer_user2)
     gone = accounts.create_user(email="ancien@example.org", full_name="Ancien Associé")
     gone.is_active = False
     gone.save()
-    ProducerAccount.objects.create(producer=shop.cast.bakery, user=gone)
+    ProducerAccount.objects.create(producer=delivery.bakery, user=gone)
 
 
-def both_producers(shop: Shop) -> list[Producer]:
+def both_producers(delivery: Delivery) -> list[Producer]:
     """The bakery and the dairy as stored now (with the addresses just given)."""
-    return list(Producer.objects.filter(pk__in=[shop.cast.bakery.pk, shop.cast.dairy.pk]).order_by("name"))
+    return list(Producer.objects.filter(pk__in=[delivery.bakery.pk, delivery.dairy.pk]).order_by("name"))
 
 
 class TestSending:
     def test_each_producer_receives_its_two_pdfs(
-        self, shop: Shop, sendable_formats: None, run_commit: Commit
+        self, delivery: Delivery, sendable_formats: None, run_commit: Commit
     ) -> None:
-        give_addresses(shop)
-        doc_set = generate(run_commit, shop.cycle)
+        give_addresses(delivery)
+        doc_set = generate(run_commit, delivery.cycle)
         with run_commit():
             dispatches = services.send_to_producers(
-                doc_set=doc_set, producers=both_producers(shop), by=shop.cast.coordinator
+                doc_set=doc_set, producers=both_producers(delivery), by=delivery.coordinator
             )
         assert len(dispatches) == 2
         assert len(mail.outbox) == 2
         by_recipients = {tuple(message.to): message for message in mail.outbox}
         assert set(by_recipients) == {("paul@example.org", "pauline@example.org"), ("bergerie@example.org",)}
         for producer, to in (
-            (shop.cast.bakery, ("paul@example.org", "pauline@example.org")),
-            (shop.cast.dairy, ("bergerie@example.org",)),
+            (delivery.bakery, ("paul@example.org", "pauline@example.org")),
+            (delivery.dairy, ("bergerie@example.org",)),
         ):
             message = by_recipients[to]
             assert "Cabas de juin" in message.subject
@@ -516,7 +524,7 @@ class TestSending:
                 assert producer.name in text
             dispatch = Dispatch.objects.get(producer=producer)
             assert dispatch.sent_at is not None and dispatch.failed_at is None
-            assert (dispatch.generation, dispatch.requested_by) == (doc_set.ready, shop.cast.coordinator)
+            assert (dispatch.generation, dispatch.requested_by) == (doc_set.ready, delivery.coordinator)
             assert dispatch.recipients == list(to)
             assert {entry["filename"] for entry in dispatch.files} == expected
             assert dispatch.data_hashes() == {
@@ -531,64 +539,68 @@ class TestSending:
                     for name, content, _type in by_recipients[
                         ("paul@example.org", "pauline@example.org")
                     ].attachments
-                    if name == stored(doc_set, Kind.DISTRIBUTION_LIST, PDF, shop.cast.bakery).filename
+                    if name == stored(doc_set, Kind.DISTRIBUTION_LIST, PDF, delivery.bakery).filename
                 )
             )
         )
         assert "Marie Membre" in bakery_text and "Émile Essai" not in bakery_text
 
     def test_refused_while_the_documents_are_not_current(
-        self, shop: Shop, fast_formats: None, run_commit: Commit
+        self, delivery: Delivery, fast_formats: None, run_commit: Commit
     ) -> None:
-        give_addresses(shop)
-        doc_set = generate(run_commit, shop.cycle)
+        give_addresses(delivery)
+        doc_set = generate(run_commit, delivery.cycle)
         not_current = french(
             "The documents are not up to date with the orders: wait until they are, then send them."
         )
-        adjust(shop, shop.cast.member, shop.bread, 5000)  # not regenerated yet (its callbacks have not run)
+        adjust(
+            delivery, delivery.member, delivery.bread, 5000
+        )  # not regenerated yet (its callbacks have not run)
         with run_commit(), pytest.raises(services.DocumentsError, match=re.escape(not_current)):
             services.send_to_producers(
-                doc_set=doc_set, producers=both_producers(shop), by=shop.cast.coordinator
+                doc_set=doc_set, producers=both_producers(delivery), by=delivery.coordinator
             )
         assert not Dispatch.objects.exists()
         # Generated again, then again with nothing changed: the version served still shows the
         # orders as they are, so it may go while the newer one is being made.
-        doc_set = generate(run_commit, shop.cycle)
-        services.request_generation(cycle=shop.cycle, by=None)
+        doc_set = generate(run_commit, delivery.cycle)
+        services.request_generation(cycle=delivery.cycle, by=None)
         doc_set.refresh_from_db()
         assert doc_set.in_progress
         with run_commit():
             services.send_to_producers(
-                doc_set=doc_set, producers=both_producers(shop), by=shop.cast.coordinator
+                doc_set=doc_set, producers=both_producers(delivery), by=delivery.coordinator
             )
         # Accepted for the version served (spreadsheets only here: the e-mail itself needs PDFs).
         assert list(Dispatch.objects.values_list("generation", flat=True)) == [doc_set.ready] * 2
         assert not mail.outbox
 
     def test_refused_for_a_producer_without_an_address(
-        self, shop: Shop, fast_formats: None, run_commit: Commit
+        self, delivery: Delivery, fast_formats: None, run_commit: Commit
     ) -> None:
-        Producer.objects.filter(pk=shop.cast.bakery.pk).update(contact_email="fournil@example.org")
-        doc_set = generate(run_commit, shop.cycle)
+        Producer.objects.filter(pk=delivery.bakery.pk).update(contact_email="fournil@example.org")
+        doc_set = generate(run_commit, delivery.cycle)
         with run_commit(), pytest.raises(services.DocumentsError) as refusal:
             services.send_to_producers(
-                doc_set=doc_set, producers=both_producers(shop), by=shop.cast.coordinator
+                doc_set=doc_set, producers=both_producers(delivery), by=delivery.coordinator
             )
         assert "Ferme de la Bergerie" in str(refusal.value) and "Fournil" not in str(refusal.value)
         with run_commit(), pytest.raises(services.DocumentsError):
-            services.send_to_producers(doc_set=doc_set, producers=[], by=shop.cast.coordinator)
+            services.send_to_producers(doc_set=doc_set, producers=[], by=delivery.coordinator)
         assert not Dispatch.objects.exists()
         assert not mail.outbox
 
-    def test_a_failed_dispatch_is_recorded(self, shop: Shop, fast_formats: None, run_commit: Commit) -> None:
+    def test_a_failed_dispatch_is_recorded(
+        self, delivery: Delivery, fast_formats: None, run_commit: Commit
+    ) -> None:
         """Without the PDFs in the served generation, the task cannot attach them: it says so."""
-        give_addresses(shop)
-        doc_set = generate(run_commit, shop.cycle)
+        give_addresses(delivery)
+        doc_set = generate(run_commit, delivery.cycle)
         with run_commit():
             services.send_to_producers(
                 doc_set=doc_set,
-                producers=Producer.objects.filter(pk=shop.cast.dairy.pk),
-                by=shop.cast.coordinator,
+                producers=Producer.objects.filter(pk=delivery.dairy.pk),
+                by=delivery.coordinator,
             )
         dispatch = Dispatch.objects.get()
         assert dispatch.sent_at is None and dispatch.failed_at is not None
@@ -597,29 +609,29 @@ class TestSending:
 
     def test_the_page_tells_which_producer_figures_changed_since_sent(
         self,
-        shop: Shop,
+        delivery: Delivery,
         sendable_formats: None,
         run_commit: Commit,
         client_for: Callable[..., Client],
     ) -> None:
-        give_addresses(shop)
-        doc_set = generate(run_commit, shop.cycle)
+        give_addresses(delivery)
+        doc_set = generate(run_commit, delivery.cycle)
         with run_commit():
             services.send_to_producers(
-                doc_set=doc_set, producers=both_producers(shop), by=shop.cast.coordinator
+                doc_set=doc_set, producers=both_producers(delivery), by=delivery.coordinator
             )
-        client = client_for(shop.cast.coordinator)
-        rows = {row.producer.pk: row for row in client.get(documents_url(shop.cycle)).context["rows"]}
+        client = client_for(delivery.coordinator)
+        rows = {row.producer.pk: row for row in client.get(documents_url(delivery.cycle)).context["rows"]}
         assert [(row.changed_since_sent, row.to_send) for row in rows.values()] == [(False, False)] * 2
         with run_commit():
-            adjust(shop, shop.cast.member, shop.bread, 5000)  # the bakery's figures only
-        response = client.get(documents_url(shop.cycle))
+            adjust(delivery, delivery.member, delivery.bread, 5000)  # the bakery's figures only
+        response = client.get(documents_url(delivery.cycle))
         assert response.context["is_current"]
         rows = {row.producer.pk: row for row in response.context["rows"]}
-        bakery, dairy = rows[shop.cast.bakery.pk], rows[shop.cast.dairy.pk]
+        bakery, dairy = rows[delivery.bakery.pk], rows[delivery.dairy.pk]
         assert (bakery.changed_since_sent, bakery.to_send) == (True, True)
         assert (dairy.changed_since_sent, dairy.to_send) == (False, False)
-        assert bakery.last_sent == Dispatch.objects.get(producer=shop.cast.bakery)
+        assert bakery.last_sent == Dispatch.objects.get(producer=delivery.bakery)
         assert page_text(response).count(fr("Changed since it was sent")) == 1
 
 
@@ -629,14 +641,14 @@ class TestSending:
 class TestPage:
     def test_every_state(
         self,
-        shop: Shop,
+        delivery: Delivery,
         fast_formats: None,
         run_commit: Commit,
         client_for: Callable[..., Client],
         monkeypatch: pytest.MonkeyPatch,
     ) -> None:
-        client = client_for(shop.cast.coordinator)
-        url = documents_url(shop.cycle)
+        client = client_for(delivery.coordinator)
+        url = documents_url(delivery.cycle)
 
         def get() -> tuple[Any, str]:
             response = client.get(url)
@@ -655,7 +667,7 @@ class TestPage:
         assert fr("Generate the documents") in text and "/files/" not in text
         assert fr("Send to producers") not in text and "hx-trigger" not in text
 
-        services.request_generation(cycle=shop.cycle, by=shop.cast.coordinator)
+        services.request_generation(cycle=delivery.cycle, by=delivery.coordinator)
         response, text = get()
         assert response.context["doc_set"].status == Status.QUEUED
         assert fr("Waiting for the task queue…") in text and 'hx-trigger="every 3s"' in text
@@ -682,7 +694,7 @@ class TestPage:
         doc_set = response.context["doc_set"]
         assert doc_set.status == Status.READY and response.context["is_current"]
         for document in served(doc_set):
-            assert f'href="{file_url(document, shop.cycle)}"' in response.text
+            assert f'href="{file_url(document, delivery.cycle)}"' in response.text
         assert fr("They show the orders as they are now.") in text
         assert "hx-trigger" not in text
         assert fr("Send to producers") in text and 'aria-describedby="send-wait"' not in text
@@ -691,7 +703,7 @@ class TestPage:
             raise RuntimeError("plus de mémoire")
 
         monkeypatch.setattr(generation, "build", broken)
-        generate(run_commit, shop.cycle)
+        generate(run_commit, delivery.cycle)
         response, text = get()
         assert response.context["doc_set"].status == Status.FAILED
         assert (
@@ -703,32 +715,32 @@ class TestPage:
         )
         assert "hx-trigger" not in text
         for document in served(doc_set):  # the previous generation is still offered
-            assert f'href="{file_url(document, shop.cycle)}"' in response.text
+            assert f'href="{file_url(document, delivery.cycle)}"' in response.text
         # Nothing changed since it was made: it still shows the orders, and may be sent.
         assert fr("They show the orders as they are now.") in text
         assert 'aria-describedby="send-wait"' not in text
 
     def test_out_of_date_documents_say_so(
         self,
-        shop: Shop,
+        delivery: Delivery,
         fast_formats: None,
         run_commit: Commit,
         client_for: Callable[..., Client],
     ) -> None:
-        generate(run_commit, shop.cycle)
-        adjust(shop, shop.cast.member, shop.bread, 5000)  # not regenerated: its callbacks do not run
-        response = client_for(shop.cast.coordinator).get(documents_url(shop.cycle))
+        generate(run_commit, delivery.cycle)
+        adjust(delivery, delivery.member, delivery.bread, 5000)  # not regenerated: its callbacks do not run
+        response = client_for(delivery.coordinator).get(documents_url(delivery.cycle))
         assert not response.context["is_current"]
         text = page_text(response)
         assert fr("Orders or details have changed since: generate again before printing or sending.") in text
         assert fr("Sending is possible once the documents show the current orders.") in text
 
     def test_status_part_polls_only_while_something_is_under_way(
-        self, shop: Shop, fast_formats: None, client_for: Callable[..., Client]
+        self, delivery: Delivery, fast_formats: None, client_for: Callable[..., Client]
     ) -> None:
-        client = client_for(shop.cast.coordinator)
-        url = documents_url(shop.cycle, "reports_status")
-        services.request_generation(cycle=shop.cycle, by=shop.cast.coordinator)
+        client = client_for(delivery.coordinator)
+        url = documents_url(delivery.cycle, "reports_status")
+        services.request_generation(cycle=delivery.cycle, by=delivery.coordinator)
         response = client.get(url)
         assert response.status_code == 200 and "no-store" in response["Cache-Control"]
         assert 'id="documents"' in response.text and "hx-trigger" in response.text
@@ -736,151 +748,155 @@ class TestPage:
         assert tasks.build_documents.call(DocumentSet.objects.get().pk, 1) == 9
         response = client.get(url)
         assert "hx-trigger" not in response.text and "/files/" in response.text
-        Producer.objects.filter(pk=shop.cast.dairy.pk).update(contact_email="bergerie@example.org")
+        Producer.objects.filter(pk=delivery.dairy.pk).update(contact_email="bergerie@example.org")
         Dispatch.objects.create(
             document_set=DocumentSet.objects.get(),
-            producer=shop.cast.dairy,
+            producer=delivery.dairy,
             generation=1,
             recipients=["bergerie@example.org"],
-            requested_by=shop.cast.coordinator,
+            requested_by=delivery.coordinator,
         )  # its e-mail not sent yet
         assert "hx-trigger" in client.get(url).text
 
     def test_generate(
         self,
-        shop: Shop,
+        delivery: Delivery,
         fast_formats: None,
         run_commit: Commit,
         client_for: Callable[..., Client],
     ) -> None:
-        client = client_for(shop.cast.coordinator)
-        url = documents_url(shop.cycle, "reports_generate")
+        client = client_for(delivery.coordinator)
+        url = documents_url(delivery.cycle, "reports_generate")
         with run_commit():
             response = client.post(url, {"slips_per_sheet": "3"})
-        assert response.status_code == 302 and response["Location"] == documents_url(shop.cycle)
+        assert response.status_code == 302 and response["Location"] == documents_url(delivery.cycle)
         doc_set = DocumentSet.objects.get()
         assert (doc_set.requested, doc_set.ready, doc_set.slips_per_sheet) == (1, 1, 3)
-        assert doc_set.requested_by == shop.cast.coordinator
-        assert 'value="3" selected' in client.get(documents_url(shop.cycle)).text
+        assert doc_set.requested_by == delivery.coordinator
+        assert 'value="3" selected' in client.get(documents_url(delivery.cycle)).text
 
     @pytest.mark.parametrize("value", ["9", "x", "0", "", "²"])
     def test_generate_refuses_a_bad_number_of_slips_per_sheet(
         self,
-        shop: Shop,
+        delivery: Delivery,
         client_for: Callable[..., Client],
         run_commit: Commit,
         value: str,
     ) -> None:
-        client = client_for(shop.cast.coordinator)
+        client = client_for(delivery.coordinator)
         with run_commit():
             response = client.post(
-                documents_url(shop.cycle, "reports_generate"), {"slips_per_sheet": value}, follow=True
+                documents_url(delivery.cycle, "reports_generate"), {"slips_per_sheet": value}, follow=True
             )
         assert [str(m) for m in response.context["messages"]] == [french("Choose 1, 2 or 3 slips per sheet.")]
         assert not DocumentSet.objects.exists()
 
-    def test_post_endpoints_refuse_get(self, shop: Shop, client_for: Callable[..., Client]) -> None:
-        client = client_for(shop.cast.coordinator)
+    def test_post_endpoints_refuse_get(self, delivery: Delivery, client_for: Callable[..., Client]) -> None:
+        client = client_for(delivery.coordinator)
         for name in ("reports_generate", "reports_send"):
-            assert client.get(documents_url(shop.cycle, name)).status_code == 405
+            assert client.get(documents_url(delivery.cycle, name)).status_code == 405
         assert not DocumentSet.objects.exists()
 
     def test_files_outside_the_served_generation_are_404(
         self,
-        shop: Shop,
+        delivery: Delivery,
         fast_formats: None,
         run_commit: Commit,
         client_for: Callable[..., Client],
     ) -> None:
-        cast = shop.cast
+        cast = delivery
         client = client_for(cast.coordinator)
-        first = generate(run_commit, shop.cycle)
+        first = generate(run_commit, delivery.cycle)
         old = stored(first, Kind.MATRIX, CSV)
-        old_url = file_url(old, shop.cycle)
+        old_url = file_url(old, delivery.cycle)
         assert client.get(old_url).status_code == 200
-        generate(run_commit, shop.cycle)
+        generate(run_commit, delivery.cycle)
         replaced = client.get(old_url, follow=True)  # a page opened before: back to the current files
-        assert replaced.redirect_chain == [(reverse("reports_cycle", args=[A, shop.cycle.pk]), 302)]
+        assert replaced.redirect_chain == [(reverse("reports_cycle", args=[A, delivery.cycle.pk]), 302)]
         assert french("That version of the file has been replaced: here are the current documents.") in (
             replaced.text
         )
         current = stored(first, Kind.MATRIX, CSV)
-        assert client.get(file_url(current, shop.cycle)).status_code == 200
-        assert client.get(file_url(current, shop.cycle, filename="autre.csv")).status_code == 404
-        assert client.get(file_url(current, shop.cycle, filename=current.filename.upper())).status_code == 404
+        assert client.get(file_url(current, delivery.cycle)).status_code == 200
+        assert client.get(file_url(current, delivery.cycle, filename="autre.csv")).status_code == 404
+        assert (
+            client.get(file_url(current, delivery.cycle, filename=current.filename.upper())).status_code
+            == 404
+        )
         # Another cycle's files: not through this cycle's address, nor through another group's.
         other = make_cycle(cast.group_a, phase="closed", name="Cabas de juillet")
         make_offer(other, cast.bakery, "Fougasse")
         other_set = generate(run_commit, other)
         theirs = stored(other_set, Kind.MATRIX, CSV)
         assert client.get(file_url(theirs, other)).status_code == 200
-        assert client.get(file_url(theirs, shop.cycle)).status_code == 302  # not this cycle's: its page
+        assert client.get(file_url(theirs, delivery.cycle)).status_code == 302  # not this cycle's: its page
         balma = make_cycle(cast.group_b, phase="closed", name="Panier de juin")
         make_offer(balma, cast.bakery, "Pain de Balma")
         balma_file = stored(generate(run_commit, balma), Kind.MATRIX, CSV)
         assert client.get(file_url(balma_file, balma)).status_code == 404  # B's cycle under A's address
         assert client.get(file_url(balma_file, balma, slug="balma")).status_code == 403
         assert (
-            client_for(cast.coordinator_b).get(file_url(current, shop.cycle, slug="balma")).status_code == 404
+            client_for(cast.coordinator_b).get(file_url(current, delivery.cycle, slug="balma")).status_code
+            == 404
         )
 
     def test_pdfs_open_in_the_browser_spreadsheets_are_saved(
         self,
-        shop: Shop,
+        delivery: Delivery,
         run_commit: Commit,
         client_for: Callable[..., Client],
         monkeypatch: pytest.MonkeyPatch,
     ) -> None:
         monkeypatch.setattr(generation, "PER_CYCLE", ((Kind.SUMMARY, (PDF, XLSX)), (Kind.MATRIX, (CSV,))))
         monkeypatch.setattr(generation, "PER_PRODUCER", ())
-        doc_set = generate(run_commit, shop.cycle)
-        client = client_for(shop.cast.coordinator)
+        doc_set = generate(run_commit, delivery.cycle)
+        client = client_for(delivery.coordinator)
         for fmt, disposition in ((PDF, "inline"), (XLSX, "attachment"), (CSV, "attachment")):
             document = stored(doc_set, Kind.SUMMARY if fmt != CSV else Kind.MATRIX, fmt)
-            response = client.get(file_url(document, shop.cycle))
+            response = client.get(file_url(document, delivery.cycle))
             assert response["Content-Disposition"] == f'{disposition}; filename="{document.filename}"'
             assert response["Content-Type"] == document.content_type
             assert response.content == bytes(document.content)
 
     def test_send(
         self,
-        shop: Shop,
+        delivery: Delivery,
         sendable_formats: None,
         run_commit: Commit,
         client_for: Callable[..., Client],
     ) -> None:
-        give_addresses(shop)
-        generate(run_commit, shop.cycle)
-        client = client_for(shop.cast.coordinator)
+        give_addresses(delivery)
+        generate(run_commit, delivery.cycle)
+        client = client_for(delivery.coordinator)
         with run_commit():
             response = client.post(
-                documents_url(shop.cycle, "reports_send"), {"producer": [str(shop.cast.dairy.pk)]}
+                documents_url(delivery.cycle, "reports_send"), {"producer": [str(delivery.dairy.pk)]}
             )
-        assert response.status_code == 302 and response["Location"] == documents_url(shop.cycle)
+        assert response.status_code == 302 and response["Location"] == documents_url(delivery.cycle)
         dispatch = Dispatch.objects.get()
-        assert (dispatch.producer, dispatch.requested_by) == (shop.cast.dairy, shop.cast.coordinator)
+        assert (dispatch.producer, dispatch.requested_by) == (delivery.dairy, delivery.coordinator)
         assert dispatch.sent_at is not None
         assert [message.to for message in mail.outbox] == [["bergerie@example.org"]]
-        history = client.get(documents_url(shop.cycle)).context["history"]
+        history = client.get(documents_url(delivery.cycle)).context["history"]
         assert history == [dispatch]
 
     def test_send_refuses_nothing_ticked_and_producers_of_elsewhere(
         self,
-        shop: Shop,
+        delivery: Delivery,
         fast_formats: None,
         run_commit: Commit,
         client_for: Callable[..., Client],
     ) -> None:
-        give_addresses(shop)
-        generate(run_commit, shop.cycle)
-        client = client_for(shop.cast.coordinator)
-        url = documents_url(shop.cycle, "reports_send")
-        stranger = make_producer(shop.cast.group_b, "Ruche de Balma")
+        give_addresses(delivery)
+        generate(run_commit, delivery.cycle)
+        client = client_for(delivery.coordinator)
+        url = documents_url(delivery.cycle, "reports_send")
+        stranger = make_producer(delivery.group_b, "Ruche de Balma")
         Producer.objects.filter(pk=stranger.pk).update(contact_email="ruche@example.org")
-        make_offer(make_cycle(shop.cast.group_b, name="Panier de juin"), stranger, "Miel")
-        neighbour = make_producer(shop.cast.group_a, "Maraîcher du coin")  # in another cycle of the group
+        make_offer(make_cycle(delivery.group_b, name="Panier de juin"), stranger, "Miel")
+        neighbour = make_producer(delivery.group_a, "Maraîcher du coin")  # in another cycle of the group
         Producer.objects.filter(pk=neighbour.pk).update(contact_email="maraicher@example.org")
-        make_offer(make_cycle(shop.cast.group_a, name="Cabas de juillet"), neighbour, "Salade")
+        make_offer(make_cycle(delivery.group_a, name="Cabas de juillet"), neighbour, "Salade")
         for data in (
             {},
             {"producer": [str(stranger.pk)]},
@@ -993,11 +1009,15 @@ class TestStuck:
         done = DocumentSet(requested=1, ready=1, requested_at=now - timedelta(days=3))
         assert not done.looks_stuck(now)
 
-    def test_the_page_says_so(self, shop: Shop, client_for: Callable[..., Client]) -> None:
+    def test_the_page_says_so(self, delivery: Delivery, client_for: Callable[..., Client]) -> None:
         DocumentSet.objects.create(
-            cycle=shop.cycle, requested=1, requested_at=timezone.now() - STUCK_AFTER - timedelta(minutes=1)
+            cycle=delivery.cycle,
+            requested=1,
+            requested_at=timezone.now() - STUCK_AFTER - timedelta(minutes=1),
         )
-        page = client_for(shop.cast.coordinator).get(reverse("reports_cycle", args=[A, shop.cycle.pk])).text
+        page = (
+            client_for(delivery.coordinator).get(reverse("reports_cycle", args=[A, delivery.cycle.pk])).text
+        )
         warning = french(
             "This is taking far longer than usual: the task worker may be stopped. "
             "Generate again, or tell the site administrator."

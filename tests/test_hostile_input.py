@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import timedelta
 from html.parser import HTMLParser
 
 import pytest
@@ -19,17 +18,16 @@ from django.contrib.messages import get_messages
 from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cabas.catalog.models import SaleUnit
 from cabas.cycles.models import Cycle, Offer, OrderLine
-from cabas.distribution.models import DayTeamMember
 from cabas.reports.models import DocumentSet
+from tests import scene
 from tests.cast import Cast
 from tests.cycle_fixtures import make_cycle, make_offer
-from tests.scene import Shop
+from tests.scene import Shop, Site
 
 A = "saint-orens"
 SUPERSCRIPT_TWO = "\u00b2"  # a digit to ``str.isdigit``, not to ``int``
@@ -303,56 +301,22 @@ class Target:
 
 
 @pytest.fixture
-def scene(cast: Cast) -> Cast:
+def site(cast: Cast) -> Site:
     """The cast with something behind every URL: a producer's catalogue, cycles open and closed, orders."""
-    from cabas.accounts import services as accounts
-    from cabas.catalog.models import CatalogImport, ProducerAccount, ProducerInvitation, Product
-    from cabas.cycles.allocation import allocate
-    from cabas.cycles.ordering import LineChange, save_basket
-    from tests.test_authorization_matrix import _stored_document
-
-    cast.join_request = accounts.request_to_join(group=cast.group_a, user=cast.outsider)  # type: ignore[attr-defined]
-    ProducerAccount.objects.create(producer=cast.bakery, user=cast.producer_user)
-    cast.product = Product.objects.create(  # type: ignore[attr-defined]
-        producer=cast.bakery, name="Pain", category="bread", unit="piece", price_cents=450
-    )
-    cast.catalog_import = CatalogImport.objects.create(producer=cast.bakery, filename="x.csv", error_count=1)  # type: ignore[attr-defined]
-    cast.invitation = ProducerInvitation.objects.create(  # type: ignore[attr-defined]
-        producer=cast.dairy, group=cast.group_a, email="x@example.org", invited_by=cast.coordinator
-    )
-    cycle = cast.cycle = make_cycle(cast.group_a)  # type: ignore[attr-defined]
-    cycle.producers.add(cast.dairy)
-    cast.offer = make_offer(cycle, cast.bakery, "Pain de campagne", price_cents=450, quota=50_000)  # type: ignore[attr-defined]
-    flour = make_offer(cycle, cast.dairy, "Farine", price_cents=190, unit=SaleUnit.KG, quantity_step=500)
-    cider = make_offer(cycle, cast.bakery, "Cidre", unit=SaleUnit.BOTTLE)
-    Offer.objects.filter(pk=cider.pk).update(carton_size=6000)
-    changes = [LineChange(cast.offer.pk, 2000), LineChange(flour.pk, 1500)]  # type: ignore[attr-defined]
-    assert save_basket(cycle=cycle, member=cast.member, changes=changes, by=cast.member).ok
-    closed = cast.closed = make_cycle(cast.group_a, phase="open", name="Cabas de mai")  # type: ignore[attr-defined]
-    cast.carton_offer = make_offer(closed, cast.bakery, "Cidre brut", unit=SaleUnit.BOTTLE)  # type: ignore[attr-defined]
-    Offer.objects.filter(pk=cast.carton_offer.pk).update(carton_size=6000)  # type: ignore[attr-defined]
-    for member in (cast.member, cast.member2):
-        change = LineChange(cast.carton_offer.pk, 4000, tolerance=2000)  # type: ignore[attr-defined]
-        assert save_basket(cycle=closed, member=member, changes=[change], by=member).ok
-    Cycle.objects.filter(pk=closed.pk).update(closes_at=timezone.now() - timedelta(hours=1))
-    closed.refresh_from_db()
-    allocate(closed)  # pages of a closed cycle allocate on first sight: done beforehand
-    cast.stored_document = _stored_document(cycle)  # type: ignore[attr-defined]
-    cast.day_team_member = DayTeamMember.objects.create(cycle=cycle, user=cast.member2)  # type: ignore[attr-defined]
-    return cast
+    return scene.site(cast)
 
 
-def _path_kwargs(route: str, names: list[str], c: Cast) -> dict[str, object] | None:
+def _path_kwargs(route: str, names: list[str], c: Site) -> dict[str, object] | None:
     """Real objects of the scene for the path parameters of ``route``; None for a file to download."""
     if {"fmt", "filename", "doc_pk"} & set(names) or route.endswith(".pdf"):
         return None
     cartons = "cartons/" in route
-    cycle = c.closed if cartons else c.cycle  # type: ignore[attr-defined]
+    cycle = c.closed if cartons else c.cycle
     pk_by_segment = {
         "members": c.membership(c.member).pk,
-        "requests": c.join_request.pk,  # type: ignore[attr-defined]
-        "products": c.product.pk,  # type: ignore[attr-defined]
-        "import": c.catalog_import.pk,  # type: ignore[attr-defined]
+        "requests": c.join_request.pk,
+        "products": c.bread.pk,
+        "import": c.catalog_import.pk,
         "cycles": cycle.pk,
     }
     kwargs: dict[str, object] = {}
@@ -365,16 +329,16 @@ def _path_kwargs(route: str, names: list[str], c: Cast) -> dict[str, object] | N
         else:
             kwargs[name] = {
                 "producer_slug": "bergerie",
-                "token": c.invitation.token,  # type: ignore[attr-defined]
-                "offer_pk": (c.carton_offer if cartons else c.offer).pk,  # type: ignore[attr-defined]
+                "token": c.invitation.token,
+                "offer_pk": (c.carton_offer if cartons else c.offer).pk,
                 "user_pk": c.member.pk,
-                "order_pk": c.member.orders.get(cycle=c.cycle).pk,  # type: ignore[attr-defined]
-                "member_pk": c.day_team_member.pk,  # type: ignore[attr-defined]
+                "order_pk": c.member.orders.get(cycle=c.cycle).pk,
+                "member_pk": c.day_team_member.pk,
             }[name]
     return kwargs
 
 
-def _app_urls(c: Cast) -> list[str]:
+def _app_urls(c: Site) -> list[str]:
     """Every URL of the app (the admin and allauth are framework), with the scene's objects."""
     urls: list[str] = []
 
@@ -422,7 +386,7 @@ class _Forms(HTMLParser):
             self.current = None
 
 
-def _post_targets(c: Cast, client_for) -> list[Target]:
+def _post_targets(c: Site, client_for) -> list[Target]:
     """Every URL that takes POST, with the fields of every form of the scene that posts to it."""
     urls = _app_urls(c)
     targets: dict[str, Target] = {}
@@ -474,18 +438,18 @@ def _refused(response) -> bool:
     return any(message.level >= message_constants.WARNING for message in queued)
 
 
-def test_hostile_values_in_every_form(scene: Cast, client_for) -> None:
+def test_hostile_values_in_every_form(site: Site, client_for) -> None:
     """For each POST URL, a few examples: each field of its forms gets a hostile value, its own or none.
 
     The examples mostly post as someone who was shown the form (the code
     behind the permission check is the one to probe), and sometimes as any role.
     """
-    targets = _post_targets(scene, client_for)
+    targets = _post_targets(site, client_for)
     assert len(targets) >= 30, [t.url for t in targets]  # every POST URL of the app, not a handful
     clients = {role: Client() for role in ROLES}
     for role, client in clients.items():
         if role != "anonymous":
-            client.force_login(getattr(scene, role))
+            client.force_login(getattr(site, role))
     for target in targets:
         _post_hostile_values(target, clients)
 

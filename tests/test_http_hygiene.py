@@ -13,7 +13,8 @@ from cabas.accounts.models import User
 from cabas.cycles.models import Offer
 from cabas.reports import documents
 from tests.cast import Cast
-from tests.test_reports import Shop, csv_rows, shop  # noqa: F401  (the fixture)
+from tests.scene import Delivery
+from tests.test_reports import csv_rows
 
 
 class TestCacheControl:
@@ -47,10 +48,10 @@ HOSTILE_PRODUCT = "+SOMME(1;2)"
 
 
 @pytest.fixture
-def hostile_shop(shop: Shop) -> Shop:  # noqa: F811
-    User.objects.filter(pk=shop.emile.pk).update(full_name=HOSTILE_MEMBER)
-    Offer.objects.filter(pk=shop.bread.pk).update(name=HOSTILE_PRODUCT)
-    return shop
+def hostile_shop(delivery: Delivery) -> Delivery:
+    User.objects.filter(pk=delivery.emile.pk).update(full_name=HOSTILE_MEMBER)
+    Offer.objects.filter(pk=delivery.bread.pk).update(name=HOSTILE_PRODUCT)
+    return delivery
 
 
 def _xlsx_cells(content: bytes) -> list[openpyxl.cell.cell.Cell]:
@@ -61,8 +62,8 @@ def _xlsx_cells(content: bytes) -> list[openpyxl.cell.cell.Cell]:
 class TestFormulaInjection:
     """A name starting with = + - @ is written as text: no spreadsheet runs it as a formula."""
 
-    def _documents(self, hostile: Shop) -> dict[str, bytes]:
-        cycle, bakery = hostile.cycle, hostile.cast.bakery
+    def _documents(self, hostile: Delivery) -> dict[str, bytes]:
+        cycle, bakery = hostile.cycle, hostile.bakery
         return {
             "matrix.csv": documents.matrix_document(cycle, "csv").content,
             "matrix.xlsx": documents.matrix_document(cycle, "xlsx").content,
@@ -72,7 +73,7 @@ class TestFormulaInjection:
             "summary.xlsx": documents.summary_document(cycle, "xlsx").content,
         }
 
-    def test_csv_cells_are_quoted(self, hostile_shop: Shop) -> None:
+    def test_csv_cells_are_quoted(self, hostile_shop: Delivery) -> None:
         files = self._documents(hostile_shop)
         matrix = [cell for row in csv_rows(files["matrix.csv"]) for cell in row]
         assert "'" + HOSTILE_MEMBER in matrix
@@ -81,7 +82,7 @@ class TestFormulaInjection:
         assert "'" + HOSTILE_PRODUCT in purchase
         assert HOSTILE_PRODUCT not in purchase
 
-    def test_xlsx_cells_are_texts_never_formulas(self, hostile_shop: Shop) -> None:
+    def test_xlsx_cells_are_texts_never_formulas(self, hostile_shop: Delivery) -> None:
         files = self._documents(hostile_shop)
         seen = set()
         for name in ("matrix.xlsx", "purchase.xlsx", "distribution.xlsx", "summary.xlsx"):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import date, time, timedelta
+from datetime import timedelta
 
 import pytest
 from django.core import mail
@@ -23,22 +23,6 @@ from tests.scene import Shop
 
 A = "saint-orens"
 IBAN = "FR7612345678901234567890189"
-
-
-def make_cycle(cast: Cast, *, open_: bool = True, name: str = "Cabas de décembre", days: int = 0) -> Cycle:
-    """A cycle of group A with the bakery and the dairy but nothing on offer yet, that opened
-    ``days`` days before the usual two, and is still open or closed since an hour (and ``days``)."""
-    now = timezone.now()
-    made = scene.cycle(cast.group_a, name=name, distribution_start=time(10), distribution_end=time(12))
-    made.producers.set([cast.bakery, cast.dairy])
-    return scene.set_phase(
-        made,
-        "open" if open_ else "closed",
-        opens_at=now - timedelta(days=2 + days),
-        closes_at=now + timedelta(days=3) if open_ else now - timedelta(hours=1 + days * 24),
-        published_at=now - timedelta(days=3 + days),
-        distribution_date=date.today() + timedelta(days=10 - days),
-    )
 
 
 def url(shop: Shop, name: str = "order", **kwargs: object) -> str:
@@ -228,7 +212,8 @@ class TestMemberOrders:
         assert f"Paiement : {sentence}" in printed.replace("\u00a0", " ").replace("\u202f", " ")
 
     def test_copy_previous_basket(self, shop: Shop, client_for) -> None:
-        old = make_cycle(shop, name="Cabas d’octobre", days=60)
+        with scene.at(timezone.now() - timedelta(days=60)):  # closed two months ago
+            old = scene.cycle(shop.group_a, phase="closed", name="Cabas d’octobre")
         old_bread = Offer.objects.create(
             cycle=old,
             product=shop.bread.product,
@@ -332,7 +317,7 @@ class TestProducerView:
 
 def test_order_page_queries_do_not_grow(cast: Cast, client_for) -> None:
     """25 producers x 20 offers, then ten times more offers and members: same number of queries."""
-    cycle = make_cycle(cast)
+    cycle = scene.cycle(cast.group_a, name="Cabas de décembre", producers=[cast.bakery, cast.dairy])
     client = client_for(cast.member)
 
     def grow(producers: int, offers_each: int, members: int, start: int) -> None:
@@ -405,7 +390,7 @@ def test_order_page_queries_do_not_grow(cast: Cast, client_for) -> None:
 
 def test_minus_at_the_minimum_empties_the_line(cast: Cast, client_for) -> None:
     """Step 0,5 and minimum 1: "−" from 1 asks for 0, not for an amount the member may not order."""
-    cycle = make_cycle(cast)
+    cycle = scene.cycle(cast.group_a, name="Cabas de décembre", producers=[cast.bakery, cast.dairy])
     oil = scene.offer(
         cycle, cast.bakery, "Huile de colza en vrac", price_cents=400, quantity_step=500, min_quantity=1000
     )

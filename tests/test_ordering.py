@@ -6,7 +6,6 @@ be applied writes nothing (no order, no line, no change, no quota taken).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -16,72 +15,25 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cabas.catalog.models import Category, Producer, SaleUnit
-from cabas.cycles.models import Allocation, ChangeKind, Cycle, Offer, Order, OrderChange, OrderLine
+from cabas.catalog.models import SaleUnit
+from cabas.cycles.models import ChangeKind, Cycle, Offer, Order, OrderChange, OrderLine
 from cabas.cycles.ordering import BasketResult, LineChange, save_basket
 from cabas.lib.money import line_total_cents
+from tests import scene
 from tests.cast import Cast
-from tests.cycle_fixtures import make_cycle, make_members, make_offer, make_producer, order_of, stored_lines
-
-
-@dataclass
-class Shop:
-    cycle: Cycle
-    bread: Offer  # bakery, 4,20 € the loaf
-    flour: Offer  # bakery, 2,85 €/kg, by 0,5 kg, at least 1 kg
-    cheese: Offer  # dairy, variable weight: 21,90 €/kg, pieces of about 350 g
-    eggs: Offer  # dairy, first come: 6 boxes in all, at most 3 each
-    tomatoes: Offer  # market gardener, 3,89 €/kg, by 250 g, at least 500 g
-    honey: Offer  # market gardener, fair share: 2 jars in all
-    gardener: Producer
+from tests.cycle_fixtures import make_cycle, make_members, make_offer, order_of, stored_lines
+from tests.scene import Market
 
 
 @pytest.fixture
-def shop(cast: Cast) -> Shop:
-    cycle = make_cycle(cast.group_a)
-    gardener = make_producer(cast.group_a)
-    return Shop(
-        cycle=cycle,
-        bread=make_offer(cycle, cast.bakery, "Pain au levain", price_cents=420, category=Category.BREAD),
-        flour=make_offer(
-            cycle,
-            cast.bakery,
-            "Farine T80",
-            price_cents=285,
-            unit=SaleUnit.KG,
-            category=Category.FLOUR,
-            quantity_step=500,
-            min_quantity=1000,
-        ),
-        cheese=make_offer(
-            cycle, cast.dairy, "Tomme", price_cents=2190, category=Category.DAIRY, estimated_weight_grams=350
-        ),
-        eggs=make_offer(cycle, cast.dairy, "Œufs (boîte de 6)", price_cents=330, quota=6000, member_cap=3000),
-        tomatoes=make_offer(
-            cycle,
-            gardener,
-            "Tomates",
-            price_cents=389,
-            unit=SaleUnit.KG,
-            category=Category.VEGETABLES,
-            quantity_step=250,
-            min_quantity=500,
-        ),
-        honey=make_offer(
-            cycle,
-            gardener,
-            "Miel de châtaignier",
-            price_cents=890,
-            quota=2000,
-            allocation=Allocation.FAIR_SHARE,
-        ),
-        gardener=gardener,
-    )
+def market(cast: Cast) -> Market:
+    """An open cycle of group A with six offers of three producers: prices, steps, quotas, a cap."""
+    return scene.market(cast)
 
 
-def save(shop: Shop, member, *changes: LineChange, by=None, reason: str = "", cycle=None) -> BasketResult:
+def save(market: Market, member, *changes: LineChange, by=None, reason: str = "", cycle=None) -> BasketResult:
     return save_basket(
-        cycle=cycle or shop.cycle, member=member, changes=changes, by=by or member, reason=reason
+        cycle=cycle or market.cycle, member=member, changes=changes, by=by or member, reason=reason
     )
 
 
@@ -107,28 +59,30 @@ def remaining(offer: Offer) -> int | None:
 # --- A basket across producers, and its money -------------------------------------
 
 
-def test_basket_across_three_producers_persists_rounded_line_totals(cast: Cast, shop: Shop) -> None:
+def test_basket_across_three_producers_persists_rounded_line_totals(cast: Cast, market: Market) -> None:
     result = save(
-        shop,
+        market,
         cast.member,
-        LineChange(shop.bread.pk, 2000, 0),
-        LineChange(shop.flour.pk, 1500, 0),
-        LineChange(shop.cheese.pk, 3000, 0),
-        LineChange(shop.tomatoes.pk, 750, 0),
+        LineChange(market.bread.pk, 2000, 0),
+        LineChange(market.flour.pk, 1500, 0),
+        LineChange(market.cheese.pk, 3000, 0),
+        LineChange(market.tomatoes.pk, 750, 0),
     )
     assert result.ok, result
-    assert sorted(result.changed) == sorted([shop.bread.pk, shop.flour.pk, shop.cheese.pk, shop.tomatoes.pk])
-    lines = stored_lines(cast.member, shop.cycle)
+    assert sorted(result.changed) == sorted(
+        [market.bread.pk, market.flour.pk, market.cheese.pk, market.tomatoes.pk]
+    )
+    lines = stored_lines(cast.member, market.cycle)
     # Worked by hand: 2 x 4,20; 1,5 kg x 2,85 = 4,275; 3 x 350 g x 21,90 €/kg = 22,995;
     # 0,75 kg x 3,89 = 2,9175. Rounded half up once per line: the cheese is 23,00 €,
     # not 3 x 7,67 = 23,01 € (rounding each piece first would charge a cent too much).
-    expected = {shop.bread.pk: 840, shop.flour.pk: 428, shop.cheese.pk: 2300, shop.tomatoes.pk: 292}
+    expected = {market.bread.pk: 840, market.flour.pk: 428, market.cheese.pk: 2300, market.tomatoes.pk: 292}
     assert {offer: line.total_cents for offer, line in lines.items()} == expected
-    assert lines[shop.cheese.pk].total_cents == line_total_cents(2190, 3000, grams_per_piece=350)
-    for offer in (shop.bread, shop.flour, shop.tomatoes):
+    assert lines[market.cheese.pk].total_cents == line_total_cents(2190, 3000, grams_per_piece=350)
+    for offer in (market.bread, market.flour, market.tomatoes):
         assert lines[offer.pk].total_cents == line_total_cents(offer.price_cents, lines[offer.pk].quantity)
     assert all(line.quantity == line.requested for line in lines.values())
-    order = order_of(cast.member, shop.cycle)
+    order = order_of(cast.member, market.cycle)
     assert order is not None
     assert order.total_cents() == 3860 == sum(expected.values())
     assert order.version == 1
@@ -139,16 +93,16 @@ def test_basket_across_three_producers_persists_rounded_line_totals(cast: Cast, 
     assert {c.offer_id: c.new_total_cents for c in changes} == expected
 
 
-def test_changing_a_line_records_old_and_new_amounts(cast: Cast, shop: Shop) -> None:
-    save(shop, cast.member, LineChange(shop.cheese.pk, 1000, 0))
-    result = save(shop, cast.member, LineChange(shop.cheese.pk, 2000, 1000))
+def test_changing_a_line_records_old_and_new_amounts(cast: Cast, market: Market) -> None:
+    save(market, cast.member, LineChange(market.cheese.pk, 1000, 0))
+    result = save(market, cast.member, LineChange(market.cheese.pk, 2000, 1000))
     assert result.ok
-    change = OrderChange.objects.filter(offer=shop.cheese).order_by("pk").last()
+    change = OrderChange.objects.filter(offer=market.cheese).order_by("pk").last()
     assert change is not None
     assert (change.old_quantity, change.new_quantity) == (1000, 2000)
     assert (change.old_total_cents, change.new_total_cents) == (767, 1533)  # 7,665 and 15,33 €
-    assert stored_lines(cast.member, shop.cycle)[shop.cheese.pk].total_cents == 1533
-    assert order_of(cast.member, shop.cycle).version == 2
+    assert stored_lines(cast.member, market.cycle)[market.cheese.pk].total_cents == 1533
+    assert order_of(cast.member, market.cycle).version == 2
 
 
 # --- Rules of a line: step, minimum, cap, withdrawn, other cycle ----------------------
@@ -164,61 +118,63 @@ def test_changing_a_line_records_old_and_new_amounts(cast: Cast, shop: Shop) -> 
     ],
 )
 def test_a_line_breaking_a_rule_leaves_everything_unchanged(
-    cast: Cast, shop: Shop, offer_name: str, quantity: int, message: str
+    cast: Cast, market: Market, offer_name: str, quantity: int, message: str
 ) -> None:
-    save(shop, cast.member, LineChange(shop.bread.pk, 1000, 0), LineChange(shop.eggs.pk, 1000, 0))
-    before = snapshot(shop.cycle)
-    offer = getattr(shop, offer_name)
+    save(market, cast.member, LineChange(market.bread.pk, 1000, 0), LineChange(market.eggs.pk, 1000, 0))
+    before = snapshot(market.cycle)
+    offer = getattr(market, offer_name)
     result = save(
-        shop,
+        market,
         cast.member,
-        LineChange(shop.bread.pk, 3000, 1000),  # valid on its own: not applied either
+        LineChange(market.bread.pk, 3000, 1000),  # valid on its own: not applied either
         LineChange(offer.pk, quantity, None),
     )
     assert not result.ok
     assert set(result.errors) == {offer.pk}
     assert message in result.errors[offer.pk]
     assert result.changed == []
-    assert snapshot(shop.cycle) == before
+    assert snapshot(market.cycle) == before
 
 
-def test_a_refused_first_basket_creates_no_order(cast: Cast, shop: Shop) -> None:
-    result = save(shop, cast.member, LineChange(shop.bread.pk, 1000, 0), LineChange(shop.flour.pk, 700, 0))
-    assert set(result.errors) == {shop.flour.pk}
+def test_a_refused_first_basket_creates_no_order(cast: Cast, market: Market) -> None:
+    result = save(
+        market, cast.member, LineChange(market.bread.pk, 1000, 0), LineChange(market.flour.pk, 700, 0)
+    )
+    assert set(result.errors) == {market.flour.pk}
     assert not Order.objects.filter(user=cast.member).exists()
 
 
-def test_withdrawn_offer_refuses_more_but_can_be_removed(cast: Cast, shop: Shop) -> None:
-    save(shop, cast.member, LineChange(shop.eggs.pk, 2000, 0))
-    Offer.objects.filter(pk=shop.eggs.pk).update(withdrawn_at=timezone.now())
-    before = snapshot(shop.cycle)
-    result = save(shop, cast.member, LineChange(shop.eggs.pk, 3000, 2000))
-    assert set(result.errors) == {shop.eggs.pk}
-    assert snapshot(shop.cycle) == before
-    result = save(shop, cast.member2, LineChange(shop.eggs.pk, 1000, 0))
-    assert set(result.errors) == {shop.eggs.pk}
-    assert snapshot(shop.cycle) == before
+def test_withdrawn_offer_refuses_more_but_can_be_removed(cast: Cast, market: Market) -> None:
+    save(market, cast.member, LineChange(market.eggs.pk, 2000, 0))
+    Offer.objects.filter(pk=market.eggs.pk).update(withdrawn_at=timezone.now())
+    before = snapshot(market.cycle)
+    result = save(market, cast.member, LineChange(market.eggs.pk, 3000, 2000))
+    assert set(result.errors) == {market.eggs.pk}
+    assert snapshot(market.cycle) == before
+    result = save(market, cast.member2, LineChange(market.eggs.pk, 1000, 0))
+    assert set(result.errors) == {market.eggs.pk}
+    assert snapshot(market.cycle) == before
     # Taking a withdrawn product out of one's basket is always allowed, and gives the quota back.
-    result = save(shop, cast.member, LineChange(shop.eggs.pk, 0, 2000))
+    result = save(market, cast.member, LineChange(market.eggs.pk, 0, 2000))
     assert result.ok
-    assert shop.eggs.pk not in stored_lines(cast.member, shop.cycle)
-    assert remaining(shop.eggs) == 6000
+    assert market.eggs.pk not in stored_lines(cast.member, market.cycle)
+    assert remaining(market.eggs) == 6000
 
 
-def test_offer_of_another_cycle_is_refused(cast: Cast, shop: Shop) -> None:
+def test_offer_of_another_cycle_is_refused(cast: Cast, market: Market) -> None:
     other_cycle = make_cycle(cast.group_b, name="Panier de juin")
     foreign = make_offer(other_cycle, cast.bakery, "Fougasse", price_cents=380)
-    before = snapshot(shop.cycle)
-    result = save(shop, cast.member, LineChange(shop.bread.pk, 1000, 0), LineChange(foreign.pk, 1000, 0))
+    before = snapshot(market.cycle)
+    result = save(market, cast.member, LineChange(market.bread.pk, 1000, 0), LineChange(foreign.pk, 1000, 0))
     assert result.refused
     assert not result.ok
-    assert snapshot(shop.cycle) == before
+    assert snapshot(market.cycle) == before
     assert not OrderLine.objects.filter(offer=foreign).exists()
     assert not Order.objects.filter(user=cast.member).exists()
 
 
-def test_unknown_offer_is_refused(cast: Cast, shop: Shop) -> None:
-    result = save(shop, cast.member, LineChange(10**9, 1000, 0))
+def test_unknown_offer_is_refused(cast: Cast, market: Market) -> None:
+    result = save(market, cast.member, LineChange(10**9, 1000, 0))
     assert result.refused
     assert not Order.objects.exists()
 
@@ -226,53 +182,55 @@ def test_unknown_offer_is_refused(cast: Cast, shop: Shop) -> None:
 # --- Phases: open, closed, finalised; who changes and why ------------------------------
 
 
-def test_coordinator_on_behalf_while_open_is_recorded_as_on_behalf(cast: Cast, shop: Shop) -> None:
-    result = save(shop, cast.beneficiary, LineChange(shop.bread.pk, 2000, 0), by=cast.coordinator)
+def test_coordinator_on_behalf_while_open_is_recorded_as_on_behalf(cast: Cast, market: Market) -> None:
+    result = save(market, cast.beneficiary, LineChange(market.bread.pk, 2000, 0), by=cast.coordinator)
     assert result.ok
     change = OrderChange.objects.get(order__user=cast.beneficiary)
     assert change.kind == ChangeKind.ON_BEHALF
     assert change.changed_by == cast.coordinator
-    assert order_of(cast.beneficiary, shop.cycle) is not None
+    assert order_of(cast.beneficiary, market.cycle) is not None
     assert not Order.objects.filter(user=cast.coordinator).exists()
 
 
 def test_closed_cycle_refuses_the_member_and_accepts_a_coordinator_with_a_reason(
-    cast: Cast, shop: Shop
+    cast: Cast, market: Market
 ) -> None:
-    save(shop, cast.member, LineChange(shop.bread.pk, 1000, 0), LineChange(shop.eggs.pk, 2000, 0))
-    Cycle.objects.filter(pk=shop.cycle.pk).update(
+    save(market, cast.member, LineChange(market.bread.pk, 1000, 0), LineChange(market.eggs.pk, 2000, 0))
+    Cycle.objects.filter(pk=market.cycle.pk).update(
         opens_at=timezone.now() - timedelta(days=5), closes_at=timezone.now() - timedelta(minutes=1)
     )
-    shop.cycle.refresh_from_db()
-    before = snapshot(shop.cycle)
+    market.cycle.refresh_from_db()
+    before = snapshot(market.cycle)
 
-    result = save(shop, cast.member, LineChange(shop.bread.pk, 2000, 1000))
+    result = save(market, cast.member, LineChange(market.bread.pk, 2000, 1000))
     assert result.refused
-    assert snapshot(shop.cycle) == before
+    assert snapshot(market.cycle) == before
 
-    result = save(shop, cast.member, LineChange(shop.bread.pk, 2000, 1000), by=cast.coordinator, reason="  ")
+    result = save(
+        market, cast.member, LineChange(market.bread.pk, 2000, 1000), by=cast.coordinator, reason="  "
+    )
     assert result.refused
-    assert snapshot(shop.cycle) == before
+    assert snapshot(market.cycle) == before
 
     reason = "Le fournil a manqué de farine"
     result = save(
-        shop,
+        market,
         cast.member,
-        LineChange(shop.bread.pk, 0, 1000),
-        LineChange(shop.eggs.pk, 3000, 2000),
+        LineChange(market.bread.pk, 0, 1000),
+        LineChange(market.eggs.pk, 3000, 2000),
         by=cast.coordinator,
         reason=reason,
     )
     assert result.ok, result
-    lines = stored_lines(cast.member, shop.cycle)
-    assert shop.bread.pk not in lines
-    assert lines[shop.eggs.pk].quantity == 3000
-    assert remaining(shop.eggs) == 3000
+    lines = stored_lines(cast.member, market.cycle)
+    assert market.bread.pk not in lines
+    assert lines[market.eggs.pk].quantity == 3000
+    assert remaining(market.eggs) == 3000
     adjustments = OrderChange.objects.filter(kind=ChangeKind.ADJUSTMENT)
     assert adjustments.count() == 2
     assert {(c.offer_id, c.old_quantity, c.new_quantity) for c in adjustments} == {
-        (shop.bread.pk, 1000, 0),
-        (shop.eggs.pk, 2000, 3000),
+        (market.bread.pk, 1000, 0),
+        (market.eggs.pk, 2000, 3000),
     }
     assert {(c.reason, c.changed_by_id) for c in adjustments} == {(reason, cast.coordinator.pk)}
     assert OrderChange.objects.filter(kind=ChangeKind.MEMBER).count() == 2  # the two lines of the open cycle
@@ -304,72 +262,74 @@ def test_closed_cycle_made_by_the_clock_refuses_members(cast: Cast) -> None:
 # --- First-come quotas -------------------------------------------------------------
 
 
-def test_quota_conflict_tells_what_is_left_and_writes_nothing(cast: Cast, shop: Shop) -> None:
-    assert save(shop, cast.member2, LineChange(shop.eggs.pk, 3000, 0)).ok
-    assert save(shop, cast.treasurer, LineChange(shop.eggs.pk, 2000, 0)).ok
-    assert remaining(shop.eggs) == 1000
-    before = snapshot(shop.cycle)
+def test_quota_conflict_tells_what_is_left_and_writes_nothing(cast: Cast, market: Market) -> None:
+    assert save(market, cast.member2, LineChange(market.eggs.pk, 3000, 0)).ok
+    assert save(market, cast.treasurer, LineChange(market.eggs.pk, 2000, 0)).ok
+    assert remaining(market.eggs) == 1000
+    before = snapshot(market.cycle)
 
     result = save(
-        shop,
+        market,
         cast.member,
-        LineChange(shop.bread.pk, 2000, 0),
-        LineChange(shop.tomatoes.pk, 500, 0),
-        LineChange(shop.eggs.pk, 3000, 0),
+        LineChange(market.bread.pk, 2000, 0),
+        LineChange(market.tomatoes.pk, 500, 0),
+        LineChange(market.eggs.pk, 3000, 0),
     )
     assert not result.ok
-    assert result.quota_left == {shop.eggs.pk: 1000}
+    assert result.quota_left == {market.eggs.pk: 1000}
     assert result.changed == []
-    assert snapshot(shop.cycle) == before  # neither the bread nor the tomatoes, and no empty order
-    assert order_of(cast.member, shop.cycle) is None
+    assert snapshot(market.cycle) == before  # neither the bread nor the tomatoes, and no empty order
+    assert order_of(cast.member, market.cycle) is None
 
     result = save(
-        shop,
+        market,
         cast.member,
-        LineChange(shop.bread.pk, 2000, 0),
-        LineChange(shop.tomatoes.pk, 500, 0),
-        LineChange(shop.eggs.pk, result.quota_left[shop.eggs.pk], 0),
+        LineChange(market.bread.pk, 2000, 0),
+        LineChange(market.tomatoes.pk, 500, 0),
+        LineChange(market.eggs.pk, result.quota_left[market.eggs.pk], 0),
     )
     assert result.ok, result
-    assert {o: line.quantity for o, line in stored_lines(cast.member, shop.cycle).items()} == {
-        shop.bread.pk: 2000,
-        shop.tomatoes.pk: 500,
-        shop.eggs.pk: 1000,
+    assert {o: line.quantity for o, line in stored_lines(cast.member, market.cycle).items()} == {
+        market.bread.pk: 2000,
+        market.tomatoes.pk: 500,
+        market.eggs.pk: 1000,
     }
-    assert remaining(shop.eggs) == 0
+    assert remaining(market.eggs) == 0
 
 
-def test_quota_left_counts_the_members_own_line_and_rounds_down_to_the_step(cast: Cast, shop: Shop) -> None:
+def test_quota_left_counts_the_members_own_line_and_rounds_down_to_the_step(
+    cast: Cast, market: Market
+) -> None:
     # 2,75 kg of chanterelles sold by 0,5 kg: the last 0,25 kg can never be sold.
     chanterelles = make_offer(
-        shop.cycle,
-        shop.gardener,
+        market.cycle,
+        market.gardener,
         "Girolles",
         price_cents=3200,
         quantity_step=500,
         quota=2750,
         unit=SaleUnit.KG,
     )
-    assert save(shop, cast.member, LineChange(chanterelles.pk, 1000, 0)).ok
-    assert save(shop, cast.member2, LineChange(chanterelles.pk, 500, 0)).ok
+    assert save(market, cast.member, LineChange(chanterelles.pk, 1000, 0)).ok
+    assert save(market, cast.member2, LineChange(chanterelles.pk, 500, 0)).ok
     assert remaining(chanterelles) == 1250
-    before = snapshot(shop.cycle)
+    before = snapshot(market.cycle)
 
-    result = save(shop, cast.member, LineChange(chanterelles.pk, 3000, 1000))
+    result = save(market, cast.member, LineChange(chanterelles.pk, 3000, 1000))
     assert result.quota_left == {chanterelles.pk: 2000}  # 1 kg already hers + 1,25 kg left, by 0,5 kg
-    assert snapshot(shop.cycle) == before
+    assert snapshot(market.cycle) == before
 
-    assert save(shop, cast.member, LineChange(chanterelles.pk, 2000, 1000)).ok
+    assert save(market, cast.member, LineChange(chanterelles.pk, 2000, 1000)).ok
     assert remaining(chanterelles) == 250
-    result = save(shop, cast.member2, LineChange(chanterelles.pk, 1000, 500))
+    result = save(market, cast.member2, LineChange(chanterelles.pk, 1000, 500))
     assert result.quota_left == {chanterelles.pk: 500}
 
 
-def test_quota_left_is_zero_when_what_remains_is_below_the_minimum(cast: Cast, shop: Shop) -> None:
+def test_quota_left_is_zero_when_what_remains_is_below_the_minimum(cast: Cast, market: Market) -> None:
     """The amount offered back must itself be orderable: 0,5 kg left of a 1 kg minimum is nothing."""
     beans = make_offer(
-        shop.cycle,
-        shop.gardener,
+        market.cycle,
+        market.gardener,
         "Haricots tarbais",
         price_cents=1400,
         quantity_step=500,
@@ -377,20 +337,20 @@ def test_quota_left_is_zero_when_what_remains_is_below_the_minimum(cast: Cast, s
         quota=2500,
         unit=SaleUnit.KG,
     )
-    assert save(shop, cast.member2, LineChange(beans.pk, 2000, 0)).ok
-    result = save(shop, cast.member, LineChange(beans.pk, 1000, 0))
+    assert save(market, cast.member2, LineChange(beans.pk, 2000, 0)).ok
+    result = save(market, cast.member, LineChange(beans.pk, 1000, 0))
     assert result.quota_left == {beans.pk: 0}
     # Whoever already holds a line can still top it up by one step.
-    result = save(shop, cast.member2, LineChange(beans.pk, 3000, 2000))
+    result = save(market, cast.member2, LineChange(beans.pk, 3000, 2000))
     assert result.quota_left == {beans.pk: 2500}
-    assert save(shop, cast.member2, LineChange(beans.pk, 2500, 2000)).ok
+    assert save(market, cast.member2, LineChange(beans.pk, 2500, 2000)).ok
     assert remaining(beans) == 0
 
 
-def test_whatever_quota_left_offers_can_be_accepted(cast: Cast, shop: Shop) -> None:
+def test_whatever_quota_left_offers_can_be_accepted(cast: Cast, market: Market) -> None:
     beans = make_offer(
-        shop.cycle,
-        shop.gardener,
+        market.cycle,
+        market.gardener,
         "Lentilles",
         price_cents=600,
         quantity_step=250,
@@ -399,30 +359,32 @@ def test_whatever_quota_left_offers_can_be_accepted(cast: Cast, shop: Shop) -> N
     )
     members = make_members(cast.group_a, 6)
     for member in members:
-        result = save(shop, member, LineChange(beans.pk, 1000, 0))
+        result = save(market, member, LineChange(beans.pk, 1000, 0))
         while result.quota_left:
             offered = result.quota_left[beans.pk]
             if offered == 0:
                 break
-            result = save(shop, member, LineChange(beans.pk, offered, 0))
+            result = save(market, member, LineChange(beans.pk, offered, 0))
             assert result.ok, (offered, result)
     sold = sum(OrderLine.objects.filter(offer=beans).values_list("quantity", flat=True))
     assert sold + remaining(beans) == 1500
     assert remaining(beans) < 750
 
 
-def test_lowering_a_line_gives_quota_back_and_zero_deletes_it(cast: Cast, shop: Shop) -> None:
-    assert save(shop, cast.member, LineChange(shop.eggs.pk, 3000, 0), LineChange(shop.bread.pk, 1000, 0)).ok
-    assert remaining(shop.eggs) == 3000
-    assert save(shop, cast.member, LineChange(shop.eggs.pk, 1000, 3000)).ok
-    assert remaining(shop.eggs) == 5000
-    line = stored_lines(cast.member, shop.cycle)[shop.eggs.pk]
+def test_lowering_a_line_gives_quota_back_and_zero_deletes_it(cast: Cast, market: Market) -> None:
+    assert save(
+        market, cast.member, LineChange(market.eggs.pk, 3000, 0), LineChange(market.bread.pk, 1000, 0)
+    ).ok
+    assert remaining(market.eggs) == 3000
+    assert save(market, cast.member, LineChange(market.eggs.pk, 1000, 3000)).ok
+    assert remaining(market.eggs) == 5000
+    line = stored_lines(cast.member, market.cycle)[market.eggs.pk]
     assert (line.quantity, line.requested, line.total_cents) == (1000, 1000, 330)
 
-    assert save(shop, cast.member, LineChange(shop.eggs.pk, 0, 1000)).ok
-    assert remaining(shop.eggs) == 6000
-    assert shop.eggs.pk not in stored_lines(cast.member, shop.cycle)
-    last = OrderChange.objects.filter(offer=shop.eggs).order_by("pk").last()
+    assert save(market, cast.member, LineChange(market.eggs.pk, 0, 1000)).ok
+    assert remaining(market.eggs) == 6000
+    assert market.eggs.pk not in stored_lines(cast.member, market.cycle)
+    last = OrderChange.objects.filter(offer=market.eggs).order_by("pk").last()
     assert last is not None
     assert (last.old_quantity, last.new_quantity, last.old_total_cents, last.new_total_cents) == (
         1000,
@@ -430,7 +392,7 @@ def test_lowering_a_line_gives_quota_back_and_zero_deletes_it(cast: Cast, shop: 
         330,
         0,
     )
-    order = order_of(cast.member, shop.cycle)
+    order = order_of(cast.member, market.cycle)
     assert order is not None
     assert order.total_cents() == 420
 
@@ -438,59 +400,61 @@ def test_lowering_a_line_gives_quota_back_and_zero_deletes_it(cast: Cast, shop: 
 # --- Conflicts: stale pages and double submits -------------------------------------
 
 
-def test_stale_line_is_reported_and_nothing_is_written(cast: Cast, shop: Shop) -> None:
-    assert save(shop, cast.member, LineChange(shop.bread.pk, 2000, 0)).ok
+def test_stale_line_is_reported_and_nothing_is_written(cast: Cast, market: Market) -> None:
+    assert save(market, cast.member, LineChange(market.bread.pk, 2000, 0)).ok
     # A coordinator changes the bread meanwhile (another tab would do the same).
-    assert save(shop, cast.member, LineChange(shop.bread.pk, 3000, 2000), by=cast.coordinator).ok
-    before = snapshot(shop.cycle)
+    assert save(market, cast.member, LineChange(market.bread.pk, 3000, 2000), by=cast.coordinator).ok
+    before = snapshot(market.cycle)
 
     # The member's page still shows 2 loaves.
-    result = save(shop, cast.member, LineChange(shop.bread.pk, 1000, 2000), LineChange(shop.eggs.pk, 2000, 0))
-    assert result.stale == {shop.bread.pk: 3000}
+    result = save(
+        market, cast.member, LineChange(market.bread.pk, 1000, 2000), LineChange(market.eggs.pk, 2000, 0)
+    )
+    assert result.stale == {market.bread.pk: 3000}
     assert not result.ok
     assert result.changed == []
-    assert snapshot(shop.cycle) == before
-    assert remaining(shop.eggs) == 6000
+    assert snapshot(market.cycle) == before
+    assert remaining(market.eggs) == 6000
 
     # Without an expected value (e.g. a script), nothing is checked.
-    assert save(shop, cast.member, LineChange(shop.bread.pk, 1000, None)).ok
-    assert stored_lines(cast.member, shop.cycle)[shop.bread.pk].quantity == 1000
+    assert save(market, cast.member, LineChange(market.bread.pk, 1000, None)).ok
+    assert stored_lines(cast.member, market.cycle)[market.bread.pk].quantity == 1000
 
 
-def test_stale_line_of_a_deleted_line_is_reported_as_zero(cast: Cast, shop: Shop) -> None:
-    assert save(shop, cast.member, LineChange(shop.bread.pk, 2000, 0)).ok
-    assert save(shop, cast.member, LineChange(shop.bread.pk, 0, 2000)).ok
-    result = save(shop, cast.member, LineChange(shop.bread.pk, 1000, 2000))
-    assert result.stale == {shop.bread.pk: 0}
-    assert shop.bread.pk not in stored_lines(cast.member, shop.cycle)
+def test_stale_line_of_a_deleted_line_is_reported_as_zero(cast: Cast, market: Market) -> None:
+    assert save(market, cast.member, LineChange(market.bread.pk, 2000, 0)).ok
+    assert save(market, cast.member, LineChange(market.bread.pk, 0, 2000)).ok
+    result = save(market, cast.member, LineChange(market.bread.pk, 1000, 2000))
+    assert result.stale == {market.bread.pk: 0}
+    assert market.bread.pk not in stored_lines(cast.member, market.cycle)
 
 
-def test_double_submit_applies_once(cast: Cast, shop: Shop) -> None:
-    changes = (LineChange(shop.eggs.pk, 2000, 0), LineChange(shop.cheese.pk, 1000, 0))
-    first = save(shop, cast.member, *changes)
-    second = save(shop, cast.member, *changes)
+def test_double_submit_applies_once(cast: Cast, market: Market) -> None:
+    changes = (LineChange(market.eggs.pk, 2000, 0), LineChange(market.cheese.pk, 1000, 0))
+    first = save(market, cast.member, *changes)
+    second = save(market, cast.member, *changes)
     assert first.ok
     assert second.ok  # what they asked for is what is stored: a success, not a conflict
-    assert sorted(first.changed) == sorted([shop.eggs.pk, shop.cheese.pk])
+    assert sorted(first.changed) == sorted([market.eggs.pk, market.cheese.pk])
     assert second.changed == []
-    assert OrderChange.objects.filter(offer=shop.eggs).count() == 1
-    assert OrderChange.objects.filter(offer=shop.cheese).count() == 1
-    assert remaining(shop.eggs) == 4000
-    order = order_of(cast.member, shop.cycle)
+    assert OrderChange.objects.filter(offer=market.eggs).count() == 1
+    assert OrderChange.objects.filter(offer=market.cheese).count() == 1
+    assert remaining(market.eggs) == 4000
+    order = order_of(cast.member, market.cycle)
     assert order is not None
     assert order.version == 1
     assert order.lines.count() == 2
 
 
-def test_fair_share_offer_takes_no_quota_while_open(cast: Cast, shop: Shop) -> None:
-    assert save(shop, cast.member, LineChange(shop.honey.pk, 2000, 0)).ok
-    assert save(shop, cast.member2, LineChange(shop.honey.pk, 3000, 0)).ok  # more than the whole quota
-    assert save(shop, cast.treasurer, LineChange(shop.honey.pk, 1000, 0)).ok
-    assert remaining(shop.honey) == 2000
-    lines = OrderLine.objects.filter(offer=shop.honey)
+def test_fair_share_offer_takes_no_quota_while_open(cast: Cast, market: Market) -> None:
+    assert save(market, cast.member, LineChange(market.honey.pk, 2000, 0)).ok
+    assert save(market, cast.member2, LineChange(market.honey.pk, 3000, 0)).ok  # more than the whole quota
+    assert save(market, cast.treasurer, LineChange(market.honey.pk, 1000, 0)).ok
+    assert remaining(market.honey) == 2000
+    lines = OrderLine.objects.filter(offer=market.honey)
     assert sorted(lines.values_list("quantity", "requested")) == [(1000, 1000), (2000, 2000), (3000, 3000)]
-    assert save(shop, cast.member2, LineChange(shop.honey.pk, 0, 3000)).ok
-    assert remaining(shop.honey) == 2000
+    assert save(market, cast.member2, LineChange(market.honey.pk, 0, 3000)).ok
+    assert remaining(market.honey) == 2000
 
 
 # --- Money, for any basket ----------------------------------------------------------

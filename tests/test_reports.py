@@ -30,14 +30,14 @@ from pypdf import PdfReader
 
 from cabas.accounts import services as accounts
 from cabas.accounts.models import User
-from cabas.catalog.models import Producer, ProducerAccount, Product, Supply
+from cabas.catalog.models import Producer, Product, Supply
 from cabas.cycles.models import Cycle, Offer, Order, OrderLine
-from cabas.cycles.ordering import LineChange, save_basket
 from cabas.lib.money import format_cents
 from cabas.reports import data, documents, generation
 from cabas.reports.models import Dispatch, DocumentSet, Kind, StoredDocument
 from tests.cast import Cast
 from tests.cycle_fixtures import make_cycle, make_offer
+from tests.scene import Delivery
 
 A = "saint-orens"
 
@@ -90,60 +90,7 @@ def csv_rows(content: bytes) -> list[list[str]]:
 # --- A small closed cycle with every kind of line ------------------------------------------------
 
 
-@dataclass
-class Shop:
-    cast: Cast
-    cycle: Cycle
-    bread: Offer
-    baguette: Offer  # cartons of 6
-    tomme: Offer  # variable weight, 750 g a piece
-    yoghurt: Offer  # cartons of 12
-    emile: User  # « Émile Essai »: sorts with the E's, not after Z
-
-    def lines(self, **filters: Any) -> list[OrderLine]:
-        return list(OrderLine.objects.filter(order__cycle=self.cycle, quantity__gt=0, **filters))
-
-    def due(self, **filters: Any) -> int:
-        """The sum of the persisted line totals matching ``filters``."""
-        return sum(line.total_cents for line in self.lines(**filters))
-
-
-def _order(shop_cycle: Cycle, member: User, quantities: dict[Offer, int]) -> None:
-    changes = [LineChange(offer.pk, quantity) for offer, quantity in quantities.items()]
-    result = save_basket(cycle=shop_cycle, member=member, changes=changes, by=member)
-    assert result.ok, result
-
-
-@pytest.fixture
-def shop(cast: Cast) -> Shop:
-    cycle = make_cycle(cast.group_a, name="Cabas de juin")
-    bread = make_offer(cycle, cast.bakery, "Pain complet", price_cents=520)
-    baguette = make_offer(cycle, cast.bakery, "Baguette", price_cents=115)
-    tomme = make_offer(cycle, cast.dairy, "Tomme", price_cents=2390, estimated_weight_grams=750)
-    yoghurt = make_offer(cycle, cast.dairy, "Yaourt", price_cents=95)
-    Offer.objects.filter(pk=baguette.pk).update(carton_size=6000)
-    Offer.objects.filter(pk=yoghurt.pk).update(carton_size=12000)
-    Producer.objects.filter(pk=cast.bakery.pk).update(
-        cheque_payable_to="EARL Fournil", accepts_transfer=True, iban="FR7612345678901234567890189"
-    )
-    Producer.objects.filter(pk=cast.dairy.pk).update(
-        accepts_cheque=False, payment_notes="Paiement à la ferme possible", contact_phone="05 61 00 00 00"
-    )
-    User.objects.filter(pk=cast.member.pk).update(phone="06 12 34 56 78")
-    emile = accounts.create_user(email="emile@example.org", full_name="Émile Essai")
-    accounts.add_member(group=cast.group_a, user=emile)
-    _order(cycle, cast.member, {bread: 2000, baguette: 7000, tomme: 1000})
-    _order(cycle, cast.member2, {baguette: 3000, tomme: 2000, yoghurt: 8000})
-    _order(cycle, cast.beneficiary, {bread: 1000, yoghurt: 5000})
-    _order(cycle, emile, {tomme: 3000})
-    _order(cycle, cast.treasurer, {bread: 1000})
-    Cycle.objects.filter(pk=cycle.pk).update(closes_at=timezone.now() - timedelta(minutes=1))
-    cycle = Cycle.objects.select_related("group").get(pk=cycle.pk)
-    ProducerAccount.objects.create(producer=cast.bakery, user=cast.producer_user)
-    return Shop(cast, cycle, bread, baguette, tomme, yoghurt, emile)
-
-
-# Members of the shop by name, as the documents sort them (accents ignored).
+# Members of the delivery by name, as the documents sort them (accents ignored).
 SORTED_MEMBERS = [
     "Bernadette Bénéficiaire",
     "Émile Essai",
@@ -162,26 +109,26 @@ def assert_in_order(text: str, names: list[str]) -> None:
 
 
 class TestData:
-    def test_purchase_order(self, shop: Shop) -> None:
-        po = data.purchase_order(shop.cycle, shop.cast.dairy)
+    def test_purchase_order(self, delivery: Delivery) -> None:
+        po = data.purchase_order(delivery.cycle, delivery.dairy)
         rows = {row.name: row for row in po.rows}
         assert rows["Tomme"].quantity == 6000
-        assert rows["Tomme"].amount_cents == shop.due(offer=shop.tomme)
+        assert rows["Tomme"].amount_cents == delivery.due(offer=delivery.tomme)
         assert rows["Tomme"].estimated and rows["Tomme"].estimated_weight_grams == 4500
         assert rows["Yaourt"].cartons == data.Cartons(12000, 1, 1000)
         assert rows["Yaourt"].cartons.missing == 11000
-        assert po.total_cents == shop.due(offer__producer=shop.cast.dairy)
+        assert po.total_cents == delivery.due(offer__producer=delivery.dairy)
         assert not po.header.provisional
 
-    def test_lines_of_a_fair_share_that_gave_nothing_are_left_out(self, shop: Shop) -> None:
-        OrderLine.objects.filter(offer=shop.bread, order__user=shop.cast.treasurer).update(
+    def test_lines_of_a_fair_share_that_gave_nothing_are_left_out(self, delivery: Delivery) -> None:
+        OrderLine.objects.filter(offer=delivery.bread, order__user=delivery.treasurer).update(
             quantity=0, total_cents=0
         )
-        listing = data.distribution_list(shop.cycle, shop.cast.bakery)
+        listing = data.distribution_list(delivery.cycle, delivery.bakery)
         assert "Théo Trésorier" not in [row.member.name for row in listing.rows]
 
-    def test_distribution_list_sorted_with_estimated_weights(self, shop: Shop) -> None:
-        listing = data.distribution_list(shop.cycle, shop.cast.dairy)
+    def test_distribution_list_sorted_with_estimated_weights(self, delivery: Delivery) -> None:
+        listing = data.distribution_list(delivery.cycle, delivery.dairy)
         assert [row.member.name for row in listing.rows] == [
             "Bernadette Bénéficiaire",
             "Émile Essai",
@@ -192,43 +139,43 @@ class TestData:
         assert marie.member.phone == "06 12 34 56 78"
         (tomme,) = marie.items
         assert (tomme.quantity, tomme.estimated_weight_grams) == (1000, 750)
-        assert marie.amount_cents == shop.due(order__user=shop.cast.member, offer__producer=shop.cast.dairy)
-        assert listing.total_cents == shop.due(offer__producer=shop.cast.dairy)
+        assert marie.amount_cents == delivery.due(order__user=delivery.member, offer__producer=delivery.dairy)
+        assert listing.total_cents == delivery.due(offer__producer=delivery.dairy)
 
     def test_estimated_grams_round_half_up(self) -> None:
         assert data.estimated_grams(1500, 333) == 500  # 499.5 g
         assert data.estimated_grams(1000, None) is None
 
-    def test_member_slip(self, shop: Shop) -> None:
-        order = Order.objects.select_related("user").get(cycle=shop.cycle, user=shop.cast.member)
-        slip = data.member_slip(shop.cycle, order)
+    def test_member_slip(self, delivery: Delivery) -> None:
+        order = Order.objects.select_related("user").get(cycle=delivery.cycle, user=delivery.member)
+        slip = data.member_slip(delivery.cycle, order)
         assert [part.producer.name for part in slip.parts] == ["Ferme de la Bergerie", "Fournil du Lauragais"]
         bakery = slip.parts[1]
         assert bakery.producer.payment.cheque_payee == "EARL Fournil"
         assert bakery.producer.payment.iban_display == "FR76 1234 5678 9012 3456 7890 189"
-        assert bakery.amount_cents == shop.due(order=order, offer__producer=shop.cast.bakery)
+        assert bakery.amount_cents == delivery.due(order=order, offer__producer=delivery.bakery)
         assert slip.total_cents == order.total_cents()
 
-    def test_matrix(self, shop: Shop) -> None:
-        grid = data.matrix(shop.cycle)
+    def test_matrix(self, delivery: Delivery) -> None:
+        grid = data.matrix(delivery.cycle)
         assert [p.name for p in grid.producers] == ["Ferme de la Bergerie", "Fournil du Lauragais"]
         assert [row.member.name for row in grid.rows] == SORTED_MEMBERS
         emile = grid.rows[1]
-        assert emile.amounts == [shop.due(order__user=shop.emile), None]
+        assert emile.amounts == [delivery.due(order__user=delivery.emile), None]
         assert grid.producer_totals == [
-            shop.due(offer__producer=shop.cast.dairy),
-            shop.due(offer__producer=shop.cast.bakery),
+            delivery.due(offer__producer=delivery.dairy),
+            delivery.due(offer__producer=delivery.bakery),
         ]
-        assert grid.total_cents == shop.due()
+        assert grid.total_cents == delivery.due()
 
-    def test_cycle_summary(self, shop: Shop) -> None:
-        summary = data.cycle_summary(shop.cycle)
+    def test_cycle_summary(self, delivery: Delivery) -> None:
+        summary = data.cycle_summary(delivery.cycle)
         assert summary.baskets == 5
         turnover = {p.producer.name: p for p in summary.producers}
-        assert turnover["Fournil du Lauragais"].amount_cents == shop.due(offer__producer=shop.cast.bakery)
+        assert turnover["Fournil du Lauragais"].amount_cents == delivery.due(offer__producer=delivery.bakery)
         assert turnover["Fournil du Lauragais"].baskets == 4
         assert turnover["Ferme de la Bergerie"].estimated
-        assert summary.total_cents == shop.due()
+        assert summary.total_cents == delivery.due()
         assert [(c.name, c.cartons.full, c.cartons.remainder) for c in summary.cartons] == [
             ("Yaourt", 1, 1000),
             ("Baguette", 1, 4000),
@@ -239,41 +186,41 @@ class TestData:
 
 
 class TestPurchaseOrder:
-    def test_pdf(self, shop: Shop) -> None:
-        document = documents.purchase_order_document(shop.cycle, shop.cast.bakery, "pdf")
+    def test_pdf(self, delivery: Delivery) -> None:
+        document = documents.purchase_order_document(delivery.cycle, delivery.bakery, "pdf")
         assert document.content_type == "application/pdf"
         assert document.filename.endswith(".pdf") and "fournil" in document.filename
         (page,) = pdf_pages(document.content)
         assert "Cabas de Saint-Orens" in page and "Cabas de juin" in page
         assert f"{fr('page')} 1 / 1" in page
-        for offer in (shop.bread, shop.baguette):
+        for offer in (delivery.bread, delivery.baguette):
             assert f"{offer.name}" in page
-            assert euros(shop.due(offer=offer)) in page
+            assert euros(delivery.due(offer=offer)) in page
         assert "1 × 6 + 4" in page  # 10 baguettes: a carton of 6 and 4 left over
-        assert euros(shop.due(offer__producer=shop.cast.bakery)) in page
+        assert euros(delivery.due(offer__producer=delivery.bakery)) in page
         assert "Tomme" not in page
 
-    def test_pdf_variable_weight(self, shop: Shop) -> None:
-        document = documents.purchase_order_document(shop.cycle, shop.cast.dairy, "pdf")
+    def test_pdf_variable_weight(self, delivery: Delivery) -> None:
+        document = documents.purchase_order_document(delivery.cycle, delivery.dairy, "pdf")
         (page,) = pdf_pages(document.content)
         assert "4,5 kg" in page  # 6 tommes of about 750 g
-        assert f"≈ {euros(shop.due(offer=shop.tomme))}" in page
+        assert f"≈ {euros(delivery.due(offer=delivery.tomme))}" in page
 
-    def test_xlsx(self, shop: Shop) -> None:
-        document = documents.purchase_order_document(shop.cycle, shop.cast.dairy, "xlsx")
+    def test_xlsx(self, delivery: Delivery) -> None:
+        document = documents.purchase_order_document(delivery.cycle, delivery.dairy, "xlsx")
         rows = xlsx_rows(document.content)
         assert rows[0][0] == "Cabas de Saint-Orens"
         header, body = table_after(rows, fr("Product"))
         by_name = {row[0]: dict(zip(header, row, strict=True)) for row in body}
         tomme, yoghurt = by_name["Tomme"], by_name["Yaourt"]
-        assert cents(tomme[fr("Amount (€)")]) == shop.due(offer=shop.tomme)
+        assert cents(tomme[fr("Amount (€)")]) == delivery.due(offer=delivery.tomme)
         assert tomme[fr("Quantity")] == 6 and tomme[fr("Estimated weight (kg)")] == 4.5
         assert (
             yoghurt[fr("Carton size")],
             yoghurt[fr("Full cartons")],
             yoghurt[fr("Left over (incomplete carton)")],
         ) == (12, 1, 1)
-        assert cents(by_name[fr("Total")][fr("Amount (€)")]) == shop.due(offer__producer=shop.cast.dairy)
+        assert cents(by_name[fr("Total")][fr("Amount (€)")]) == delivery.due(offer__producer=delivery.dairy)
         sheet = openpyxl.load_workbook(io.BytesIO(document.content)).worksheets[0]
         first = next(row[0].row for row in sheet.iter_rows() if row[0].value == fr("Product"))
         column = header.index(fr("Amount (€)"))
@@ -281,35 +228,35 @@ class TestPurchaseOrder:
         assert {cell.number_format for cell in amounts} == {'#,##0.00 "€"'}  # euros, typed numbers
         assert all(isinstance(cell.value, int | float) for cell in amounts)
 
-    def test_csv(self, shop: Shop) -> None:
-        document = documents.purchase_order_document(shop.cycle, shop.cast.bakery, "csv")
+    def test_csv(self, delivery: Delivery) -> None:
+        document = documents.purchase_order_document(delivery.cycle, delivery.bakery, "csv")
         rows = csv_rows(document.content)
         header = rows[0]
         by_name = {row[0]: dict(zip(header, row, strict=True)) for row in rows[1:]}
-        assert by_name["Pain complet"][fr("Amount (€)")] == euros(shop.due(offer=shop.bread)).removesuffix(
-            " €"
-        )
+        assert by_name["Pain complet"][fr("Amount (€)")] == euros(
+            delivery.due(offer=delivery.bread)
+        ).removesuffix(" €")
         assert by_name["Pain complet"][fr("Unit price (€, per kg if variable weight)")] == "5,20"
         assert by_name["Baguette"][fr("Quantity")] == "10"
-        euros_, cents_ = divmod(shop.due(offer__producer=shop.cast.bakery), 100)
+        euros_, cents_ = divmod(delivery.due(offer__producer=delivery.bakery), 100)
         assert by_name[fr("Total")][fr("Amount (€)")] == f"{euros_},{cents_:02d}"
 
 
 class TestDistributionList:
-    def test_pdf(self, shop: Shop) -> None:
-        document = documents.distribution_list_document(shop.cycle, shop.cast.dairy, "pdf")
+    def test_pdf(self, delivery: Delivery) -> None:
+        document = documents.distribution_list_document(delivery.cycle, delivery.dairy, "pdf")
         text = " ".join(pdf_pages(document.content))
         assert_in_order(text, ["Bernadette Bénéficiaire", "Émile Essai", "Marie Membre", "Mehdi Member"])
         assert "06 12 34 56 78" in text
         assert "0,75 kg" in text and "1,5 kg" in text and "2,25 kg" in text  # 1, 2 and 3 tommes
-        for member in (shop.cast.member, shop.cast.member2, shop.cast.beneficiary, shop.emile):
-            assert euros(shop.due(order__user=member, offer__producer=shop.cast.dairy)) in text
+        for member in (delivery.member, delivery.member2, delivery.beneficiary, delivery.emile):
+            assert euros(delivery.due(order__user=member, offer__producer=delivery.dairy)) in text
         assert fr("Actual weight") in text and fr("Handed over") in text
-        assert euros(shop.due(offer__producer=shop.cast.dairy)) in text
+        assert euros(delivery.due(offer__producer=delivery.dairy)) in text
         assert f"{fr('page')} 1 / 1" in text
 
-    def test_xlsx(self, shop: Shop) -> None:
-        document = documents.distribution_list_document(shop.cycle, shop.cast.dairy, "xlsx")
+    def test_xlsx(self, delivery: Delivery) -> None:
+        document = documents.distribution_list_document(delivery.cycle, delivery.dairy, "xlsx")
         header, body = table_after(xlsx_rows(document.content), fr("Member"))
         rows = [dict(zip(header, row, strict=True)) for row in body]
         members = [row[fr("Member")] for row in rows if row[fr("Handed over")] == "☐"]
@@ -321,49 +268,49 @@ class TestDistributionList:
             ("Tomme", 1.5, None),
             ("Yaourt", None, None),
         ]
-        due = shop.due(order__user=shop.cast.member2, offer__producer=shop.cast.dairy)
+        due = delivery.due(order__user=delivery.member2, offer__producer=delivery.dairy)
         assert (
             cents(mehdi[0][fr("Amount to collect (€)")]) == due
             and mehdi[1][fr("Amount to collect (€)")] is None
         )
         assert sum(cents(r[fr("Line amount (€)")]) for r in mehdi) == due
-        assert cents(rows[-1][fr("Amount to collect (€)")]) == shop.due(offer__producer=shop.cast.dairy)
+        assert cents(rows[-1][fr("Amount to collect (€)")]) == delivery.due(offer__producer=delivery.dairy)
 
-    def test_no_csv(self, shop: Shop) -> None:
+    def test_no_csv(self, delivery: Delivery) -> None:
         with pytest.raises(documents.UnknownFormat):
-            documents.distribution_list_document(shop.cycle, shop.cast.dairy, "csv")
+            documents.distribution_list_document(delivery.cycle, delivery.dairy, "csv")
 
 
 class TestSlips:
-    def test_one_per_page_with_payment_instructions(self, shop: Shop) -> None:
-        pages = pdf_pages(documents.slips_document(shop.cycle).content)
+    def test_one_per_page_with_payment_instructions(self, delivery: Delivery) -> None:
+        pages = pdf_pages(documents.slips_document(delivery.cycle).content)
         assert len(pages) == 5
         for number, (page, name) in enumerate(zip(pages, SORTED_MEMBERS, strict=True), start=1):
             assert fr("Slip %(number)s / %(total)s", number=number, total=5) in page
             assert name in page and "Cabas de Saint-Orens" in page
         marie = pages[2]
-        order = Order.objects.get(cycle=shop.cycle, user=shop.cast.member)
-        assert euros(shop.due(order=order, offer__producer=shop.cast.bakery)) in marie
-        assert euros(shop.due(order=order, offer__producer=shop.cast.dairy)) in marie
+        order = Order.objects.get(cycle=delivery.cycle, user=delivery.member)
+        assert euros(delivery.due(order=order, offer__producer=delivery.bakery)) in marie
+        assert euros(delivery.due(order=order, offer__producer=delivery.dairy)) in marie
         assert euros(order.total_cents()) in marie
         assert fr("cheque payable to %(payee)s", payee="EARL Fournil") in marie
         assert "FR76 1234 5678 9012 3456 7890 189" in marie
         assert "Paiement à la ferme possible" in marie
         assert fr("Delivered") in marie and "0,75 kg" in marie
 
-    def test_several_per_sheet(self, shop: Shop) -> None:
-        pages = pdf_pages(documents.slips_document(shop.cycle, per_sheet=2).content)
+    def test_several_per_sheet(self, delivery: Delivery) -> None:
+        pages = pdf_pages(documents.slips_document(delivery.cycle, per_sheet=2).content)
         assert len(pages) == 3
         assert "Bernadette Bénéficiaire" in pages[0] and "Émile Essai" in pages[0]
         assert fr("Slip %(number)s / %(total)s", number=5, total=5) in pages[2]
 
     @pytest.mark.parametrize(("per_sheet", "sheets"), [(1, 5), (2, 3)])
     def test_printed_in_parts_then_joined(
-        self, shop: Shop, monkeypatch: pytest.MonkeyPatch, per_sheet: int, sheets: int
+        self, delivery: Delivery, monkeypatch: pytest.MonkeyPatch, per_sheet: int, sheets: int
     ) -> None:
         """Slips are printed a few at a time to bound memory; the joined file reads as one."""
         monkeypatch.setattr(documents, "SLIPS_PER_PRINT", 3)
-        pages = pdf_pages(documents.slips_document(shop.cycle, per_sheet=per_sheet).content)
+        pages = pdf_pages(documents.slips_document(delivery.cycle, per_sheet=per_sheet).content)
         assert len(pages) == sheets
         text = " ".join(pages)
         assert_in_order(text, SORTED_MEMBERS)
@@ -374,31 +321,31 @@ class TestSlips:
             assert "Bernadette Bénéficiaire" in pages[0] and "Émile Essai" in pages[0]
             assert "Marie Membre" in pages[1] and "Mehdi Member" in pages[1]
 
-    def test_members_own_slip(self, shop: Shop) -> None:
-        order = Order.objects.select_related("user").get(cycle=shop.cycle, user=shop.cast.member2)
-        (page,) = pdf_pages(documents.member_slip_document(shop.cycle, order).content)
+    def test_members_own_slip(self, delivery: Delivery) -> None:
+        order = Order.objects.select_related("user").get(cycle=delivery.cycle, user=delivery.member2)
+        (page,) = pdf_pages(documents.member_slip_document(delivery.cycle, order).content)
         assert "Mehdi Member" in page and "Marie Membre" not in page
         assert euros(order.total_cents()) in page
 
 
 class TestMatrix:
-    def test_pdf(self, shop: Shop) -> None:
-        text = " ".join(pdf_pages(documents.matrix_document(shop.cycle, "pdf").content))
+    def test_pdf(self, delivery: Delivery) -> None:
+        text = " ".join(pdf_pages(documents.matrix_document(delivery.cycle, "pdf").content))
         assert_in_order(text, SORTED_MEMBERS)
         assert "06 12 34 56 78" in text and "marie@example.org" in text
-        for member in (shop.cast.member, shop.cast.member2, shop.emile):
-            assert euros(shop.due(order__user=member)) in text
-        assert euros(shop.due()) in text
+        for member in (delivery.member, delivery.member2, delivery.emile):
+            assert euros(delivery.due(order__user=member)) in text
+        assert euros(delivery.due()) in text
         assert f"{fr('page')} 1 / 1" in text
 
-    def test_xlsx_and_csv_agree_with_the_lines(self, shop: Shop) -> None:
+    def test_xlsx_and_csv_agree_with_the_lines(self, delivery: Delivery) -> None:
         expected: dict[tuple[str, str], int] = defaultdict(int)
-        for line in OrderLine.objects.filter(order__cycle=shop.cycle).select_related(
+        for line in OrderLine.objects.filter(order__cycle=delivery.cycle).select_related(
             "order__user", "offer__producer"
         ):
             expected[line.order.user.full_name, line.offer.producer.name] += line.total_cents
         header, body = table_after(
-            xlsx_rows(documents.matrix_document(shop.cycle, "xlsx").content), fr("Member")
+            xlsx_rows(documents.matrix_document(delivery.cycle, "xlsx").content), fr("Member")
         )
         assert header[:3] == [fr("Member"), fr("Phone"), fr("E-mail")]
         assert header[3:5] == ["Ferme de la Bergerie", "Fournil du Lauragais"]
@@ -409,14 +356,18 @@ class TestMatrix:
             if value is not None
         }
         assert found == dict(expected)
-        assert cents(body[-1][-1]) == shop.due()
-        rows = csv_rows(documents.matrix_document(shop.cycle, "csv").content)
+        assert cents(body[-1][-1]) == delivery.due()
+        rows = csv_rows(documents.matrix_document(delivery.cycle, "csv").content)
         emile = next(row for row in rows if row[0] == "Émile Essai")
-        assert emile[3:] == [euros(shop.due(order__user=shop.emile)).removesuffix(" €"), "", emile[-1]]
+        assert emile[3:] == [
+            euros(delivery.due(order__user=delivery.emile)).removesuffix(" €"),
+            "",
+            emile[-1],
+        ]
         assert rows[-1][0] == "Total"
 
-    def test_many_producers_split_into_parts(self, shop: Shop) -> None:
-        grid = data.matrix(shop.cycle)
+    def test_many_producers_split_into_parts(self, delivery: Delivery) -> None:
+        grid = data.matrix(delivery.cycle)
         producers = [grid.producers[0]] * 25
         rows = [data.MatrixRow(r.member, [1] * 25, 25) for r in grid.rows]
         wide = data.Matrix(grid.header, producers, rows, [len(rows)] * 25, 25 * len(rows))
@@ -424,10 +375,10 @@ class TestMatrix:
         assert [len(part["producers"]) for part in parts] == [9, 9, 7]
         assert all(len(row["amounts"]) == len(part["producers"]) for part in parts for row in part["rows"])
 
-    def test_printed_in_parts_then_joined(self, shop: Shop, monkeypatch: pytest.MonkeyPatch) -> None:
+    def test_printed_in_parts_then_joined(self, delivery: Delivery, monkeypatch: pytest.MonkeyPatch) -> None:
         """Members are printed a few at a time to bound memory; the joined file reads as one."""
         monkeypatch.setattr(documents, "MATRIX_ROWS_PER_PRINT", 2)
-        pages = pdf_pages(documents.matrix_document(shop.cycle, "pdf").content)
+        pages = pdf_pages(documents.matrix_document(delivery.cycle, "pdf").content)
         assert len(pages) == 3  # 5 members, 2 per print
         text = " ".join(pages)
         assert_in_order(text, SORTED_MEMBERS)
@@ -438,47 +389,49 @@ class TestMatrix:
             "send them to the producers listed on their row."
         )
         assert text.count(intro[:30]) == 1  # the intro, once
-        assert euros(shop.due()) in pages[2] and euros(shop.due()) not in pages[0]  # the total, at the end
+        assert (
+            euros(delivery.due()) in pages[2] and euros(delivery.due()) not in pages[0]
+        )  # the total, at the end
         assert f"{fr('page')} 1 /" not in text  # no page numbers that could not count across prints
 
 
 class TestSummary:
-    def test_pdf(self, shop: Shop) -> None:
-        (page,) = pdf_pages(documents.summary_document(shop.cycle, "pdf").content)
+    def test_pdf(self, delivery: Delivery) -> None:
+        (page,) = pdf_pages(documents.summary_document(delivery.cycle, "pdf").content)
         with translation.override("fr"):
             baskets = ngettext("%(counter)s basket", "%(counter)s baskets", 5) % {"counter": 5}
         assert baskets in page
-        assert euros(shop.due(offer__producer=shop.cast.bakery)) in page
-        assert euros(shop.due()) in page
+        assert euros(delivery.due(offer__producer=delivery.bakery)) in page
+        assert euros(delivery.due()) in page
         assert "Baguette" in page and "Yaourt" in page
 
-    def test_xlsx(self, shop: Shop) -> None:
-        content = documents.summary_document(shop.cycle, "xlsx").content
+    def test_xlsx(self, delivery: Delivery) -> None:
+        content = documents.summary_document(delivery.cycle, "xlsx").content
         _header, body = table_after(xlsx_rows(content, 0), fr("Producer"))
         turnover = {row[0]: cents(row[2]) for row in body}
         assert turnover == {
-            "Ferme de la Bergerie": shop.due(offer__producer=shop.cast.dairy),
-            "Fournil du Lauragais": shop.due(offer__producer=shop.cast.bakery),
-            fr("Total"): shop.due(),
+            "Ferme de la Bergerie": delivery.due(offer__producer=delivery.dairy),
+            "Fournil du Lauragais": delivery.due(offer__producer=delivery.bakery),
+            fr("Total"): delivery.due(),
         }
         _header, body = table_after(xlsx_rows(content, 1), fr("Producer"))
         assert [row[1] for row in body] == ["Yaourt", "Baguette"]
         assert body[1][3:] == [10, 6, 1, 4, 2]
 
 
-def test_documents_follow_the_groups_language_not_the_request(shop: Shop, settings) -> None:
+def test_documents_follow_the_groups_language_not_the_request(delivery: Delivery, settings) -> None:
     from django.utils import translation
 
     with translation.override("en"):
-        (page,) = pdf_pages(documents.purchase_order_document(shop.cycle, shop.cast.bakery, "pdf").content)
-    assert euros(shop.due(offer=shop.bread)) in page  # French figures: 10,40 €
+        (page,) = pdf_pages(documents.purchase_order_document(delivery.cycle, delivery.bakery, "pdf").content)
+    assert euros(delivery.due(offer=delivery.bread)) in page  # French figures: 10,40 €
     assert "€10.40" not in page
 
 
-def test_provisional_while_orders_are_open(shop: Shop) -> None:
-    Cycle.objects.filter(pk=shop.cycle.pk).update(closes_at=timezone.now() + timedelta(days=1))
-    cycle = Cycle.objects.select_related("group").get(pk=shop.cycle.pk)
-    (page,) = pdf_pages(documents.purchase_order_document(cycle, shop.cast.bakery, "pdf").content)
+def test_provisional_while_orders_are_open(delivery: Delivery) -> None:
+    Cycle.objects.filter(pk=delivery.cycle.pk).update(closes_at=timezone.now() + timedelta(days=1))
+    cycle = Cycle.objects.select_related("group").get(pk=delivery.cycle.pk)
+    (page,) = pdf_pages(documents.purchase_order_document(cycle, delivery.bakery, "pdf").content)
     assert fr("Provisional: orders are still open, these figures may change.") in page
 
 
@@ -486,22 +439,22 @@ def test_provisional_while_orders_are_open(shop: Shop) -> None:
 HOSTILE = '#read("/etc/passwd") *bold* _it_ $x^2$ <label> @ref \\ [a] ] // c /* d \\" #{1+1} `raw` ~'
 
 
-def test_hostile_names_print_as_typed(shop: Shop) -> None:
-    User.objects.filter(pk=shop.emile.pk).update(full_name=f"Émile {HOSTILE}")
-    Offer.objects.filter(pk=shop.bread.pk).update(name=f"Pain {HOSTILE}", unit_label="pièce $ #")
-    Producer.objects.filter(pk=shop.cast.bakery.pk).update(payment_notes=f"Notes {HOSTILE}")
+def test_hostile_names_print_as_typed(delivery: Delivery) -> None:
+    User.objects.filter(pk=delivery.emile.pk).update(full_name=f"Émile {HOSTILE}")
+    Offer.objects.filter(pk=delivery.bread.pk).update(name=f"Pain {HOSTILE}", unit_label="pièce $ #")
+    Producer.objects.filter(pk=delivery.bakery.pk).update(payment_notes=f"Notes {HOSTILE}")
     expected = _squash(HOSTILE)
-    slips = " ".join(pdf_pages(documents.slips_document(shop.cycle).content))
+    slips = " ".join(pdf_pages(documents.slips_document(delivery.cycle).content))
     assert f"Émile {expected}" in slips and f"Pain {expected}" in slips and f"Notes {expected}" in slips
     assert "(pièce $ #)" in slips
-    order = Order.objects.get(cycle=shop.cycle, user=shop.cast.member)
+    order = Order.objects.get(cycle=delivery.cycle, user=delivery.member)
     assert f"Pain {expected}" in " ".join(
-        pdf_pages(documents.member_slip_document(shop.cycle, order).content)
+        pdf_pages(documents.member_slip_document(delivery.cycle, order).content)
     )
-    (page,) = pdf_pages(documents.purchase_order_document(shop.cycle, shop.cast.bakery, "pdf").content)
+    (page,) = pdf_pages(documents.purchase_order_document(delivery.cycle, delivery.bakery, "pdf").content)
     assert f"Pain {expected}" in page and "root:" not in page
-    listing = pdf_pages(documents.distribution_list_document(shop.cycle, shop.cast.dairy, "pdf").content)
-    matrix = pdf_pages(documents.matrix_document(shop.cycle, "pdf").content)
+    listing = pdf_pages(documents.distribution_list_document(delivery.cycle, delivery.dairy, "pdf").content)
+    matrix = pdf_pages(documents.matrix_document(delivery.cycle, "pdf").content)
     for pages in (listing, matrix):  # narrow columns: the name wraps, maybe inside a word
         assert f"Émile {expected}".replace(" ", "") in "".join(pages).replace(" ", "")
 
@@ -523,7 +476,7 @@ def test_typst_literals() -> None:
 
 # --- Views and permissions -----------------------------------------------------------------
 
-# Spreadsheets only: a generation of the shop without PDFs takes a few hundredths of a second.
+# Spreadsheets only: a generation of the delivery without PDFs takes a few hundredths of a second.
 FAST_PER_CYCLE = ((Kind.MATRIX, (documents.XLSX, documents.CSV)), (Kind.SUMMARY, (documents.XLSX,)))
 FAST_PER_PRODUCER = (
     (Kind.PURCHASE_ORDER, (documents.XLSX, documents.CSV)),
@@ -539,13 +492,15 @@ def fast_formats(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def generate_through_the_page(
-    shop: Shop, client: Client, run_commit: Callable[..., Any]
+    delivery: Delivery, client: Client, run_commit: Callable[..., Any]
 ) -> list[StoredDocument]:
-    """Ask for the shop's documents as a coordinator does; the task runs at the commit. The files served."""
+    """Ask for the documents as a coordinator does; the task runs at the commit. The files served."""
     with run_commit(execute=True):
-        response = client.post(reverse("reports_generate", args=[A, shop.cycle.pk]), {"slips_per_sheet": "1"})
+        response = client.post(
+            reverse("reports_generate", args=[A, delivery.cycle.pk]), {"slips_per_sheet": "1"}
+        )
     assert response.status_code == 302
-    doc_set = DocumentSet.objects.get(cycle=shop.cycle)
+    doc_set = DocumentSet.objects.get(cycle=delivery.cycle)
     assert doc_set.status == "ready"
     return list(
         StoredDocument.objects.filter(document_set=doc_set, generation=doc_set.ready).select_related(
@@ -554,21 +509,23 @@ def generate_through_the_page(
     )
 
 
-def coordinator_urls(shop: Shop, files: list[StoredDocument]) -> list[tuple[str, StoredDocument]]:
-    """The download address of every stored document of the shop."""
+def coordinator_urls(delivery: Delivery, files: list[StoredDocument]) -> list[tuple[str, StoredDocument]]:
+    """The download address of every stored document of the delivery."""
     return [
-        (reverse("reports_file", args=[A, shop.cycle.pk, document.pk, document.filename]), document)
+        (reverse("reports_file", args=[A, delivery.cycle.pk, document.pk, document.filename]), document)
         for document in files
     ]
 
 
-def producer_url(name: str, shop: Shop, producer: str = "fournil", fmt: str = "pdf", **kwargs: Any) -> str:
-    return reverse(name, kwargs={"slug": producer, "pk": shop.cycle.pk, "fmt": fmt, **kwargs})
+def producer_url(
+    name: str, delivery: Delivery, producer: str = "fournil", fmt: str = "pdf", **kwargs: Any
+) -> str:
+    return reverse(name, kwargs={"slug": producer, "pk": delivery.cycle.pk, "fmt": fmt, **kwargs})
 
 
-def assert_is_what_it_claims(content: bytes, document: StoredDocument, shop: Shop) -> None:
+def assert_is_what_it_claims(content: bytes, document: StoredDocument, delivery: Delivery) -> None:
     """A PDF, workbook or CSV that reads back, of the group, and of its own producer only."""
-    producers = {shop.cast.bakery.pk: "Pain complet", shop.cast.dairy.pk: "Tomme"}
+    producers = {delivery.bakery.pk: "Pain complet", delivery.dairy.pk: "Tomme"}
     if document.fmt == "pdf":
         assert content.startswith(b"%PDF")
         text = " ".join(pdf_pages(content))
@@ -588,12 +545,12 @@ def assert_is_what_it_claims(content: bytes, document: StoredDocument, shop: Sho
 class TestViews:
     def test_coordinator_generates_then_downloads_every_document(
         self,
-        shop: Shop,
+        delivery: Delivery,
         client_for: Callable[..., Client],
         django_capture_on_commit_callbacks: Callable[..., Any],
     ) -> None:
-        client = client_for(shop.cast.coordinator)
-        files = generate_through_the_page(shop, client, django_capture_on_commit_callbacks)
+        client = client_for(delivery.coordinator)
+        files = generate_through_the_page(delivery, client, django_capture_on_commit_callbacks)
         # Every format of every document exists: once for the cycle, once per producer.
         per_producer = {"purchase_order", "distribution_list"}
         assert sorted((f.kind, f.fmt, f.producer.slug if f.producer else "") for f in files) == sorted(
@@ -602,9 +559,9 @@ class TestViews:
             for fmt in formats
             for producer in (("fournil", "bergerie") if kind in per_producer else ("",))
         )
-        page = client.get(reverse("reports_cycle", args=[A, shop.cycle.pk])).text
-        assert euros(shop.due(offer__producer=shop.cast.bakery)).replace(" ", "\u00a0") in page
-        for url, document in coordinator_urls(shop, files):
+        page = client.get(reverse("reports_cycle", args=[A, delivery.cycle.pk])).text
+        assert euros(delivery.due(offer__producer=delivery.bakery)).replace(" ", "\u00a0") in page
+        for url, document in coordinator_urls(delivery, files):
             assert f'href="{url}"' in page, url
             response = client.get(url)
             assert response.status_code == 200, url
@@ -612,18 +569,18 @@ class TestViews:
             assert response["Content-Disposition"].endswith(f'.{document.fmt}"')
             assert "no-store" in response["Cache-Control"]
             assert response.content == bytes(document.content)
-            assert_is_what_it_claims(response.content, document, shop)
+            assert_is_what_it_claims(response.content, document, delivery)
 
     def test_unknown_file_or_format_is_404(
         self,
-        shop: Shop,
+        delivery: Delivery,
         fast_formats: None,
         client_for: Callable[..., Client],
         django_capture_on_commit_callbacks: Callable[..., Any],
     ) -> None:
-        client = client_for(shop.cast.coordinator)
-        document = generate_through_the_page(shop, client, django_capture_on_commit_callbacks)[0]
-        cycle = [A, shop.cycle.pk]
+        client = client_for(delivery.coordinator)
+        document = generate_through_the_page(delivery, client, django_capture_on_commit_callbacks)[0]
+        cycle = [A, delivery.cycle.pk]
         assert (
             client.get(reverse("reports_file", args=[*cycle, document.pk, "autre-nom.csv"])).status_code
             == 404
@@ -634,43 +591,46 @@ class TestViews:
             client.get(reverse("reports_file", args=[*cycle, document.pk, document.filename])).status_code
             == 200
         )
-        client_for(shop.cast.producer_user)
-        assert client.get(producer_url("producer_report_purchase_order", shop, fmt="odt")).status_code == 404
+        client_for(delivery.producer_user)
         assert (
-            client.get(producer_url("producer_report_distribution_list", shop, fmt="csv")).status_code == 404
+            client.get(producer_url("producer_report_purchase_order", delivery, fmt="odt")).status_code == 404
+        )
+        assert (
+            client.get(producer_url("producer_report_distribution_list", delivery, fmt="csv")).status_code
+            == 404
         )
 
     def test_get_only(
         self,
-        shop: Shop,
+        delivery: Delivery,
         fast_formats: None,
         client_for: Callable[..., Client],
         django_capture_on_commit_callbacks: Callable[..., Any],
     ) -> None:
-        client = client_for(shop.cast.coordinator)
-        files = generate_through_the_page(shop, client, django_capture_on_commit_callbacks)
-        url, _document = coordinator_urls(shop, files)[0]
+        client = client_for(delivery.coordinator)
+        files = generate_through_the_page(delivery, client, django_capture_on_commit_callbacks)
+        url, _document = coordinator_urls(delivery, files)[0]
         assert client.post(url).status_code == 405
-        assert client.post(reverse("reports_cycle", args=[A, shop.cycle.pk])).status_code == 405
-        assert client.post(reverse("reports_status", args=[A, shop.cycle.pk])).status_code == 405
+        assert client.post(reverse("reports_cycle", args=[A, delivery.cycle.pk])).status_code == 405
+        assert client.post(reverse("reports_status", args=[A, delivery.cycle.pk])).status_code == 405
 
     def test_nobody_else_gets_the_coordinator_documents(
         self,
-        shop: Shop,
+        delivery: Delivery,
         fast_formats: None,
         client_for: Callable[..., Client],
         django_capture_on_commit_callbacks: Callable[..., Any],
     ) -> None:
-        cast = shop.cast
+        cast = delivery
         files = generate_through_the_page(
-            shop, client_for(cast.coordinator), django_capture_on_commit_callbacks
+            delivery, client_for(cast.coordinator), django_capture_on_commit_callbacks
         )
         Producer.objects.filter(pk=cast.bakery.pk).update(contact_email="fournil@example.org")
-        cycle = [A, shop.cycle.pk]
+        cycle = [A, delivery.cycle.pk]
         urls = [
             reverse("reports_cycle", args=cycle),
             reverse("reports_status", args=cycle),
-            *(url for url, _document in coordinator_urls(shop, files)),
+            *(url for url, _document in coordinator_urls(delivery, files)),
         ]
         writes = [
             (reverse("reports_generate", args=cycle), {"slips_per_sheet": "2"}),
@@ -694,7 +654,7 @@ class TestViews:
         assert not Dispatch.objects.exists()
         # B's coordinator with B's address and A's cycle finds nothing.
         client = client_for(cast.coordinator_b)
-        balma = ["balma", shop.cycle.pk]
+        balma = ["balma", delivery.cycle.pk]
         assert client.get(reverse("reports_cycle", args=balma)).status_code == 404
         assert client.get(reverse("reports_status", args=balma)).status_code == 404
         document = files[0]
@@ -707,7 +667,7 @@ class TestViews:
 
     def test_producer_outside_the_cycle_has_no_documents(
         self,
-        shop: Shop,
+        delivery: Delivery,
         fast_formats: None,
         client_for: Callable[..., Client],
         django_capture_on_commit_callbacks: Callable[..., Any],
@@ -715,62 +675,70 @@ class TestViews:
         ruche = Producer.objects.create(
             name="Ruche d'à côté", slug="ruche", contact_email="ruche@example.org"
         )
-        client = client_for(shop.cast.coordinator)
-        files = generate_through_the_page(shop, client, django_capture_on_commit_callbacks)
-        assert {f.producer_id for f in files} == {None, shop.cast.bakery.pk, shop.cast.dairy.pk}
+        client = client_for(delivery.coordinator)
+        files = generate_through_the_page(delivery, client, django_capture_on_commit_callbacks)
+        assert {f.producer_id for f in files} == {None, delivery.bakery.pk, delivery.dairy.pk}
         with django_capture_on_commit_callbacks(execute=True):
-            client.post(reverse("reports_send", args=[A, shop.cycle.pk]), {"producer": [str(ruche.pk)]})
+            client.post(reverse("reports_send", args=[A, delivery.cycle.pk]), {"producer": [str(ruche.pk)]})
         assert not Dispatch.objects.exists()
 
-    def test_producer_downloads_only_their_own(self, shop: Shop, client_for: Callable[..., Client]) -> None:
-        client = client_for(shop.cast.producer_user)
+    def test_producer_downloads_only_their_own(
+        self, delivery: Delivery, client_for: Callable[..., Client]
+    ) -> None:
+        client = client_for(delivery.producer_user)
         for name, kind in (
             ("producer_report_purchase_order", "purchase_order"),
             ("producer_report_distribution_list", "distribution_list"),
         ):
             for fmt in documents.FORMATS[kind]:
-                response = client.get(producer_url(name, shop, fmt=fmt))
+                response = client.get(producer_url(name, delivery, fmt=fmt))
                 assert response.status_code == 200, (name, fmt)
-            assert client.get(producer_url(name, shop, producer="bergerie")).status_code == 403
-        (page,) = pdf_pages(client.get(producer_url("producer_report_purchase_order", shop)).content)
+            assert client.get(producer_url(name, delivery, producer="bergerie")).status_code == 403
+        (page,) = pdf_pages(client.get(producer_url("producer_report_purchase_order", delivery)).content)
         assert "Pain complet" in page and "Tomme" not in page
         text = " ".join(
-            pdf_pages(client.get(producer_url("producer_report_distribution_list", shop)).content)
+            pdf_pages(client.get(producer_url("producer_report_distribution_list", delivery)).content)
         )
         assert "Marie Membre" in text and "Émile Essai" not in text  # Émile bought only cheese
 
     def test_producer_gets_nothing_of_a_cycle_they_are_not_in(
-        self, shop: Shop, client_for: Callable[..., Client]
+        self, delivery: Delivery, client_for: Callable[..., Client]
     ) -> None:
-        other = make_cycle(shop.cast.group_a, name="Cabas sans pain")
-        make_offer(other, shop.cast.dairy, "Chèvre frais")
-        client = client_for(shop.cast.producer_user)
+        other = make_cycle(delivery.group_a, name="Cabas sans pain")
+        make_offer(other, delivery.dairy, "Chèvre frais")
+        client = client_for(delivery.producer_user)
         url = reverse("producer_report_purchase_order", args=["fournil", other.pk, "pdf"])
         assert client.get(url).status_code == 404
-        Cycle.objects.filter(pk=shop.cycle.pk).update(published_at=None)  # a draft is nobody's business yet
-        assert client.get(producer_url("producer_report_purchase_order", shop)).status_code == 404
+        Cycle.objects.filter(pk=delivery.cycle.pk).update(
+            published_at=None
+        )  # a draft is nobody's business yet
+        assert client.get(producer_url("producer_report_purchase_order", delivery)).status_code == 404
 
-    def test_member_gets_only_their_own_slip(self, shop: Shop, client_for: Callable[..., Client]) -> None:
-        url = reverse("member_slip", args=[A, shop.cycle.pk])
-        response = client_for(shop.cast.member).get(url)
+    def test_member_gets_only_their_own_slip(
+        self, delivery: Delivery, client_for: Callable[..., Client]
+    ) -> None:
+        url = reverse("member_slip", args=[A, delivery.cycle.pk])
+        response = client_for(delivery.member).get(url)
         assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
         (page,) = pdf_pages(response.content)
         assert "Marie Membre" in page
         assert all(name not in page for name in SORTED_MEMBERS if name != "Marie Membre")
-        order = Order.objects.get(cycle=shop.cycle, user=shop.cast.member)
+        order = Order.objects.get(cycle=delivery.cycle, user=delivery.member)
         assert euros(order.total_cents()) in page
         newcomer = accounts.create_user(email="nouveau@example.org", full_name="Nina Nouvelle")
-        accounts.add_member(group=shop.cast.group_a, user=newcomer)
+        accounts.add_member(group=delivery.group_a, user=newcomer)
         assert client_for(newcomer).get(url).status_code == 404  # no order, no slip
-        assert client_for(shop.cast.member_b).get(url).status_code == 403
-        assert client_for(shop.cast.producer_user).get(url).status_code == 403  # a producer has no basket
+        assert client_for(delivery.member_b).get(url).status_code == 403
+        assert client_for(delivery.producer_user).get(url).status_code == 403  # a producer has no basket
         assert client_for(None).get(url).status_code == 302
-        assert client_for(shop.cast.member).post(url).status_code == 405
+        assert client_for(delivery.member).post(url).status_code == 405
 
-    def test_member_slip_of_a_draft_is_404(self, shop: Shop, client_for: Callable[..., Client]) -> None:
-        Cycle.objects.filter(pk=shop.cycle.pk).update(published_at=None)
-        url = reverse("member_slip", args=[A, shop.cycle.pk])
-        assert client_for(shop.cast.member).get(url).status_code == 404
+    def test_member_slip_of_a_draft_is_404(
+        self, delivery: Delivery, client_for: Callable[..., Client]
+    ) -> None:
+        Cycle.objects.filter(pk=delivery.cycle.pk).update(published_at=None)
+        url = reverse("member_slip", args=[A, delivery.cycle.pk])
+        assert client_for(delivery.member).get(url).status_code == 404
 
 
 # --- Query counts: constant whatever the number of orders ---------------------------------------

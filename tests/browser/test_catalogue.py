@@ -20,6 +20,7 @@ from cabas.catalog import importing
 from cabas.catalog.models import PriceChange, Producer, ProducerAccount, ProducerInvitation, Product, Supply
 from cabas.catalog.spreadsheets import COLUMN_BY_FIELD
 from cabas.lib.money import format_cents
+from tests import scene
 from tests.browser.helpers import (
     assert_accessible,
     blocking_violations,
@@ -39,40 +40,10 @@ ARCHIVE = 'Archive<span class="visually-hidden"> %(name)s</span>'
 RESTORE = 'Put back on sale<span class="visually-hidden"> %(name)s</span>'
 
 
-def make_product(producer: Producer, name: str, **fields: object) -> Product:
-    values: dict[str, object] = {"category": "bread", "unit": "piece", "price_cents": 450, **fields}
-    return Product.objects.create(producer=producer, name=name, **values)
-
-
 @pytest.fixture
-def shop(cast: Cast) -> Cast:
-    """The cast, with Paul keeping the bakery's catalogue, Pauline the dairy's, and a few products.
-
-    A beekeeper who supplies only group B, and an archived yoghurt, must never show in group A.
-    """
-    ProducerAccount.objects.create(producer=cast.bakery, user=cast.producer_user)
-    ProducerAccount.objects.create(producer=cast.dairy, user=cast.producer_user2)
-    cast.bread = make_product(  # type: ignore[attr-defined]
-        cast.bakery, "Pain complet", unit="kg", price_cents=520, quantity_step=500, min_quantity=500
-    )
-    cast.brioche = make_product(  # type: ignore[attr-defined]
-        cast.bakery, "Brioche", category="sweets", content=400, content_unit="g"
-    )
-    cast.tomme = make_product(  # type: ignore[attr-defined]
-        cast.dairy,
-        "Tomme",
-        category="dairy",
-        price_cents=2400,
-        variable_weight=True,
-        estimated_weight_grams=750,
-    )
-    cast.yoghurt = make_product(  # type: ignore[attr-defined]
-        cast.dairy, "Yaourt nature", category="dairy", price_cents=90, is_active=False
-    )
-    hives = Producer.objects.create(name="Rucher de Balma", slug="rucher-balma", speciality="Miel")
-    Supply.objects.create(producer=hives, group=cast.group_b)
-    make_product(hives, "Miel de tilleul", category="honey", unit="jar", content=500, content_unit="g")
-    return cast
+def storefront(cast: Cast) -> scene.Storefront:
+    """The catalogue of the cast's producers, and B's beekeeper (never shown in group A)."""
+    return scene.storefront(cast)
 
 
 def in_french(function, *args, **kwargs):
@@ -106,9 +77,9 @@ def messages(page: Page):
 # --- 1. A producer edits a price and archives a product -------------------------------
 
 
-def test_producer_edits_a_price_inline_and_archives_a_product(page_as, browser_log, shop):
-    bread, brioche = shop.bread, shop.brioche
-    page = page_as(shop.producer_user)  # the Content-Security-Policy is enforced here
+def test_producer_edits_a_price_inline_and_archives_a_product(page_as, browser_log, storefront):
+    bread, brioche = storefront.bread, storefront.brioche
+    page = page_as(storefront.producer_user)  # the Content-Security-Policy is enforced here
     page.goto("/")
     page.locator("header").get_by_role("link", name=tr("My farm")).click()
     expect(page).to_have_url(re.compile(rf"{DASHBOARD}$"))  # one producer: straight to its dashboard
@@ -134,7 +105,7 @@ def test_producer_edits_a_price_inline_and_archives_a_product(page_as, browser_l
     assert (change.old_price_cents, change.new_price_cents, change.changed_by) == (
         520,
         585,
-        shop.producer_user,
+        storefront.producer_user,
     )
 
     # A price that is not one: the French error, the typed value kept, nothing saved.
@@ -184,7 +155,7 @@ def test_producer_edits_a_price_inline_and_archives_a_product(page_as, browser_l
     expect(page).to_have_url(re.compile(r"[?&]status=archived"))
 
     # Members no longer see the brioche; they see the bread at its new price.
-    marie = page_as(shop.member)
+    marie = page_as(storefront.member)
     marie.goto(CATALOGUE)
     results = marie.locator("#catalogue-results")
     expect(results).to_contain_text("Pain complet")
@@ -193,9 +164,9 @@ def test_producer_edits_a_price_inline_and_archives_a_product(page_as, browser_l
     browser_log.assert_clean()
 
 
-def test_producer_edits_a_price_without_javascript(page_as, shop):
-    bread = shop.bread
-    page = page_as(shop.producer_user, java_script_enabled=False)
+def test_producer_edits_a_price_without_javascript(page_as, storefront):
+    bread = storefront.bread
+    page = page_as(storefront.producer_user, java_script_enabled=False)
     page.goto(DASHBOARD)
     row = page.locator(f"#product-{bread.pk}")
     page.locator(f"#price-{bread.pk}").fill("4,75")
@@ -236,14 +207,14 @@ def write_csv(path: Path, rows: list[list[str]]) -> Path:
 
 
 def test_producer_imports_a_spreadsheet_corrects_the_bad_row_and_confirms(
-    page_as, browser_log, shop, tmp_path
+    page_as, browser_log, storefront, tmp_path
 ):
     rows = [
         ["Fougasse aux olives", "Pain", "pièce", "400", "g", "4,20"],  # row 2: new
         ["Pain d'épeautre", "Pain", "kg", "", "", "abc"],  # row 3: not a price
         ["Pain complet", "Pain", "kg", "", "", "5,40"],  # row 4: new price for an existing product
     ]
-    page = page_as(shop.producer_user)
+    page = page_as(storefront.producer_user)
     page.goto(DASHBOARD)
     page.get_by_role("navigation", name=tr("Producer area")).get_by_role(
         "link", name=tr("Import a spreadsheet")
@@ -276,7 +247,7 @@ def test_producer_imports_a_spreadsheet_corrects_the_bad_row_and_confirms(
     errors.get_by_role("link", name=message).click()
     expect(page).to_have_url(re.compile(r"#row-3$"))
     assert not Product.objects.filter(name__in=["Fougasse aux olives", "Pain d'épeautre"]).exists()
-    assert Product.objects.get(pk=shop.bread.pk).price_cents == 520
+    assert Product.objects.get(pk=storefront.bread.pk).price_cents == 520
 
     # Paul corrects the price and uploads the file again.
     errors.get_by_role("link", name=tr("Correct the file, then upload it again")).click()
@@ -310,17 +281,17 @@ def test_producer_imports_a_spreadsheet_corrects_the_bad_row_and_confirms(
     products = page.locator("#product-results")
     for name in ("Fougasse aux olives", "Pain d'épeautre", "Pain complet", "Brioche"):
         expect(products).to_contain_text(name)
-    fougasse = Product.objects.get(producer=shop.bakery, name="Fougasse aux olives")
+    fougasse = Product.objects.get(producer=storefront.bakery, name="Fougasse aux olives")
     assert (fougasse.price_cents, fougasse.category, fougasse.unit) == (420, "bread", "piece")
     assert (fougasse.content, fougasse.content_unit, fougasse.is_active) == (400, "g", True)
-    spelt = Product.objects.get(producer=shop.bakery, name="Pain d'épeautre")
+    spelt = Product.objects.get(producer=storefront.bakery, name="Pain d'épeautre")
     assert (spelt.price_cents, spelt.unit) == (610, "kg")
-    assert Product.objects.get(pk=shop.bread.pk).price_cents == 540
-    change = PriceChange.objects.get(product=shop.bread)
+    assert Product.objects.get(pk=storefront.bread.pk).price_cents == 540
+    change = PriceChange.objects.get(product=storefront.bread)
     assert (change.old_price_cents, change.new_price_cents, change.changed_by) == (
         520,
         540,
-        shop.producer_user,
+        storefront.producer_user,
     )
     expect(page.locator(f"#price-{fougasse.pk}")).to_have_value("4,20")
     browser_log.assert_clean()
@@ -329,8 +300,8 @@ def test_producer_imports_a_spreadsheet_corrects_the_bad_row_and_confirms(
 # --- 3. A member browses and searches the catalogue -------------------------------------
 
 
-def test_member_browses_searches_and_filters_the_catalogue(page_as, browser_log, shop):
-    page = page_as(shop.member)
+def test_member_browses_searches_and_filters_the_catalogue(page_as, browser_log, storefront):
+    page = page_as(storefront.member)
     page.goto("/g/saint-orens/")
     page.get_by_role("link", name=tr("See every product in the catalogue")).click()
     expect(page).to_have_url(re.compile(rf"{CATALOGUE}$"))
@@ -346,12 +317,12 @@ def test_member_browses_searches_and_filters_the_catalogue(page_as, browser_log,
     expect(results).not_to_contain_text("Yaourt nature")
     expect(results).not_to_contain_text("Miel de tilleul")
     tomme = blocks.nth(0).locator(".product")
-    expect(tomme).to_contain_text(in_french(shop.tomme.price_display))
+    expect(tomme).to_contain_text(in_french(storefront.tomme.price_display))
     expect(tomme).to_contain_text(
         tr("About %(price)s a piece, paid on the actual weight.") % {"price": in_french(format_cents, 1800)}
     )
     brioche = blocks.nth(1).locator(".product").nth(1)
-    expect(brioche).to_contain_text(in_french(shop.brioche.reference_price_display))  # 11,25 €/kg
+    expect(brioche).to_contain_text(in_french(storefront.brioche.reference_price_display))  # 11,25 €/kg
 
     # The live search: results change as Marie types, without reloading the page.
     ready_for_htmx(page)
@@ -393,8 +364,8 @@ def test_member_browses_searches_and_filters_the_catalogue(page_as, browser_log,
     browser_log.assert_clean()
 
 
-def test_catalogue_search_works_without_javascript(page_as, shop):
-    page = page_as(shop.member, java_script_enabled=False)
+def test_catalogue_search_works_without_javascript(page_as, storefront):
+    page = page_as(storefront.member, java_script_enabled=False)
     page.goto(CATALOGUE)
     page.locator("#id_q").fill("tomme")
     page.get_by_role("search").get_by_role("button", name=tr("Search")).click()
@@ -403,8 +374,8 @@ def test_catalogue_search_works_without_javascript(page_as, shop):
     expect(page.locator("#id_q")).to_have_value("tomme")
 
 
-def test_catalogue_on_a_phone(page_as, shop):
-    page = page_as(shop.member, bypass_csp=True, **PHONE)
+def test_catalogue_on_a_phone(page_as, storefront):
+    page = page_as(storefront.member, bypass_csp=True, **PHONE)
     page.goto(CATALOGUE)
     expect(page.locator("main h1")).to_be_in_viewport()
     expect(page.locator("#id_q")).to_be_in_viewport()
@@ -424,10 +395,10 @@ def test_catalogue_on_a_phone(page_as, shop):
     assert_accessible(page, "producer page on a phone")
 
 
-def test_producer_pages_on_a_phone(page_as, shop):
+def test_producer_pages_on_a_phone(page_as, storefront):
     """Wide tables scroll inside their own box, never the whole page, and stay usable."""
-    paths = _catalogue_pages(shop)["producer_user"]
-    page = page_as(shop.producer_user, bypass_csp=True, **PHONE)
+    paths = _catalogue_pages(storefront)["producer_user"]
+    page = page_as(storefront.producer_user, bypass_csp=True, **PHONE)
     reports = []
     for path in paths:
         page.goto(path)
@@ -440,8 +411,8 @@ def test_producer_pages_on_a_phone(page_as, shop):
 # --- 4. A coordinator adds a producer and invites it ------------------------------------
 
 
-def test_coordinator_creates_a_producer_who_accepts_the_invitation(page_as, browser_log, shop):
-    claire = page_as(shop.coordinator)
+def test_coordinator_creates_a_producer_who_accepts_the_invitation(page_as, browser_log, storefront):
+    claire = page_as(storefront.coordinator)
     claire.goto("/g/saint-orens/")
     claire.get_by_role("link", name=tr("Manage the group")).click()
     management = claire.get_by_role("navigation", name=tr("Group management"))
@@ -464,7 +435,7 @@ def test_coordinator_creates_a_producer_who_accepts_the_invitation(page_as, brow
     )
     producer = Producer.objects.get(name="Rucher des Coteaux")
     assert producer.slug == "rucher-des-coteaux"
-    assert Supply.objects.filter(producer=producer, group=shop.group_a, ended_at=None).exists()
+    assert Supply.objects.filter(producer=producer, group=storefront.group_a, ended_at=None).exists()
     card = claire.locator("main li.card").filter(has_text="Rucher des Coteaux")
     expect(card).to_contain_text(tr("invitation sent, not accepted yet"))
 
@@ -482,7 +453,7 @@ def test_coordinator_creates_a_producer_who_accepts_the_invitation(page_as, brow
             "keep its information and catalogue on its behalf. Other groups it supplies offer its "
             "products without editing them. You see here only the orders of the groups you coordinate."
         )
-        % {"name": producer.name, "group": shop.group_a.name}
+        % {"name": producer.name, "group": storefront.group_a.name}
     )
 
     # The invitation reaches Olivier, who opens its link while logged in and accepts.
@@ -490,7 +461,7 @@ def test_coordinator_creates_a_producer_who_accepts_the_invitation(page_as, brow
     assert "Rucher des Coteaux" in email.subject
     link = re.search(r"https?://\S+(/producers/invitations/[^/\s]+/)", email.body)
     assert link, f"No invitation link in the e-mail:\n{email.body}"
-    olivier = page_as(shop.outsider)
+    olivier = page_as(storefront.outsider)
     olivier.goto(link.group(1))
     expect(olivier.locator("main h1")).to_have_text(tr("Manage %(name)s") % {"name": producer.name})
     expect(olivier.locator("main .alert")).to_have_count(0)  # sent to his own address
@@ -503,9 +474,9 @@ def test_coordinator_creates_a_producer_who_accepts_the_invitation(page_as, brow
     expect(olivier.locator("main h1")).to_have_text("Rucher des Coteaux")
     expect(olivier.locator("main .alert.info")).to_have_count(0)  # his own producer now
     expect(olivier.locator("header").get_by_role("link", name=tr("My farm"))).to_be_visible()
-    assert ProducerAccount.objects.filter(producer=producer, user=shop.outsider).exists()
-    assert ProducerInvitation.objects.get(producer=producer).accepted_by == shop.outsider
-    assert shop.membership(shop.outsider).is_producer
+    assert ProducerAccount.objects.filter(producer=producer, user=storefront.outsider).exists()
+    assert ProducerInvitation.objects.get(producer=producer).accepted_by == storefront.outsider
+    assert storefront.membership(storefront.outsider).is_producer
 
     # The producer keeps its own catalogue: Claire no longer edits it.
     claire.goto("/g/saint-orens/manage/producers/")
@@ -521,26 +492,42 @@ BAD_ROW_CSV = "Nom;Catégorie;Vendu par;Prix (€)\r\nFougasse;Pain;pièce;4,20\
 GOOD_CSV = "Nom;Catégorie;Vendu par;Prix (€)\r\nFougasse;Pain;pièce;4,20\r\nPain complet;Pain;kg;5,40\r\n"
 
 
-def _catalogue_pages(shop: Cast) -> dict[str, list[str]]:
+def _catalogue_pages(storefront: Cast) -> dict[str, list[str]]:
     """Who looks -> the catalogue pages they see (with what each needs in the database)."""
     PriceChange.objects.create(
-        product=shop.bread, old_price_cents=480, new_price_cents=520, changed_by=shop.producer_user
+        product=storefront.bread,
+        old_price_cents=480,
+        new_price_cents=520,
+        changed_by=storefront.producer_user,
     )
-    shop.brioche.is_active = False
-    shop.brioche.save()
+    storefront.brioche.is_active = False
+    storefront.brioche.save()
     with_errors = importing.create_import(
-        producer=shop.bakery, user=shop.producer_user, filename="catalogue.csv", data=BAD_ROW_CSV.encode()
+        producer=storefront.bakery,
+        user=storefront.producer_user,
+        filename="catalogue.csv",
+        data=BAD_ROW_CSV.encode(),
     )
     clean = importing.create_import(
-        producer=shop.bakery, user=shop.producer_user, filename="corrige.csv", data=GOOD_CSV.encode()
+        producer=storefront.bakery,
+        user=storefront.producer_user,
+        filename="corrige.csv",
+        data=GOOD_CSV.encode(),
     )
     assert with_errors.error_count == 1 and clean.error_count == 0
     orphan = Producer.objects.create(
-        name="Moulin de Lanta", slug="moulin", speciality="Farines", town="Lanta", managing_group=shop.group_a
+        name="Moulin de Lanta",
+        slug="moulin",
+        speciality="Farines",
+        town="Lanta",
+        managing_group=storefront.group_a,
     )
-    Supply.objects.create(producer=orphan, group=shop.group_a)
+    Supply.objects.create(producer=orphan, group=storefront.group_a)
     ProducerInvitation.objects.create(
-        producer=orphan, group=shop.group_a, email="olivier@example.org", invited_by=shop.coordinator
+        producer=orphan,
+        group=storefront.group_a,
+        email="olivier@example.org",
+        invited_by=storefront.coordinator,
     )
     invitation = ProducerInvitation.objects.get(producer=orphan)
     return {
@@ -548,8 +535,8 @@ def _catalogue_pages(shop: Cast) -> dict[str, list[str]]:
             DASHBOARD,
             f"{DASHBOARD}?status=all",
             "/producers/fournil/products/new/",
-            f"/producers/fournil/products/{shop.bread.pk}/",
-            f"/producers/fournil/products/{shop.brioche.pk}/",  # archived
+            f"/producers/fournil/products/{storefront.bread.pk}/",
+            f"/producers/fournil/products/{storefront.brioche.pk}/",  # archived
             "/producers/fournil/profile/",
             "/producers/fournil/import/",
             f"/producers/fournil/import/{with_errors.pk}/",
@@ -573,9 +560,9 @@ def _catalogue_pages(shop: Cast) -> dict[str, list[str]]:
 
 
 @pytest.mark.parametrize("who", ["producer_user", "member", "coordinator", "outsider"])
-def test_catalogue_pages_have_no_serious_accessibility_violation(page_as, shop, who):
-    paths = _catalogue_pages(shop)[who]
-    page = page_as(getattr(shop, who), bypass_csp=True)
+def test_catalogue_pages_have_no_serious_accessibility_violation(page_as, storefront, who):
+    paths = _catalogue_pages(storefront)[who]
+    page = page_as(getattr(storefront, who), bypass_csp=True)
     reports = []
     for path in paths:
         response = page.goto(path)
@@ -586,9 +573,9 @@ def test_catalogue_pages_have_no_serious_accessibility_violation(page_as, shop, 
     assert not problems, "\n\n".join(problems)
 
 
-def test_catalogue_forms_sent_back_with_errors_are_accessible(page_as, shop):
+def test_catalogue_forms_sent_back_with_errors_are_accessible(page_as, storefront):
     """Forms with errors, the moment people most need help: product, profile, quick price, import."""
-    page = page_as(shop.producer_user, bypass_csp=True)
+    page = page_as(storefront.producer_user, bypass_csp=True)
     reports = []
 
     page.goto("/producers/fournil/products/new/")
@@ -599,7 +586,7 @@ def test_catalogue_forms_sent_back_with_errors_are_accessible(page_as, shop):
     expect(page.locator("#id_price_cents")).to_have_value("abc")
     reports.append(blocking_violations(page, "new product with errors"))
 
-    page.goto(f"/producers/fournil/products/{shop.bread.pk}/")
+    page.goto(f"/producers/fournil/products/{storefront.bread.pk}/")
     page.locator("#id_name").fill("Brioche")  # another product's name
     page.locator("#id_quantity_step").fill("0,3")
     page.locator("main form").first.get_by_role("button", name=tr("Save")).click()
@@ -614,13 +601,13 @@ def test_catalogue_forms_sent_back_with_errors_are_accessible(page_as, shop):
     reports.append(blocking_violations(page, "producer profile with errors"))
 
     page.goto(DASHBOARD)
-    page.locator(f"#price-{shop.bread.pk}").fill("abc")
-    page.locator(f"#price-{shop.bread.pk}").press("Enter")
-    expect(page.locator(f"#price-error-{shop.bread.pk}")).to_be_visible()
+    page.locator(f"#price-{storefront.bread.pk}").fill("abc")
+    page.locator(f"#price-{storefront.bread.pk}").press("Enter")
+    expect(page.locator(f"#price-error-{storefront.bread.pk}")).to_be_visible()
     reports.append(blocking_violations(page, "dashboard with a quick price error"))
-    page.locator(f"#price-{shop.bread.pk}").fill("5,30")
-    page.locator(f"#price-{shop.bread.pk}").press("Enter")
-    expect(page.locator(f"#product-{shop.bread.pk}").get_by_role("status")).to_be_visible()
+    page.locator(f"#price-{storefront.bread.pk}").fill("5,30")
+    page.locator(f"#price-{storefront.bread.pk}").press("Enter")
+    expect(page.locator(f"#product-{storefront.bread.pk}").get_by_role("status")).to_be_visible()
     reports.append(blocking_violations(page, "dashboard after a quick price change"))
 
     page.goto("/producers/fournil/import/")
@@ -631,7 +618,7 @@ def test_catalogue_forms_sent_back_with_errors_are_accessible(page_as, shop):
     expect(page.locator("#id_file_error")).to_be_visible()
     reports.append(blocking_violations(page, "import upload with an error"))
 
-    claire = page_as(shop.coordinator, bypass_csp=True)
+    claire = page_as(storefront.coordinator, bypass_csp=True)
     claire.goto("/g/saint-orens/manage/producers/new/")
     claire.locator("#id_name").fill("R")
     claire.locator("#id_invite_email").fill("pas une adresse")
