@@ -45,6 +45,7 @@ def _live(
 ) -> HttpResponse:
     cycle = access.cycle
     day = load_day(cycle)
+    not_collected = figures.not_collected(day)
     team = list(DayTeamMember.objects.filter(cycle=cycle).select_related("user").order_by("user__full_name"))
     in_team = {member.user_id for member in team}
     candidates = [
@@ -66,7 +67,8 @@ def _live(
         "short_reasons": dict(ShortReason.choices),
         "numbers": {h.order_id: h.number for h in day.households},
         "conflicts": figures.conflicts(day),
-        "not_collected": figures.not_collected(day),
+        "not_collected": not_collected,
+        "undecided": sum(1 for h in not_collected if not h.uncollected),
         "decisions": _decisions(cycle.pk),
         "uncollected_choices": Uncollected.choices,
         "uncollected_labels": dict(Uncollected.choices),
@@ -150,8 +152,7 @@ def close_day(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse
         close_distribution(cycle=access.cycle, by=request.user)
     except CycleError as error:
         messages.error(request, str(error))
-    else:
-        messages.success(request, _("The distribution is closed: what is still owed goes to settlement."))
+    # Once closed, the page's one banner says so, and where what is still owed goes.
     return redirect("day_live", slug=slug, pk=access.cycle.pk)
 
 

@@ -48,6 +48,11 @@ def day_context(request: HttpRequest, cycle: Cycle, scope: str) -> dict[str, Any
     phase = cycle.phase()
     if phase in (Phase.DISTRIBUTED, Phase.SETTLED):
         notice = _("The distribution is closed: this page is read-only.")
+        if scope == "live":
+            notice = _(
+                "The distribution is closed: this page is read-only. "
+                "What is still owed goes to settlement with the treasurer."
+            )
         if scope == "member":
             notice = _("The distribution is over.")
     elif phase != Phase.FINALISED and scope == "member":

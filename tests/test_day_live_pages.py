@@ -1,0 +1,61 @@
+"""The coordinators' live view: closing the day, conflicts, the day team, the money table."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from cabas.cycles.models import Phase
+from tests.cast import Cast
+from tests.day_fixtures import DayScene, day_scene
+from tests.test_day_desk_live import act, live_url, texts, words
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def scene(cast: Cast) -> DayScene:
+    return day_scene(cast)
+
+
+class TestClosing:
+    def test_undecided_baskets_are_counted_by_the_button_and_in_the_confirmation(
+        self, scene, client_for
+    ) -> None:
+        client = client_for(scene.cast.coordinator)
+        page = words(client.get(live_url(scene)))
+        assert "3 paniers non retirés sans décision." in page
+        assert "3 paniers non retirés sans décision : ce qu’ils doivent reste dû" in page
+        act(
+            client,
+            live_url(scene, "act/"),
+            kind="uncollected",
+            order=scene.order_id(scene.cast.member),
+            reason="kept",
+        )
+        assert "2 paniers non retirés sans décision." in words(client.get(live_url(scene)))
+
+    def test_no_warning_once_every_basket_is_decided(self, scene, client_for) -> None:
+        client = client_for(scene.cast.coordinator)
+        for member in (scene.cast.member, scene.cast.member2, scene.cast.beneficiary):
+            act(
+                client,
+                live_url(scene, "act/"),
+                kind="uncollected",
+                order=scene.order_id(member),
+                reason="kept",
+            )
+        assert "sans décision" not in words(client.get(live_url(scene)))
+
+    def test_after_closing_one_banner_says_where_what_is_owed_goes(self, scene, client_for) -> None:
+        client = client_for(scene.cast.coordinator)
+        response = client.post(live_url(scene, "close/"), follow=True)
+        scene.cycle.refresh_from_db()
+        assert scene.cycle.phase() == Phase.DISTRIBUTED
+        html = texts(response)
+        assert len(re.findall(r'class="(?:alert|message)[ "]', html)) == 1
+        assert "réglé avec le trésorier" in words(response) or "règlement avec le trésorier" in words(
+            response
+        )
+        assert f"/g/saint-orens/manage/cycles/{scene.cycle.pk}/documents/day/summary.pdf" in html
