@@ -59,3 +59,59 @@ class TestClosing:
             response
         )
         assert f"/g/saint-orens/manage/cycles/{scene.cycle.pk}/documents/day/summary.pdf" in html
+
+
+class TestConflictCard:
+    def pay_twice(self, scene: DayScene, client_for) -> None:
+        stand_url = f"/producers/fournil/cycles/{scene.cycle.pk}/day/act/"
+        bakery = client_for(scene.cast.producer_user)
+        order_id = scene.order_id(scene.cast.member)
+        for method in ("cash", "cheque"):
+            act(
+                bakery,
+                stand_url,
+                kind="paid",
+                order=order_id,
+                producer=scene.cast.bakery.pk,
+                amount="10,40",
+                method=method,
+            )
+
+    def test_both_payments_with_translated_methods_and_what_the_conflict_is(self, scene, client_for) -> None:
+        self.pay_twice(scene, client_for)
+        response = client_for(scene.cast.coordinator).get(live_url(scene))
+        section = words(response).split("À régler")[1].split("Manques signalés")[0]
+        assert "cash" not in section and "cheque" not in section
+        assert "Ce paiement : 10,40 €, chèque" in section
+        assert "Autre paiement : 10,40 €, espèces" in section
+        assert (
+            "Deux paiements ont été enregistrés au stand de Fournil du Lauragais pour le même panier"
+            in section
+        )
+        assert section.count("par Paul") == 2 and "appareil web-" in section
+
+    def test_desk_then_stand(self, scene, client_for) -> None:
+        order_id = scene.order_id(scene.cast.member)
+        coordinator = client_for(scene.cast.coordinator)
+        act(
+            coordinator,
+            live_url(scene, "desk/act/"),
+            kind="desk_paid",
+            order=order_id,
+            amount="28,33",
+            method="card",
+        )
+        stand_url = f"/producers/fournil/cycles/{scene.cycle.pk}/day/act/"
+        bakery = client_for(scene.cast.producer_user)
+        act(
+            bakery,
+            stand_url,
+            kind="paid",
+            order=order_id,
+            producer=scene.cast.bakery.pk,
+            amount="10,40",
+            method="cash",
+        )
+        section = words(client_for(scene.cast.coordinator).get(live_url(scene))).split("À régler")[1]
+        assert "l’accueil avait déjà encaissé" in section
+        assert "Autre paiement : 28,33 €, carte (accueil)" in section

@@ -13,6 +13,7 @@ from cabas.cycles.models import Cycle, Phase
 from cabas.distribution.models import DayTeamMember
 from cabas.distribution.recording import new_action_id
 from cabas.distribution.state import Stand
+from cabas.ledger.models import Method
 
 register = template.Library()
 
@@ -83,3 +84,9 @@ def member_days(user: User | AnonymousUser, group: BuyingGroup) -> list[Cycle]:
 def day_reached(cycle: Cycle) -> bool:
     """Orders are final: the member's own day page has something to show."""
     return cycle.phase() in DAY_REACHED
+
+
+@register.filter
+def method_label(value: str) -> str:
+    """A payment method's label in the page's language (« espèces », not ``cash``)."""
+    return str(Method(value).label) if value in Method.values else value
