@@ -78,3 +78,31 @@ class TestVolunteerDeskLinks:
         with CaptureQueriesContext(connection) as after:
             client.get("/")
         assert len(after) == len(before)
+
+
+class TestErrorPages:
+    def test_404_in_french_with_a_way_home(self, client_for, cast: Cast) -> None:
+        response = client_for(cast.member).get("/g/nowhere-at-all/")
+        assert response.status_code == 404
+        page = response.content.decode()
+        assert "Page introuvable" in page and 'href="/"' in page and 'lang="fr"' in page
+
+    def test_403_in_french_with_a_way_home(self, scene: DayScene, client_for) -> None:
+        response = client_for(scene.cast.member).get(desk_url(scene))
+        assert response.status_code == 403
+        page = response.content.decode()
+        assert "Accès refusé" in page and 'href="/"' in page
+
+    def test_404_in_english(self, client_for, cast: Cast) -> None:
+        response = client_for(cast.member2).get("/g/nowhere-at-all/", headers={"accept-language": "en"})
+        assert "Page not found" in response.content.decode()
+
+    def test_500_stands_alone(self, rf) -> None:
+        from django.views.defaults import server_error
+
+        request = rf.get("/")
+        response = server_error(request)
+        page = response.content.decode()
+        assert response.status_code == 500
+        assert "Retour à l’accueil" in page or "Back to the home page" in page
+        assert 'href="/"' in page
