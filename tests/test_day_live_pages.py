@@ -115,3 +115,24 @@ class TestConflictCard:
         section = words(client_for(scene.cast.coordinator).get(live_url(scene))).split("À régler")[1]
         assert "l’accueil avait déjà encaissé" in section
         assert "Autre paiement : 28,33 €, carte (accueil)" in section
+
+
+class TestDayTeamForm:
+    def test_an_empty_first_choice_refused_with_a_message(self, scene, client_for) -> None:
+        from cabas.distribution.models import DayTeamMember
+
+        client = client_for(scene.cast.coordinator)
+        html = texts(client.get(live_url(scene)))
+        select = html.split('id="team-user"')[1].split("</select>")[0]
+        assert select.split("<option")[1].startswith(' value="">— choisir —')
+        assert 'data-filter-target="#team-user"' in html
+        response = client.post(live_url(scene, "team/"), {"user": ""}, follow=True)
+        assert response.status_code == 200
+        assert "Choisissez qui ajouter à l’accueil." in texts(response)
+        assert not DayTeamMember.objects.exists()
+
+    def test_candidates_sorted_by_name(self, scene, client_for) -> None:
+        html = texts(client_for(scene.cast.coordinator).get(live_url(scene)))
+        select = html.split('id="team-user"')[1].split("</select>")[0]
+        names = re.findall(r'data-filter-item="[^"]*">([^<]+)<', select)
+        assert names and names == sorted(names, key=str.casefold)

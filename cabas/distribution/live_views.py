@@ -48,14 +48,10 @@ def _live(
     not_collected = figures.not_collected(day)
     team = list(DayTeamMember.objects.filter(cycle=cycle).select_related("user").order_by("user__full_name"))
     in_team = {member.user_id for member in team}
-    candidates = [
-        m.user
-        for m in Membership.objects.current()
-        .filter(group=cycle.group)
-        .select_related("user")
-        .order_by("user__full_name", "user__email")
-        if m.user_id not in in_team
-    ]
+    members = Membership.objects.current().filter(group=cycle.group).select_related("user")
+    candidates = sorted(
+        (m.user for m in members if m.user_id not in in_team), key=lambda user: user.display_name.casefold()
+    )
     context: dict[str, Any] = {
         **day_context(request, cycle, "live"),
         "group": cycle.group,
@@ -118,6 +114,9 @@ def team_add(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     """Put a member of the group on this cycle's welcome desk (this cycle only)."""
     access = _coordinator(request, slug, pk)
     user_pk = str(request.POST.get("user", ""))
+    if not user_pk:
+        messages.error(request, _("Choose who to add to the welcome desk."))
+        return redirect("day_live", slug=slug, pk=access.cycle.pk)
     if not user_pk.isdigit() or len(user_pk) > 12:
         raise Http404
     membership = get_object_or_404(
