@@ -78,7 +78,9 @@ def history(cycle: Cycle, order_id: int, **filters: Any) -> list[Event]:
         .order_by("pk")
     )
     cancelled = {e.corrects_id for e in events if e.kind == EventKind.CANCELLED}
+    resolved = {e.corrects_id for e in events if e.kind == EventKind.RESOLVED}
     for event in events:
         event.was_cancelled = event.pk in cancelled  # type: ignore[attr-defined]
+        event.was_resolved = event.pk in resolved  # type: ignore[attr-defined]
         event.cancellable = event.kind in CANCELLABLE and event.pk not in cancelled  # type: ignore[attr-defined]
     return events
