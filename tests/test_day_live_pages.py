@@ -136,3 +136,67 @@ class TestDayTeamForm:
         select = html.split('id="team-user"')[1].split("</select>")[0]
         names = re.findall(r'data-filter-item="[^"]*">([^<]+)<', select)
         assert names and names == sorted(names, key=str.casefold)
+
+
+def stand_household(scene: DayScene, member) -> str:
+    return f"/producers/fournil/cycles/{scene.cycle.pk}/day/{scene.order_id(member)}/"
+
+
+class TestStandPayment:
+    def test_paid_in_full_folds_the_form_away(self, scene, client_for) -> None:
+        bakery = client_for(scene.cast.producer_user)
+        url = stand_household(scene, scene.cast.member)
+        html = texts(bakery.get(url))
+        assert "Réglé" not in words(bakery.get(url)) and '<details class="day-pay-more">' not in html
+        stand_url = f"/producers/fournil/cycles/{scene.cycle.pk}/day/act/"
+        order_id = scene.order_id(scene.cast.member)
+        act(
+            bakery,
+            stand_url,
+            kind="paid",
+            order=order_id,
+            producer=scene.cast.bakery.pk,
+            amount="10,40",
+            method="cash",
+        )
+        response = bakery.get(url)
+        assert 'id="pay-settled"' in texts(response) and "Réglé" in words(response)
+        assert "Enregistrer un autre paiement" in words(response)
+        assert texts(response).index('<details class="day-pay-more">') < texts(response).index(
+            'class="day-pay"'
+        )
+
+    def test_a_cancelled_payment_is_no_longer_to_check(self, scene, client_for) -> None:
+        from cabas.distribution.models import Event, EventKind
+
+        bakery = client_for(scene.cast.producer_user)
+        stand_url = f"/producers/fournil/cycles/{scene.cycle.pk}/day/act/"
+        order_id = scene.order_id(scene.cast.member)
+        for method in ("cash", "cheque"):
+            act(
+                bakery,
+                stand_url,
+                kind="paid",
+                order=order_id,
+                producer=scene.cast.bakery.pk,
+                amount="10,40",
+                method=method,
+            )
+        url = stand_household(scene, scene.cast.member)
+        assert "à vérifier par les référents" in words(bakery.get(url))
+        conflict = Event.objects.get(conflict=True)
+        act(bakery, stand_url, kind="cancelled", order=order_id, corrects=conflict.pk, note="Erreur")
+        assert Event.objects.filter(kind=EventKind.CANCELLED, corrects=conflict).exists()
+        assert "à vérifier par les référents" not in words(bakery.get(url))
+
+    def test_method_details_grouped_per_method(self, scene, client_for) -> None:
+        html = texts(client_for(scene.cast.producer_user).get(stand_household(scene, scene.cast.member)))
+        for method, legend in (
+            ("cash", "Si paiement en espèces"),
+            ("cheque", "Si paiement par chèque"),
+            ("transfer", "Si paiement par virement"),
+        ):
+            assert (
+                f'<fieldset class="method-details" data-method="{method}"> <legend>{legend}</legend>' in html
+            )
+        assert "data-method-choice" in html
