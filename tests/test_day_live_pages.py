@@ -200,3 +200,25 @@ class TestStandPayment:
                 f'<fieldset class="method-details" data-method="{method}"> <legend>{legend}</legend>' in html
             )
         assert "data-method-choice" in html
+
+
+class TestWeighing:
+    def test_the_field_speaks_of_kilograms_and_a_refusal_names_the_item(self, scene, client_for) -> None:
+        dairy = client_for(scene.cast.producer_user2)
+        url = f"/producers/bergerie/cycles/{scene.cycle.pk}/day/"
+        line = scene.line(scene.cast.member, scene.tomme)
+        page = words(dairy.get(url + f"{line.order_id}/"))
+        assert "En kilogrammes, avec une virgule : 0,750 pour 750 g." in page
+        response = act(
+            dairy,
+            url + "act/",
+            kind="weighed",
+            order=line.order_id,
+            producer=scene.cast.dairy.pk,
+            line=line.pk,
+            weight="0",
+        )
+        html = texts(response)
+        assert f'id="weight-error-{line.pk}"' in html and 'aria-invalid="true"' in html
+        alert = html.split('role="alert">')[1].split("</p>")[0]
+        assert alert.startswith("Tomme :")
