@@ -222,3 +222,23 @@ class TestWeighing:
         assert f'id="weight-error-{line.pk}"' in html and 'aria-invalid="true"' in html
         alert = html.split('role="alert">')[1].split("</p>")[0]
         assert alert.startswith("Tomme :")
+
+
+class TestDeskSlip:
+    def test_the_reprinted_slip_carries_the_slip_number(self, scene, client_for) -> None:
+        from tests.test_reports import pdf_pages
+
+        order_id = scene.order_id(scene.cast.member)
+        response = client_for(scene.cast.coordinator).get(live_url(scene, f"desk/{order_id}/slip.pdf"))
+        assert response.status_code == 200
+        (page,) = pdf_pages(b"".join(response.streaming_content) if response.streaming else response.content)
+        assert "Récapitulatif 2 / 3" in page and "Marie Membre" in page
+
+    def test_a_members_own_slip_has_no_number(self, scene) -> None:
+        from cabas.cycles.models import Order
+        from cabas.reports import documents
+        from tests.test_reports import pdf_pages
+
+        order = Order.objects.select_related("user").get(pk=scene.order_id(scene.cast.member))
+        (page,) = pdf_pages(documents.member_slip_document(scene.cycle, order).content)
+        assert "Récapitulatif 2" not in page
