@@ -242,3 +242,31 @@ class TestDeskSlip:
         order = Order.objects.select_related("user").get(pk=scene.order_id(scene.cast.member))
         (page,) = pdf_pages(documents.member_slip_document(scene.cycle, order).content)
         assert "Récapitulatif 2" not in page
+
+
+class TestMoneyTable:
+    def test_a_scrollable_region_with_a_caption_and_links_to_the_stands_one_may_open(
+        self, scene, client_for, cast
+    ) -> None:
+        from cabas.catalog.models import ProducerAccount
+
+        ProducerAccount.objects.filter(producer=cast.dairy).delete()  # the group keeps the dairy's data
+        html = texts(client_for(cast.coordinator).get(live_url(scene)))
+        assert '<div class="table-wrap" role="region" tabindex="0" aria-labelledby="stands-caption">' in html
+        assert '<caption id="stands-caption"' in html
+        assert f'href="/producers/bergerie/cycles/{scene.cycle.pk}/day/"' in html
+        # The bakery has its own account: its stand is not the coordinator's to open.
+        assert f'href="/producers/fournil/cycles/{scene.cycle.pk}/day/"' not in html
+        assert (
+            client_for(cast.coordinator).get(f"/producers/bergerie/cycles/{scene.cycle.pk}/day/").status_code
+            == 200
+        )
+
+    def test_the_producer_side_says_whose_stand(self, scene, client_for, cast) -> None:
+        from cabas.catalog.models import ProducerAccount
+
+        ProducerAccount.objects.filter(producer=cast.dairy).delete()
+        page = words(client_for(cast.coordinator).get(f"/producers/bergerie/cycles/{scene.cycle.pk}/"))
+        assert "stand de Ferme de la Bergerie" in page and "mon stand" not in page
+        page = words(client_for(cast.producer_user).get(f"/producers/fournil/cycles/{scene.cycle.pk}/"))
+        assert "mon stand" in page

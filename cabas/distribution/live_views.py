@@ -13,7 +13,8 @@ from django.views.decorators.http import require_POST, require_safe
 
 from cabas.accounts.models import Membership, Role
 from cabas.accounts.permissions import AuthenticatedRequest, group_access
-from cabas.cycles.models import Order, Phase
+from cabas.catalog.models import Producer, ProducerAccount
+from cabas.cycles.models import Cycle, Order, Phase
 from cabas.cycles.permissions import get_published_cycle
 from cabas.cycles.services import CycleError, close_distribution
 from cabas.distribution import live as figures
@@ -46,6 +47,7 @@ def _live(
     cycle = access.cycle
     day = load_day(cycle)
     not_collected = figures.not_collected(day)
+    stands = figures.stands(day)
     team = list(DayTeamMember.objects.filter(cycle=cycle).select_related("user").order_by("user__full_name"))
     in_team = {member.user_id for member in team}
     members = Membership.objects.current().filter(group=cycle.group).select_related("user")
@@ -56,7 +58,8 @@ def _live(
         **day_context(request, cycle, "live"),
         "group": cycle.group,
         "day": day,
-        "stands": figures.stands(day),
+        "stands": stands,
+        "stand_links": _stand_links(request, cycle, [row.producer for row in stands]),
         "methods": Method.choices,
         "desk_methods": figures.desk_methods(day),
         "shortages": _shortages(cycle.pk),
@@ -77,6 +80,23 @@ def _live(
         "typed": typed,
     }
     return render(request, "distribution/live.html", context)
+
+
+def _stand_links(request: AuthenticatedRequest, cycle: Cycle, producers: list[Producer]) -> dict[int, bool]:
+    """Which stands the coordinator may open (as ``catalog.permissions.access_for`` says), in one query.
+
+    Their own producer's, any for the site admin, and those the group keeps without an account.
+    """
+    accounts = ProducerAccount.objects.filter(producer__in=producers).values_list("producer_id", "user_id")
+    with_account: dict[int, set[int]] = {}
+    for producer_id, user_id in accounts:
+        with_account.setdefault(producer_id, set()).add(user_id)
+    return {
+        p.pk: request.user.is_superuser
+        or request.user.pk in with_account.get(p.pk, set())
+        or (p.pk not in with_account and p.managing_group_id == cycle.group_id)
+        for p in producers
+    }
 
 
 def _shortages(cycle_id: int) -> list[Event]:
