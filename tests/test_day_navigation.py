@@ -106,3 +106,14 @@ class TestErrorPages:
         assert response.status_code == 500
         assert "Retour à l’accueil" in page or "Back to the home page" in page
         assert 'href="/"' in page
+
+
+class TestMemberDayAfterClosing:
+    def test_items_not_collected_and_what_to_do_next(self, scene: DayScene, client_for) -> None:
+        client = client_for(scene.cast.member)
+        page = client.get(day_url(scene)).content.decode()
+        assert "à retirer" in page and "non retiré" not in page
+        Cycle.objects.filter(pk=scene.cycle.pk).update(distributed_at=timezone.now())
+        page = " ".join(client.get(day_url(scene)).content.decode().split())
+        assert "à retirer" not in page and "non retiré" in page
+        assert "Ce qui reste dû sera réglé avec le trésorier" in page
