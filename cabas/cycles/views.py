@@ -49,9 +49,19 @@ def cycles(request: AuthenticatedRequest, slug: str) -> HttpResponse:
         .annotate(my_lines=Count("orders__lines", filter=Q(orders__user=request.user)))
         .order_by("-distribution_date")[:24]
     )
-    current = [c for c in cycles_ if c.phase(now) in {Phase.SCHEDULED, Phase.OPEN, Phase.CLOSED}]
+    # A finalised cycle is still current until its day is closed: members look for it on the day.
+    current = [
+        c for c in cycles_ if c.phase(now) in {Phase.SCHEDULED, Phase.OPEN, Phase.CLOSED, Phase.FINALISED}
+    ]
     past = [c for c in cycles_ if c not in current]
-    context = {"access": access, "group": access.group, "current": current, "past": past}
+    past_days = [c for c in past if c.my_lines and c.phase(now) in {Phase.DISTRIBUTED, Phase.SETTLED}][:6]
+    context = {
+        "access": access,
+        "group": access.group,
+        "current": current,
+        "past": past,
+        "past_days": past_days,
+    }
     return render(request, "cycles/cycles.html", context)
 
 

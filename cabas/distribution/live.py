@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from cabas.catalog.models import Producer
 from cabas.cycles.baskets import basket, slip_numbers
 from cabas.cycles.models import Cycle, Order
+from cabas.distribution.models import Event
 from cabas.distribution.state import Day, Household, Payment, build_day, fold_journal, journal_rows
 from cabas.ledger.models import Method
 
@@ -37,9 +38,15 @@ class StandProgress:
 
 @dataclass(frozen=True)
 class Conflict:
+    """A payment flagged as a conflict, with the payments it collides with and why (``kind``)."""
+
     household: Household
     payment: Payment
     producer: Producer | None
+    others: tuple[Payment, ...] = ()
+    # "desk_then_stand", "stand_twice" or "desk_amount": the template says it in one sentence.
+    kind: str = ""
+    devices: dict[int, str] = field(default_factory=dict)
 
 
 def stands(day: Day) -> list[StandProgress]:
@@ -80,8 +87,37 @@ def conflicts(day: Day) -> list[Conflict]:
     for payment in day.conflicts:
         if payment.event_id in where:
             household, producer = where[payment.event_id]
-            found.append(Conflict(household=household, payment=payment, producer=producer))
-    return found
+            others, kind = _colliding(household, payment, producer)
+            found.append(Conflict(household, payment, producer, others, kind))
+    devices = _devices([p.event_id for c in found for p in (c.payment, *c.others)])
+    return [Conflict(c.household, c.payment, c.producer, c.others, c.kind, devices) for c in found]
+
+
+def _colliding(
+    household: Household, payment: Payment, producer: Producer | None
+) -> tuple[tuple[Payment, ...], str]:
+    """The household's other payments this one collides with, and what kind of conflict it is."""
+    if producer is None:
+        stand_payments = [p for stand in household.stands for p in stand.payments]
+        others = [p for p in (*household.desk_payments, *stand_payments) if p.event_id != payment.event_id]
+        return tuple(sorted(others, key=lambda p: p.event_id)), "desk_amount"
+    at_desk = [p for p in household.desk_payments if producer.pk in p.shares]
+    at_stand = [
+        p
+        for stand in household.stands
+        if stand.producer.pk == producer.pk
+        for p in stand.payments
+        if p.event_id != payment.event_id
+    ]
+    kind = "desk_then_stand" if at_desk else "stand_twice"
+    return tuple(sorted((*at_desk, *at_stand), key=lambda p: p.event_id)), kind
+
+
+def _devices(event_ids: list[int]) -> dict[int, str]:
+    """Which device recorded each payment (one query; the day's state does not carry it)."""
+    if not event_ids:
+        return {}
+    return dict(Event.objects.filter(pk__in=event_ids).values_list("pk", "device"))
 
 
 def not_collected(day: Day) -> list[Household]:

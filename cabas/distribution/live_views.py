@@ -13,7 +13,8 @@ from django.views.decorators.http import require_POST, require_safe
 
 from cabas.accounts.models import Membership, Role
 from cabas.accounts.permissions import AuthenticatedRequest, group_access
-from cabas.cycles.models import Order, Phase
+from cabas.catalog.models import Producer, ProducerAccount
+from cabas.cycles.models import Cycle, Order, Phase
 from cabas.cycles.permissions import get_published_cycle
 from cabas.cycles.services import CycleError, close_distribution
 from cabas.distribution import live as figures
@@ -45,28 +46,28 @@ def _live(
 ) -> HttpResponse:
     cycle = access.cycle
     day = load_day(cycle)
+    not_collected = figures.not_collected(day)
+    stands = figures.stands(day)
     team = list(DayTeamMember.objects.filter(cycle=cycle).select_related("user").order_by("user__full_name"))
     in_team = {member.user_id for member in team}
-    candidates = [
-        m.user
-        for m in Membership.objects.current()
-        .filter(group=cycle.group)
-        .select_related("user")
-        .order_by("user__full_name", "user__email")
-        if m.user_id not in in_team
-    ]
+    members = Membership.objects.current().filter(group=cycle.group).select_related("user")
+    candidates = sorted(
+        (m.user for m in members if m.user_id not in in_team), key=lambda user: user.display_name.casefold()
+    )
     context: dict[str, Any] = {
         **day_context(request, cycle, "live"),
         "group": cycle.group,
         "day": day,
-        "stands": figures.stands(day),
+        "stands": stands,
+        "stand_links": _stand_links(request, cycle, [row.producer for row in stands]),
         "methods": Method.choices,
         "desk_methods": figures.desk_methods(day),
         "shortages": _shortages(cycle.pk),
         "short_reasons": dict(ShortReason.choices),
         "numbers": {h.order_id: h.number for h in day.households},
         "conflicts": figures.conflicts(day),
-        "not_collected": figures.not_collected(day),
+        "not_collected": not_collected,
+        "undecided": sum(1 for h in not_collected if not h.uncollected),
         "decisions": _decisions(cycle.pk),
         "uncollected_choices": Uncollected.choices,
         "uncollected_labels": dict(Uncollected.choices),
@@ -79,6 +80,23 @@ def _live(
         "typed": typed,
     }
     return render(request, "distribution/live.html", context)
+
+
+def _stand_links(request: AuthenticatedRequest, cycle: Cycle, producers: list[Producer]) -> dict[int, bool]:
+    """Which stands the coordinator may open (as ``catalog.permissions.access_for`` says), in one query.
+
+    Their own producer's, any for the site admin, and those the group keeps without an account.
+    """
+    accounts = ProducerAccount.objects.filter(producer__in=producers).values_list("producer_id", "user_id")
+    with_account: dict[int, set[int]] = {}
+    for producer_id, user_id in accounts:
+        with_account.setdefault(producer_id, set()).add(user_id)
+    return {
+        p.pk: request.user.is_superuser
+        or request.user.pk in with_account.get(p.pk, set())
+        or (p.pk not in with_account and p.managing_group_id == cycle.group_id)
+        for p in producers
+    }
 
 
 def _shortages(cycle_id: int) -> list[Event]:
@@ -116,6 +134,9 @@ def team_add(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     """Put a member of the group on this cycle's welcome desk (this cycle only)."""
     access = _coordinator(request, slug, pk)
     user_pk = str(request.POST.get("user", ""))
+    if not user_pk:
+        messages.error(request, _("Choose who to add to the welcome desk."))
+        return redirect("day_live", slug=slug, pk=access.cycle.pk)
     if not user_pk.isdigit() or len(user_pk) > 12:
         raise Http404
     membership = get_object_or_404(
@@ -150,8 +171,7 @@ def close_day(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse
         close_distribution(cycle=access.cycle, by=request.user)
     except CycleError as error:
         messages.error(request, str(error))
-    else:
-        messages.success(request, _("The distribution is closed: what is still owed goes to settlement."))
+    # Once closed, the page's one banner says so, and where what is still owed goes.
     return redirect("day_live", slug=slug, pk=access.cycle.pk)
 
 

@@ -48,6 +48,11 @@ def day_context(request: HttpRequest, cycle: Cycle, scope: str) -> dict[str, Any
     phase = cycle.phase()
     if phase in (Phase.DISTRIBUTED, Phase.SETTLED):
         notice = _("The distribution is closed: this page is read-only.")
+        if scope == "live":
+            notice = _(
+                "The distribution is closed: this page is read-only. "
+                "What is still owed goes to settlement with the treasurer."
+            )
         if scope == "member":
             notice = _("The distribution is over.")
     elif phase != Phase.FINALISED and scope == "member":
@@ -73,7 +78,9 @@ def history(cycle: Cycle, order_id: int, **filters: Any) -> list[Event]:
         .order_by("pk")
     )
     cancelled = {e.corrects_id for e in events if e.kind == EventKind.CANCELLED}
+    resolved = {e.corrects_id for e in events if e.kind == EventKind.RESOLVED}
     for event in events:
         event.was_cancelled = event.pk in cancelled  # type: ignore[attr-defined]
+        event.was_resolved = event.pk in resolved  # type: ignore[attr-defined]
         event.cancellable = event.kind in CANCELLABLE and event.pk not in cancelled  # type: ignore[attr-defined]
     return events

@@ -181,12 +181,15 @@ def join_pdfs(parts: list[bytes]) -> bytes:
     return out.getvalue()
 
 
-def member_slip_document(cycle: Cycle, order: Order) -> Document:
-    """One member's own slip (PDF)."""
+def member_slip_document(
+    cycle: Cycle, order: Order, number: int | None = None, total: int | None = None
+) -> Document:
+    """One member's own slip (PDF); with ``number`` (of ``total``), the slip number the day finds it by."""
     slip = reports_data.member_slip(cycle, order)
+    count = (total or number) if number else None
     with group_language():
         title = translation.gettext("Slip of %(member)s") % {"member": slip.member.name}
-        pdf = lambda: render_pdf("slips.typ", prints.slips(title, slip.header, [slip], 1, 1, None))  # noqa: E731
+        pdf = lambda: render_pdf("slips.typ", prints.slips(title, slip.header, [slip], 1, number or 1, count))  # noqa: E731
         return _render(PDF, title, slip.header, pdf, list, slip)
 
 

@@ -21,6 +21,7 @@ from cabas.accounts.models import Role
 from cabas.accounts.permissions import AuthenticatedRequest, group_access
 from cabas.catalog.models import Producer
 from cabas.catalog.permissions import producer_access
+from cabas.cycles.baskets import slip_numbers
 from cabas.cycles.models import Cycle, Order
 from cabas.cycles.permissions import get_published_cycle
 from cabas.distribution.permissions import desk_access
@@ -105,4 +106,6 @@ def desk_slip(request: AuthenticatedRequest, slug: str, pk: int, order_pk: int) 
     """A household's slip reprinted at the welcome desk (coordinators and that cycle's day team)."""
     desk = desk_access(request, slug, pk)
     order = get_object_or_404(Order.objects.select_related("user"), cycle=desk.cycle, pk=order_pk)
-    return _download(documents.member_slip_document, desk.cycle, order)
+    # The reprint carries the slip number the stands and the desk find the household by.
+    numbers = slip_numbers(desk.cycle)
+    return _download(documents.member_slip_document, desk.cycle, order, numbers.get(order.pk), len(numbers))

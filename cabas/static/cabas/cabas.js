@@ -46,3 +46,26 @@ function showScriptOnly(root) {
 }
 document.addEventListener("DOMContentLoaded", () => showScriptOnly(document));
 document.addEventListener("htmx:load", (event) => showScriptOnly(event.detail.elt));
+
+// Payment forms of the day: the details of the method chosen (cash, cheque, transfer)
+// are shown, the others' folded away. Without JavaScript every fieldset stays visible.
+function setUpMethodDetails(choice) {
+  const form = choice.closest("form");
+  if (!form || choice.dataset.ready) return;
+  choice.dataset.ready = "1";
+  const show = () => {
+    const method = form.querySelector("input[name='method']:checked")?.value;
+    form.querySelectorAll("fieldset[data-method]").forEach((fieldset) => {
+      fieldset.hidden = fieldset.dataset.method !== method;
+    });
+  };
+  choice.addEventListener("change", show);
+  form.addEventListener("reset", () => setTimeout(show));
+  show();
+}
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("[data-method-choice]").forEach(setUpMethodDetails);
+});
+document.addEventListener("htmx:load", (event) => {
+  event.detail.elt.querySelectorAll?.("[data-method-choice]").forEach(setUpMethodDetails);
+});
