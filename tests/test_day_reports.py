@@ -24,6 +24,7 @@ from cabas.accounts.models import User
 from cabas.catalog.models import Producer, ProducerAccount
 from cabas.cycles.models import Cycle, Offer, OrderLine
 from cabas.cycles.ordering import LineChange, save_basket
+from cabas.distribution import live as figures_live
 from cabas.distribution import services
 from cabas.distribution.models import EventKind
 from cabas.distribution.services import Action, Scope
@@ -146,10 +147,20 @@ def test_producer_day_agrees_with_the_day_and_the_ledger(scene: DayScene) -> Non
                 stand.desk_cents,
             )
             household = User.objects.get(pk=row.member.pk)
-            assert row.owed_cents == scene.balance(Account.HOUSEHOLD, household=household, producer=producer)
+            # « Reste dû » is due − paid, handed over or not; the ledger holds what was received.
+            assert row.owed_cents == stand.left_cents >= 0
+            not_handed = row.due_cents - row.handed_cents
+            assert row.owed_cents - not_handed == scene.balance(
+                Account.HOUSEHOLD, household=household, producer=producer
+            )
+            assert row.paid_not_handed_cents == max(
+                min(row.paid_cents + row.desk_cents, row.due_cents) - row.handed_cents, 0
+            )
         # What is still owed to the producer: by households, or by the association (desk).
         assert report.handed_cents - report.paid_cents == scene.balance(Account.PRODUCER, producer=producer)
-        assert report.owed_cents == scene.balance(Account.HOUSEHOLD, producer=producer)
+        assert report.owed_cents - (report.due_cents - report.handed_cents) == scene.balance(
+            Account.HOUSEHOLD, producer=producer
+        )
     bakery = day.producer_day(scene.cycle, c.bakery)
     assert (bakery.handed_cents, bakery.paid_cents, bakery.desk_cents, bakery.owed_cents) == (
         2600,
@@ -178,13 +189,18 @@ def test_day_summary_agrees_with_the_ledger(scene: DayScene) -> None:
     for producer in (scene.cast.bakery, scene.cast.dairy):
         f = figures[producer.pk]
         assert f.handed_cents - f.paid_cents == scene.balance(Account.PRODUCER, producer=producer)
-        assert f.owed_cents == scene.balance(Account.HOUSEHOLD, producer=producer)
+        assert f.owed_cents - (f.due_cents - f.handed_cents) == scene.balance(
+            Account.HOUSEHOLD, producer=producer
+        )
+        assert f.owed_cents == sum(max(s.left_cents, 0) for s in load_day(scene.cycle).stand(producer.pk))
         assert f.due_cents == sum(s.due_cents for s in load_day(scene.cycle).stand(producer.pk))
     assert summary.total("desk_cents") == scene.balance(Account.DESK) == 900
     assert summary.desk.cents == {"card": 900}
     assert summary.method_total("cheque") == 1941 + 520
     assert (summary.households, summary.served) == (5, 4 - 1)  # Claire's yoghurts wait
-    (kept,) = summary.not_collected
+    # Claire's yoghurts are paid, not handed over: not a negative debt.
+    assert figures[scene.cast.dairy.pk].paid_not_handed_cents == 190
+    kept, claire = sorted(summary.not_collected, key=lambda n: n.member.name)
     assert (kept.member.name, kept.decision, kept.decided_by) == (
         "Bernadette Bénéficiaire",
         "kept",
@@ -192,6 +208,10 @@ def test_day_summary_agrees_with_the_ledger(scene: DayScene) -> None:
     )
     lines = OrderLine.objects.filter(order__cycle=scene.cycle, order__user=scene.cast.beneficiary)
     assert kept.due_cents == sum(line.total_cents for line in lines) == 3585 + 4 * 95
+    assert (claire.member.name, claire.due_cents, claire.decision) == ("Claire Coordinatrice", 0, "")
+    # The live view lists the same baskets.
+    live = [h.member.name for h in figures_live.not_collected(load_day(scene.cycle))]
+    assert sorted(live) == sorted(n.member.name for n in summary.not_collected)
 
 
 def test_query_counts_do_not_grow_with_households(cast: Cast) -> None:
@@ -270,8 +290,10 @@ def test_producer_report_xlsx(scene: DayScene) -> None:
     _header, body = table_after(xlsx_rows(content, 0), fr("No."))
     *rows, total = body
     owed = {row[1]: cents(row[11]) for row in rows if row[11] is not None}
+    stands = {s.member.name: s for s in load_day(scene.cycle).stand(c.bakery.pk)}
     for member in (c.member, c.member2, c.treasurer, c.coordinator):
-        assert owed[member.full_name] == scene.balance(Account.HOUSEHOLD, household=member, producer=c.bakery)
+        assert owed[member.full_name] == stands[member.full_name].left_cents == 0
+        assert scene.balance(Account.HOUSEHOLD, household=member, producer=c.bakery) == 0
     report = day.producer_day(scene.cycle, c.bakery)
     assert [cents(total[8]), cents(total[9]), cents(total[11])] == [
         report.handed_cents,
@@ -301,6 +323,7 @@ def test_day_summary_pdf_and_xlsx(scene: DayScene) -> None:
     for attribute in ("due_cents", "handed_cents", "desk_cents", "owed_cents"):
         assert euros(summary.total(attribute)) in text
     assert "Bernadette Bénéficiaire" in text and fr("Kept for later") in text and "pots fendus" in text
+    figures = {f.producer.pk: f for f in summary.producers}
     content = documents.day_summary_document(scene.cycle, "xlsx").content
     _header, body = table_after(xlsx_rows(content, 0), fr("Producer"))
     by_name = {row[0]: row for row in body}
@@ -308,10 +331,13 @@ def test_day_summary_pdf_and_xlsx(scene: DayScene) -> None:
         row = by_name[producer.name]
         handed, paid = cents(row[4]), sum(cents(value) for value in row[5:9])
         assert handed - paid == scene.balance(Account.PRODUCER, producer=producer)
-        assert cents(row[10]) == scene.balance(Account.HOUSEHOLD, producer=producer)
+        due, owed = cents(row[3]), cents(row[10])
+        assert owed - (due - handed) == scene.balance(Account.HOUSEHOLD, producer=producer)
+        assert cents(row[11]) == figures[producer.pk].paid_not_handed_cents
     total = by_name[fr("Total")]
     assert cents(total[9]) == scene.balance(Account.DESK)
-    assert cents(total[10]) == scene.balance(Account.HOUSEHOLD)
+    assert cents(total[10]) - (cents(total[3]) - cents(total[4])) == scene.balance(Account.HOUSEHOLD)
+    assert cents(total[10]) >= 0
     _header, desk = table_after(xlsx_rows(content, 1), fr("Method"))
     assert cents(desk[-1][2]) == scene.balance(Account.DESK)
 
@@ -373,3 +399,77 @@ def test_nothing_before_the_day_starts(cast: Cast, client_for: Callable[..., Cli
         reverse("reports_day_summary", args=[A, cycle.pk, "pdf"])
         not in client.get(reverse("reports_cycle", args=[A, cycle.pk])).text
     )
+
+
+# --- Paid at the desk, then weighed: a complement at the desk ----------------------------------
+
+
+def test_paid_at_the_desk_then_weighed(cast: Cast, client_for: Callable[..., Client]) -> None:
+    """The whole basket paid at the desk on estimated prices, then the tomme weighed heavier:
+    the desk's share stays what it collected, the difference is a complement to pay at the desk;
+    the producer is owed the desk's share by the association, the rest by the household."""
+    cycle = make_cycle(cast.group_a, name="Cabas de juillet")
+    bread = make_offer(cycle, cast.bakery, "Pain complet", price_cents=520)
+    tomme = make_offer(cycle, cast.dairy, "Tomme", price_cents=2390, estimated_weight_grams=750)
+    _order(cycle, cast.member, {bread: 1000, tomme: 1000})
+    s = DayScene(cast, _finalise(cycle), bread, tomme, tomme)
+    member, dairy = cast.member, cast.dairy
+    household = load_day(s.cycle).household(s.line(member, tomme).order_id)
+    assert household is not None and household.left_cents == 520 + 1793  # 0,750 kg estimated
+    s.act(EventKind.DESK_PAID, member, amount_cents=2313, method="cash", details={"tendered": "25"})
+    s.act(EventKind.WEIGHED, member, tomme, grams=806)  # 19,26 €: + 1,33 €
+    s.act(EventKind.HANDED, member, tomme)
+    s.act(EventKind.HANDED, member, bread)
+
+    # The desk: 1,33 € to collect now, and why.
+    household = load_day(s.cycle).household(household.order_id)
+    assert household is not None
+    assert (household.left_cents, household.complement_cents, household.complement_weighed) == (
+        133,
+        133,
+        True,
+    )
+    assert household.arrived  # paid at the desk: arrived
+    desk = client_for(cast.coordinator).get(
+        reverse("day_desk", args=[A, s.cycle.pk]) + f"?order={household.order_id}"
+    )
+    page = " ".join(desk.text.split())
+    assert fr("weighed after the payment: + %(amount)s", amount=euros(133)) in page, page
+    # The stand: paid at the desk, a complement at the desk, never an amount of the household's.
+    (stand,) = load_day(s.cycle, producer=dairy).stand(dairy.pk)
+    assert (stand.desk_cents, stand.due_cents, stand.complement_cents) == (1793, 1926, 133)
+    url = reverse("day_stand_household", args=["bergerie", s.cycle.pk, household.order_id])
+    stand_page = " ".join(client_for(cast.coordinator).get(url).text.split())
+    assert fr("(complement at the welcome desk)") in stand_page
+    # The producer's report: the association owes her the desk's share; the household, the rest.
+    report = day.producer_day(s.cycle, dairy)
+    (row,) = report.rows
+    assert (row.handed_cents, row.desk_cents, row.owed_cents, row.paid_not_handed_cents) == (
+        1926,
+        1793,
+        133,
+        0,
+    )
+    assert (report.desk_cents, report.owed_cents) == (1793, 133)
+    text = " ".join(pdf_pages(documents.day_report_document(s.cycle, dairy, "pdf").content))
+    assert fr("paid at the welcome desk (complement at the welcome desk)") in text
+    assert euros(1793) in text and euros(133) in text and f"-{euros(1793)}" not in text
+    # The ledger, to the cent.
+    assert s.balance(Account.PRODUCER, producer=dairy) == report.handed_cents - report.paid_cents == 1926
+    assert s.balance(Account.HOUSEHOLD, household=member, producer=dairy) == 133
+    assert s.balance(Account.HOUSEHOLD, household=member) == 133 == household.left_cents
+    assert s.balance(Account.DESK) == 2313
+    summary = day.day_summary(s.cycle)
+    assert summary.total("desk_cents") == s.balance(Account.DESK)
+    assert summary.total("owed_cents") == s.balance(Account.HOUSEHOLD) == 133
+
+    # The desk collects the complement: its share for the dairy is now the whole part.
+    s.act(EventKind.DESK_PAID, member, amount_cents=133, method="cash")
+    day_ = load_day(s.cycle)
+    household = day_.household(household.order_id)
+    assert household is not None and (household.left_cents, household.complement_cents) == (0, 0)
+    assert not day_.conflicts
+    (row,) = day.producer_day(s.cycle, dairy).rows
+    assert (row.desk_cents, row.owed_cents) == (1926, 0)
+    assert s.balance(Account.HOUSEHOLD, household=member) == 0
+    assert s.balance(Account.DESK) == 2313 + 133

@@ -491,7 +491,12 @@ def test_hostile_actions_are_refused_one_by_one(day: Day, client_for) -> None:
 def test_long_texts_are_cut_not_refused(day: Day, client_for) -> None:
     """10 kB of note or cheque details: kept to what the journal holds, the rest dropped."""
     action = paid(day, day.cast.member, day.cast.bakery.pk, "long")
-    action.update(note="n" * 10_000, details={"number": "1" * 10_000, "other": "x"}, happened_at="z" * 10_000)
+    action.update(
+        method="cheque",
+        note="n" * 10_000,
+        details={"number": "1" * 10_000, "other": "x"},
+        happened_at="z" * 10_000,
+    )
     results = send(client_for(day.cast.producer_user), day.stand_url(), batch(action)).json()["results"]
     assert results[0]["status"] == "applied"
     event = Event.objects.get()

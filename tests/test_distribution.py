@@ -522,7 +522,8 @@ class TestReadingAnAction:
             }
         )
         assert (action.order_id, action.producer_id, action.line_id) == (12, 3, 40)
-        assert (action.grams, action.amount_cents, action.details) == (812, 1250, {"number": "0012345"})
+        # A weighing carries no payment details: those belong to a payment's method only.
+        assert (action.grams, action.amount_cents, action.details) == (812, 1250, {})
 
     @pytest.mark.parametrize(
         "changes",
@@ -561,3 +562,116 @@ def test_a_line_handed_at_zero_then_its_shortage_cancelled_is_owed_again(scene: 
     line.refresh_from_db()
     assert line.total_cents == 1793
     assert owes(scene, member, scene.cast.dairy) == 1793
+
+
+def test_a_line_not_delivered_at_all_stays_on_the_days_pages(scene: Scene, client_for) -> None:
+    """Every yoghurt short: the line shows at 0 €, struck through, with its reason, at the
+    stand, on the member's day and in the member's household, as many queries as with none."""
+    member2, dairy = scene.cast.member2, scene.cast.dairy
+    line = scene.line(member2, scene.yoghurt)
+    act(
+        scene,
+        EventKind.SHORT,
+        member2,
+        producer_id=dairy.pk,
+        line_id=line.pk,
+        quantity=6000,
+        reason="damaged",
+    )
+    for stands in (
+        load_day(scene.cycle).stand(dairy.pk),
+        load_day(scene.cycle, producer=dairy).stand(dairy.pk),
+    ):
+        mine = next(s for s in stands if s.member.pk == member2.pk)
+        (gone,) = mine.lines
+        assert (gone.line_id, gone.not_delivered, gone.item.total_cents, gone.short) == (
+            line.pk,
+            True,
+            0,
+            6000,
+        )
+        assert gone.short_reason == "damaged" and mine.due_cents == 0 and mine.served
+    from cabas.distribution.live import member_household
+
+    order = line.order
+    own = member_household(scene.cycle, order)
+    assert own is not None and [ln.line_id for ln in stand_of(own, dairy).lines] == [line.pk]
+    page = " ".join(client_for(member2).get(f"/g/saint-orens/cycles/{scene.cycle.pk}/day/").text.split())
+    assert "<del><strong>Yaourt</strong></del>" in page
+
+
+def test_paying_at_the_desk_or_a_handover_means_arrived(scene: Scene) -> None:
+    member, member2 = scene.cast.member, scene.cast.member2
+    assert not any(h.arrived for h in load_day(scene.cycle).households)
+    act(scene, EventKind.DESK_PAID, member, amount_cents=500, method="cash")
+    line = scene.line(member2, scene.bread)
+    act(scene, EventKind.HANDED, member2, producer_id=scene.cast.bakery.pk, line_id=line.pk)
+    arrived = {h.member.pk for h in load_day(scene.cycle).households if h.arrived}
+    assert arrived == {member.pk, member2.pk}
+
+
+def test_payment_details_belong_to_their_method(scene: Scene) -> None:
+    from cabas.distribution.forms import read_action
+
+    typed = {
+        "details-number": "0012345",
+        "details-bank": "Crédit Agricole",
+        "details-drawer": "M. Membre",
+        "details-reference": "DUPONT-JUIN",
+        "details-tendered": "20",
+    }
+    base = {"kind": "paid", "order": "1", "producer": "1", "amount": "5", "device": "d", "action": "x"}
+    kept = {
+        method: read_action({**base, **typed, "method": method}).details
+        for method in ("cash", "cheque", "transfer", "card")
+    }
+    assert kept == {
+        "cash": {"tendered": "20"},
+        "cheque": {"number": "0012345", "bank": "Crédit Agricole", "drawer": "M. Membre"},
+        "transfer": {"reference": "DUPONT-JUIN"},
+        "card": {},
+    }
+    # The services keep the same, whoever sends the action.
+    member = scene.cast.member
+    details = {"number": "77", "bank": "La Banque Postale", "drawer": "Marie", "reference": "REF"}
+    event = act(
+        scene,
+        EventKind.PAID,
+        member,
+        producer_id=scene.cast.bakery.pk,
+        amount_cents=100,
+        method="cheque",
+        details=details,
+    ).event
+    assert event.details == {"number": "77", "bank": "La Banque Postale", "drawer": "Marie"}
+    desk = act(scene, EventKind.DESK_PAID, member, amount_cents=100, method="cash", details=details).event
+    assert set(desk.details) == {"shares"}
+
+
+def test_slip_numbers_do_not_move_when_a_basket_ends_empty(scene: Scene) -> None:
+    from cabas.cycles.baskets import slip_numbers
+    from cabas.reports import data
+
+    before = slip_numbers(scene.cycle)
+    slips = data.member_slips(scene.cycle).slips
+    assert {s.basket.order_id: s.number for s in slips} == before
+    # Bernadette's whole basket not delivered: hers and the others' numbers stay.
+    beneficiary, dairy = scene.cast.beneficiary, scene.cast.dairy
+    for offer, quantity in ((scene.tomme, 2000), (scene.yoghurt, 4000)):
+        line = scene.line(beneficiary, offer)
+        act(
+            scene,
+            EventKind.SHORT,
+            beneficiary,
+            producer_id=dairy.pk,
+            line_id=line.pk,
+            quantity=quantity,
+            reason="sold_out",
+        )
+    assert slip_numbers(scene.cycle) == before
+    assert {h.order_id: h.number for h in load_day(scene.cycle).households} == before
+    assert {
+        s.basket.order_id: s.number for s in data.member_slips(scene.cycle).slips
+    }.items() <= before.items()
+    order = scene.line(scene.cast.member, scene.bread).order
+    assert data.member_slip(scene.cycle, order).number == before[order.pk]

@@ -29,6 +29,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Q
+
 from cabas.accounts.models import User
 from cabas.catalog.models import Producer
 from cabas.cycles.models import Cycle, Order, OrderLine
@@ -179,6 +181,11 @@ def _item(row: Mapping[str, Any]) -> Item:
     )
 
 
+# For a reader of lines the baskets leave out (``distribution.state``: lines short to zero).
+LINE_FIELDS = _FIELDS
+line_item = _item
+
+
 def _member(row: Mapping[str, Any]) -> Member:
     email = row["order__user__email"]
     name = row["order__user__full_name"] or email
@@ -236,11 +243,14 @@ def slip_numbers(cycle: Cycle) -> dict[int, int]:
     """Each basket's slip number (1, 2, ...): its place in the one member order; one query.
 
     The slips print these numbers and the distribution day finds a household by
-    them, so both count the same baskets (those with something to collect) in
-    the same order.
+    them, so both count the same baskets (those with something to collect, or
+    left at zero by the day's shortages) in the same order.
     """
+    # A basket whose every line was reported not delivered on the day keeps its number:
+    # the numbers of the baskets after it do not move while the slips are in hands.
+    kept = Q(lines__quantity__gt=0) | Q(lines__day_events__kind="short")
     rows = (
-        Order.objects.filter(cycle=cycle, lines__quantity__gt=0)
+        Order.objects.filter(kept, cycle=cycle)
         .distinct()
         .values_list("pk", "user_id", "user__full_name", "user__email")
         .order_by()

@@ -24,7 +24,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from cabas.distribution.models import EventKind
-from cabas.distribution.services import Action, Refused
+from cabas.distribution.services import Action, Refused, payment_details
 from cabas.lib.inputs import clean_text, parse_digits
 from cabas.lib.money import parse_cents
 from cabas.lib.quantities import parse_quantity
@@ -88,12 +88,14 @@ def _read(data: Mapping[str, Any], name: str, parse: Any, message: str) -> int |
 
 
 def _details(data: Mapping[str, Any]) -> dict[str, str]:
+    """The details typed, those of the method chosen only (``services.payment_details``)."""
     details = data.get("details")
     if isinstance(details, Mapping):  # the offline queue sends an object
         source = {key: details.get(key) for key in DETAILS}
     else:
         source = {key: data.get(f"details-{key}") for key in DETAILS}
-    return {key: clean_text(value, 80) for key, value in source.items() if value}
+    typed = {key: clean_text(value, 80) for key, value in source.items() if value}
+    return payment_details(str(data.get("method", "")), typed)
 
 
 def _when(value: object) -> datetime | None:

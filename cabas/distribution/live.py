@@ -14,8 +14,17 @@ from dataclasses import dataclass, field
 from cabas.catalog.models import Producer
 from cabas.cycles.baskets import basket, slip_numbers
 from cabas.cycles.models import Cycle, Order
+from cabas.distribution import state
 from cabas.distribution.models import Event
-from cabas.distribution.state import Day, Household, Payment, build_day, fold_journal, journal_rows
+from cabas.distribution.state import (
+    Day,
+    Household,
+    Payment,
+    build_day,
+    fold_journal,
+    journal_rows,
+    short_lines,
+)
 from cabas.ledger.models import Method
 
 
@@ -121,8 +130,8 @@ def _devices(event_ids: list[int]) -> dict[int, str]:
 
 
 def not_collected(day: Day) -> list[Household]:
-    """Households not (fully) served: the baskets to decide on at the end of the day."""
-    return [h for h in day.households if not h.served]
+    """The baskets to decide on at the end of the day (``state.not_collected``, as the summary)."""
+    return state.not_collected(day)
 
 
 def member_household(cycle: Cycle, order: Order) -> Household | None:
@@ -135,4 +144,7 @@ def member_household(cycle: Cycle, order: Order) -> Household | None:
     paid |= {int(pk) for row in rows for pk in (row["details"] or {}).get("shares", {})}
     if paid - set(producers):
         producers.update(Producer.objects.in_bulk(paid - set(producers)))
-    return build_day(cycle, [found], slip_numbers(cycle), journal, producers).household(order.pk)
+    gone = short_lines(cycle, journal, order=order)
+    if {pid for (_order, pid) in gone} - set(producers):
+        producers.update(Producer.objects.in_bulk({pid for (_order, pid) in gone} - set(producers)))
+    return build_day(cycle, [found], slip_numbers(cycle), journal, producers, gone).household(order.pk)

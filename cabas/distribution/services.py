@@ -317,6 +317,21 @@ def _check_method(method: str) -> Method:
     return Method(method)
 
 
+# The details that belong to each way of paying; the others (a reference typed, then the
+# method changed to cash) are dropped before anything is recorded.
+METHOD_DETAILS: dict[str, tuple[str, ...]] = {
+    Method.CHEQUE: ("number", "bank", "drawer"),
+    Method.TRANSFER: ("reference",),
+    Method.CASH: ("tendered",),
+}
+
+
+def payment_details(method: str, details: dict[str, Any]) -> dict[str, Any]:
+    """Only the details of ``method``: a cheque's number, bank and drawer; a transfer's
+    reference; the cash tendered; nothing for a card."""
+    return {key: details[key] for key in METHOD_DETAILS.get(method, ()) if details.get(key)}
+
+
 def _paid(cycle: Cycle, order: Order, action: Action, by: User) -> Event:
     amount = _check_amount(action.amount_cents)
     method = _check_method(action.method)
@@ -333,7 +348,17 @@ def _paid(cycle: Cycle, order: Order, action: Action, by: User) -> Event:
         amount_cents=amount,
         method=method,
     )
-    return _record(cycle, order, action, by, amount_cents=amount, entry=entry, conflict=bool(others) or desk)
+    details = payment_details(method, action.details)
+    return _record(
+        cycle,
+        order,
+        action,
+        by,
+        amount_cents=amount,
+        entry=entry,
+        conflict=bool(others) or desk,
+        details=details,
+    )
 
 
 def _desk_paid(cycle: Cycle, order: Order, action: Action, by: User) -> Event:
@@ -359,7 +384,10 @@ def _desk_paid(cycle: Cycle, order: Order, action: Action, by: User) -> Event:
     )
     # The desk collected another figure than what was left: someone paid meanwhile.
     conflict = rest > 0 or sum(shares.values()) != (household.left_cents if household else 0)
-    details = {**action.details, "shares": {str(pk): cents for pk, cents in shares.items()}}
+    details = {
+        **payment_details(method, action.details),
+        "shares": {str(pk): cents for pk, cents in shares.items()},
+    }
     return _record(
         cycle,
         order,

@@ -24,17 +24,20 @@ from django.db.models import Q
 
 from cabas.catalog.models import Producer
 from cabas.cycles.baskets import (
+    LINE_FIELDS,
     Basket,
     Item,
     Member,
     ProducerPart,
     baskets,
     baskets_of,
+    item_sort_key,
+    line_item,
     producer_sort_key,
     slip_numbers,
 )
-from cabas.cycles.models import Cycle, Order
-from cabas.distribution.models import Event, EventKind
+from cabas.cycles.models import Cycle, Order, OrderLine
+from cabas.distribution.models import Event, EventKind, ShortReason
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,15 @@ class LineView:
     @property
     def done(self) -> bool:
         return self.handed or self.item.quantity == 0
+
+    @property
+    def not_delivered(self) -> bool:
+        """Nothing of the line was delivered: it stays on the day's pages, struck through, at 0 €."""
+        return self.item.quantity == 0
+
+    @property
+    def short_reason_label(self) -> str:
+        return str(ShortReason(self.short_reason).label) if self.short_reason in ShortReason.values else ""
 
 
 @dataclass(frozen=True)
@@ -95,6 +107,16 @@ class Stand:
         return self.desk_cents > 0
 
     @property
+    def complement_cents(self) -> int:
+        """Paid at the desk, then the amount grew (a weighing after the payment): the difference,
+        to pay at the desk too. The desk's share stays what it collected."""
+        return max(self.left_cents, 0) if self.paid_at_desk else 0
+
+    @property
+    def weighed(self) -> bool:
+        return any(line.grams is not None for line in self.lines)
+
+    @property
     def served(self) -> bool:
         return all(line.done for line in self.lines)
 
@@ -125,12 +147,33 @@ class Household:
         return sum(max(stand.left_cents, 0) for stand in self.stands)
 
     @property
+    def paid_cents(self) -> int:
+        """Paid at the stands and at the desk for the basket's parts."""
+        return sum(stand.paid_cents + stand.desk_cents for stand in self.stands)
+
+    @property
+    def complement_cents(self) -> int:
+        """Part of ``left_cents``: what the amounts grew by after a payment at the desk."""
+        return sum(stand.complement_cents for stand in self.stands)
+
+    @property
+    def complement_weighed(self) -> bool:
+        """The complement comes from a weighing after the payment (the desk says why)."""
+        return any(stand.weighed for stand in self.stands if stand.complement_cents)
+
+    @property
     def served(self) -> bool:
         return all(stand.served for stand in self.stands)
 
     @property
     def started(self) -> bool:
-        return self.arrived or any(line.handed for stand in self.stands for line in stand.lines)
+        return self.arrived
+
+    @property
+    def not_collected(self) -> bool:
+        """A basket to decide on at the end of the day: the coordinators decided on it already,
+        or something of it is still to hand over (and it is not « charged anyway »)."""
+        return bool(self.uncollected) or not self.served
 
 
 @dataclass
@@ -145,6 +188,12 @@ class Day:
     def stand(self, producer_id: int) -> list[Stand]:
         """The households that ordered from ``producer_id``, by slip number."""
         return [s for h in self.households for s in h.stands if s.producer.pk == producer_id]
+
+
+def not_collected(day: Day) -> list[Household]:
+    """The baskets not (fully) collected, decided on or not: the one list the live view and the
+    day's summary show."""
+    return [h for h in day.households if h.not_collected]
 
 
 @dataclass
@@ -231,8 +280,11 @@ def journal_rows(cycle: Cycle, **filters: Any) -> list[dict[str, Any]]:
     return list(Event.objects.filter(cycle=cycle, **filters).values(*_EVENT_FIELDS).order_by("pk"))
 
 
-def _stand(number: int, basket: Basket, part: ProducerPart, journal: _Journal) -> Stand:
+def _stand(
+    number: int, basket: Basket, part: ProducerPart, journal: _Journal, gone: tuple[Item, ...] = ()
+) -> Stand:
     producer_id = part.producer.pk
+    items = sorted((*part.items, *gone), key=item_sort_key) if gone else part.items
     lines = tuple(
         LineView(
             item=item,
@@ -241,7 +293,7 @@ def _stand(number: int, basket: Basket, part: ProducerPart, journal: _Journal) -
             short=journal.short.get(item.line_id, (0, ""))[0],
             short_reason=journal.short.get(item.line_id, (0, ""))[1],
         )
-        for item in part.items
+        for item in items
     )
     payments = tuple(journal.stand_payments.get((basket.order_id, producer_id), ()))
     desk = sum(p.shares.get(producer_id, 0) for p in journal.desk_payments.get(basket.order_id, ()))
@@ -264,12 +316,14 @@ def _paid_producers(journal: _Journal, order_id: int) -> set[int]:
     return stand | desk
 
 
-def _parts(basket: Basket, journal: _Journal, producers: dict[int, Producer]) -> list[ProducerPart]:
-    """The basket's parts, plus an empty one for a producer paid for nothing left to collect
-    (every line of it short): the money shows where it went, it never vanishes from a screen."""
+def _parts(
+    basket: Basket, journal: _Journal, producers: dict[int, Producer], gone: set[int]
+) -> list[ProducerPart]:
+    """The basket's parts, plus an empty one for a producer paid for nothing left to collect,
+    or whose every line is short (``gone``): the money and the lines never vanish from a screen."""
     parts = list(basket.parts)
     have = {part.producer.pk for part in parts}
-    for producer_id in sorted(_paid_producers(journal, basket.order_id) - have):
+    for producer_id in sorted((_paid_producers(journal, basket.order_id) | gone) - have):
         parts.append(ProducerPart(producers[producer_id], ()))
     return sorted(parts, key=lambda part: producer_sort_key(part.producer))
 
@@ -280,20 +334,30 @@ def build_day(
     numbers: dict[int, int],
     journal: _Journal,
     producers: dict[int, Producer],
+    gone: dict[tuple[int, int], tuple[Item, ...]] | None = None,
 ) -> Day:
+    """``gone``: the lines short to zero, by (order, producer), from ``short_lines``."""
+    gone = gone or {}
     households = []
     for basket in all_baskets:
         number = numbers.get(basket.order_id, 0)
-        parts = _parts(basket, journal, producers)
-        stands = tuple(_stand(number, basket, part, journal) for part in parts)
+        mine = {producer for (order, producer) in gone if order == basket.order_id}
+        parts = _parts(basket, journal, producers, mine)
+        stands = tuple(
+            _stand(number, basket, part, journal, gone.get((basket.order_id, part.producer.pk), ()))
+            for part in parts
+        )
+        desk_payments = tuple(journal.desk_payments.get(basket.order_id, ()))
+        handed = any(line.handed for stand in stands for line in stand.lines)
         households.append(
             Household(
                 number=number,
                 order_id=basket.order_id,
                 member=basket.member,
-                arrived=basket.order_id in journal.arrived,
+                # Arrived: the desk said so, or it paid at the desk, or a stand handed something over.
+                arrived=basket.order_id in journal.arrived or bool(desk_payments) or handed,
                 stands=stands,
-                desk_payments=tuple(journal.desk_payments.get(basket.order_id, ())),
+                desk_payments=desk_payments,
                 uncollected=journal.uncollected.get(basket.order_id, ""),
             )
         )
@@ -319,11 +383,33 @@ def load_day(cycle: Cycle, *, producer: Producer | None = None) -> Day:
         if producer is not None:  # a stand sees its own part only
             extra = [Basket(b.order_id, b.member, b.part_of(producer.pk)) for b in extra]
         found += extra
+    gone = short_lines(cycle, journal, producer)
     producers = {part.producer.pk: part.producer for b in found for part in b.parts}
-    wanted = {pid for b in found for pid in _paid_producers(journal, b.order_id)} - set(producers)
+    wanted = {pid for b in found for pid in _paid_producers(journal, b.order_id)}
+    wanted = (wanted | {pid for (_order, pid) in gone}) - set(producers)
     if wanted:
         producers.update(Producer.objects.in_bulk(wanted))
-    return build_day(cycle, found, numbers, journal, producers)
+    return build_day(cycle, found, numbers, journal, producers, gone)
+
+
+def short_lines(
+    cycle: Cycle, journal: _Journal, producer: Producer | None = None, **filters: Any
+) -> dict[tuple[int, int], tuple[Item, ...]]:
+    """The lines of the journal's shortages left at zero (the baskets leave them out), by
+    (order, producer): one query, none when nothing was short."""
+    if not journal.short:
+        return {}
+    if producer is not None:
+        filters["offer__producer"] = producer
+    rows = (
+        OrderLine.objects.filter(order__cycle=cycle, pk__in=list(journal.short), quantity=0, **filters)
+        .values(*LINE_FIELDS)
+        .order_by()
+    )
+    found: dict[tuple[int, int], list[Item]] = defaultdict(list)
+    for row in rows:
+        found[row["order_id"], row["offer__producer_id"]].append(line_item(row))
+    return {key: tuple(items) for key, items in found.items()}
 
 
 def _stand_rows(cycle: Cycle, producer: Producer) -> list[dict[str, Any]]:

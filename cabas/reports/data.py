@@ -29,6 +29,7 @@ from cabas.cycles.baskets import (
     baskets,
     item_sort_key,
     producer_sort_key,
+    slip_numbers,
     total_due,
 )
 from cabas.cycles.models import Cycle, Offer, Order, Phase
@@ -261,6 +262,7 @@ class MemberSlip:
     header: DocumentHeader
     basket: Basket
     parts: list[SlipPart]
+    number: int = 0  # the slip number (``baskets.slip_numbers``), the one the day's pages show
 
     @property
     def member(self) -> Member:
@@ -281,21 +283,26 @@ class MemberSlips:
     slips: list[MemberSlip]
 
 
-def _slips(header: DocumentHeader, taken: list[Basket]) -> list[MemberSlip]:
+def _slips(header: DocumentHeader, taken: list[Basket], numbers: dict[int, int]) -> list[MemberSlip]:
     """Slips of ``taken``, in the baskets' order (members, then producers within a slip, by name)."""
     infos = _producer_infos(part for b in taken for part in b.parts)
-    return [MemberSlip(header, b, [SlipPart(infos[p.producer.pk], p) for p in b.parts]) for b in taken]
+    return [
+        MemberSlip(
+            header, b, [SlipPart(infos[p.producer.pk], p) for p in b.parts], numbers.get(b.order_id, 0)
+        )
+        for b in taken
+    ]
 
 
 def member_slips(cycle: Cycle) -> MemberSlips:
-    """Every slip of ``cycle`` (members with something to collect), by member name: two queries."""
+    """Every slip of ``cycle`` (members with something to collect), by member name: three queries."""
     header = document_header(cycle)
-    return MemberSlips(header, _slips(header, baskets(cycle)))
+    return MemberSlips(header, _slips(header, baskets(cycle), slip_numbers(cycle)))
 
 
 def member_slip(cycle: Cycle, order: Order) -> MemberSlip:
     """The slip of one order of ``cycle`` (its user loaded, or one more query); empty parts if nothing."""
-    (slip,) = _slips(document_header(cycle), [basket(order)])
+    (slip,) = _slips(document_header(cycle), [basket(order)], slip_numbers(cycle))
     return slip
 
 

@@ -17,8 +17,15 @@ Figures, and what they agree with:
 * *paid at the desk*: the desk payments' shares for that producer, what the
   association now owes it; the producer's own report shows « réglé à
   l'accueil » per household, never that household's amount;
-* *still owed*: handed over − paid at the stand − paid at the desk, which is
-  the household account's balance for that producer in the ledger.
+* *still owed* (« reste dû »): due − paid at the stand − paid at the desk,
+  whether the goods were handed over yet or not. A payment at the desk keeps its
+  share: if a weighing then raised the amount, the difference is still owed by
+  the household (a complement, paid at the desk), never by the association;
+* *paid, not handed over*: what was paid for goods not handed over yet (or
+  left on the table), min(paid, due) − handed over when positive.
+
+The household's account in the ledger holds what it received minus what it
+paid: its balance for a producer is *still owed* − (*due* − *handed over*).
 
 Cancelled events count for nothing (``state.fold_journal``).
 """
@@ -35,7 +42,7 @@ from cabas.catalog.models import Producer
 from cabas.cycles.baskets import Member, member_sort_key, producer_sort_key
 from cabas.cycles.models import Cycle
 from cabas.distribution.models import Event, EventKind, ShortReason, Uncollected
-from cabas.distribution.state import Day, Household, Payment, Stand, load_day
+from cabas.distribution.state import Day, Household, Payment, Stand, load_day, not_collected
 from cabas.ledger.models import Method
 from cabas.reports.data import DocumentHeader, ProducerInfo, document_header, producer_info
 
@@ -87,8 +94,19 @@ class StandRow:
 
     @property
     def owed_cents(self) -> int:
-        """What the household still owes for what it received (negative: paid more)."""
-        return self.handed_cents - self.paid_cents - self.desk_cents
+        """What the household still owes for its part, handed over or not (negative only if
+        it paid more than the part's amount)."""
+        return self.due_cents - self.paid_cents - self.desk_cents
+
+    @property
+    def paid_not_handed_cents(self) -> int:
+        """Paid for goods not handed over (yet): never shown as a negative debt."""
+        return max(min(self.paid_cents + self.desk_cents, self.due_cents) - self.handed_cents, 0)
+
+    @property
+    def complement(self) -> bool:
+        """Paid at the desk, then the amount grew: the rest is to pay at the desk too."""
+        return self.at_desk and self.owed_cents > 0
 
 
 @dataclass(frozen=True)
@@ -173,6 +191,10 @@ class ProducerDay:
     @property
     def owed_cents(self) -> int:
         return sum(row.owed_cents for row in self.rows)
+
+    @property
+    def paid_not_handed_cents(self) -> int:
+        return sum(row.paid_not_handed_cents for row in self.rows)
 
     @property
     def served(self) -> int:
@@ -265,6 +287,7 @@ class ProducerFigures:
     methods: MethodTotals  # paid at the stand
     desk_cents: int  # paid at the desk: what the association owes the producer
     owed_cents: int  # still owed by households
+    paid_not_handed_cents: int  # paid for goods not handed over (yet)
 
     @property
     def paid_cents(self) -> int:
@@ -275,7 +298,7 @@ class ProducerFigures:
 class NotCollected:
     number: int
     member: Member
-    due_cents: int
+    due_cents: int  # what is left to pay for the basket
     decision: str  # an ``Uncollected`` value, or "" while nobody decided
     decided_by: str
 
@@ -308,15 +331,16 @@ def _figures(info: ProducerInfo, rows: list[StandRow]) -> ProducerFigures:
         methods=_method_totals(p for row in rows for p in row.payments),
         desk_cents=sum(row.desk_cents for row in rows),
         owed_cents=sum(row.owed_cents for row in rows),
+        paid_not_handed_cents=sum(row.paid_not_handed_cents for row in rows),
     )
 
 
 def _not_collected(day: Day, decided_by: dict[int, str]) -> list[NotCollected]:
-    """Baskets nobody came for (nothing handed over, no arrival), and those with a decision."""
+    """The baskets not (fully) collected, as the live view lists them (``state.not_collected``),
+    with what is left to pay for each."""
     return [
-        NotCollected(h.number, h.member, h.due_cents, h.uncollected, decided_by.get(h.order_id, ""))
-        for h in day.households
-        if h.uncollected or (not h.started and h.due_cents)
+        NotCollected(h.number, h.member, h.left_cents, h.uncollected, decided_by.get(h.order_id, ""))
+        for h in not_collected(day)
     ]
 
 

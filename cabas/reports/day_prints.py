@@ -43,8 +43,16 @@ def payment_text(payment: StandPayment) -> str:
     return text + (f" · {_('to check: recorded twice')}" if payment.conflict else "")
 
 
-def desk_label() -> str:
+def desk_label(complement: bool = False) -> str:
+    """« réglé à l'accueil », never with the household's amount; with a complement to pay at the
+    desk when a weighing raised the amount after the payment."""
+    if complement:
+        return _("paid at the welcome desk (complement at the welcome desk)")
     return _("paid at the welcome desk")
+
+
+def paid_not_handed_label() -> str:
+    return _("paid, not handed over")
 
 
 def weight(grams: int | None) -> str:
@@ -106,7 +114,9 @@ def producer_day(data: ProducerDay, title: str) -> Data:
                 }
                 for item in row.items
             ],
-            "payments": [payment_text(p) for p in row.payments] + ([desk_label()] if row.at_desk else []),
+            "payments": [payment_text(p) for p in row.payments]
+            + ([desk_label(row.complement)] if row.at_desk else [])
+            + ([paid_not_handed_label()] if row.paid_not_handed_cents else []),
             "owed": money(row.owed_cents),
         }
         for row in data.rows
@@ -152,6 +162,7 @@ def producer_day(data: ProducerDay, title: str) -> Data:
                 % {"counter": data.desk_count},
                 money(data.desk_cents),
             ],
+            [_("Paid, not handed over"), money(data.paid_not_handed_cents)],
             [_("Still owed by households"), money(data.owed_cents)],
         ],
         "shortages_title": _("Not delivered"),
@@ -226,6 +237,7 @@ def day_summary(data: DaySummary, title: str) -> Data:
             *(money(f.methods.of(method)) for method in METHODS),
             money(f.desk_cents),
             money(f.owed_cents),
+            money(f.paid_not_handed_cents),
         ]
         for f in data.producers
     ]
@@ -237,6 +249,7 @@ def day_summary(data: DaySummary, title: str) -> Data:
         *(money(data.method_total(method)) for method in METHODS),
         money(data.total("desk_cents")),
         money(data.total("owed_cents")),
+        money(data.total("paid_not_handed_cents")),
     ]
     return page(title, data.header) | {
         "intro": served,
@@ -250,6 +263,7 @@ def day_summary(data: DaySummary, title: str) -> Data:
             *(method_label(method) for method in METHODS),
             _("Paid at the desk (owed by the association)"),
             _("Still owed by households"),
+            _("Paid, not handed over"),
         ],
         "producers": rows,
         "producers_total": total,
@@ -263,7 +277,7 @@ def day_summary(data: DaySummary, title: str) -> Data:
         "shortages": _shortage_rows(data.shortages, True),
         "shortages_empty": _("Nothing was missing."),
         "uncollected_title": _("Baskets not collected"),
-        "uncollected_columns": [_("No."), _("Member"), _("Due"), _("Decision"), _("Decided by")],
+        "uncollected_columns": [_("No."), _("Member"), _("Left to pay"), _("Decision"), _("Decided by")],
         "uncollected": [
             [str(n.number), n.member.name, money(n.due_cents), decision_label(n.decision), n.decided_by]
             for n in data.not_collected

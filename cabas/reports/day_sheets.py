@@ -80,14 +80,16 @@ def _handed_table(data: ProducerDay, caption: list[str]) -> Table:
         Column(_("Paid at the stand (€)"), Kind.MONEY, 14),
         Column(_("Paid at the welcome desk"), width=14),
         Column(_("Still owed (€)"), Kind.MONEY, 12),
+        Column(_("Paid, not handed over (€)"), Kind.MONEY, 14),
     ]
     rows: list[list[Any]] = []
     for row in data.rows:
         per_household = [
             row.handed_cents,
             row.paid_cents,
-            desk_label() if row.at_desk else "",
+            desk_label(row.complement) if row.at_desk else "",
             row.owed_cents,
+            row.paid_not_handed_cents,
         ]
         if not row.items:
             rows.append([row.number, row.member.name, *[None] * 6, *per_household])
@@ -103,10 +105,19 @@ def _handed_table(data: ProducerDay, caption: list[str]) -> Table:
                     item.grams,
                     item.amount_cents,
                     _yes(item.handed),
-                    *(per_household if first else [None] * 4),
+                    *(per_household if first else [None] * 5),
                 ]
             )
-    totals = [None, _("Total"), *[None] * 6, data.handed_cents, data.paid_cents, None, data.owed_cents]
+    totals = [
+        None,
+        _("Total"),
+        *[None] * 6,
+        data.handed_cents,
+        data.paid_cents,
+        None,
+        data.owed_cents,
+        data.paid_not_handed_cents,
+    ]
     return Table(_("Handed over"), columns, rows, totals, caption, landscape=True)
 
 
@@ -138,7 +149,7 @@ def _payments_table(data: ProducerDay, caption: list[str]) -> Table:
                 ]
             )
         if row.at_desk:  # never the household's amount: the association pays the producer
-            rows.append([row.number, row.member.name, desk_label(), None, "", "", "", ""])
+            rows.append([row.number, row.member.name, desk_label(row.complement), None, "", "", "", ""])
     totals = [None, _("Total"), None, data.paid_cents, None, None, None, None]
     return Table(_("Payments"), columns, rows, totals, caption)
 
@@ -159,6 +170,7 @@ def day_summary_tables(data: DaySummary) -> list[Table]:
             *(Column(f"{method_label(m)} (€)", Kind.MONEY, 12) for m in METHODS),
             Column(_("Paid at the desk, owed by the association (€)"), Kind.MONEY, 16),
             Column(_("Still owed by households (€)"), Kind.MONEY, 14),
+            Column(_("Paid, not handed over (€)"), Kind.MONEY, 14),
         ],
         [
             [
@@ -170,6 +182,7 @@ def day_summary_tables(data: DaySummary) -> list[Table]:
                 *(f.methods.of(m) for m in METHODS),
                 f.desk_cents,
                 f.owed_cents,
+                f.paid_not_handed_cents,
             ]
             for f in data.producers
         ],
@@ -182,6 +195,7 @@ def day_summary_tables(data: DaySummary) -> list[Table]:
             *(data.method_total(m) for m in METHODS),
             data.total("desk_cents"),
             data.total("owed_cents"),
+            data.total("paid_not_handed_cents"),
         ],
         caption,
         landscape=True,
@@ -202,7 +216,7 @@ def day_summary_tables(data: DaySummary) -> list[Table]:
         [
             Column(_("No."), Kind.COUNT, 6),
             Column(_("Member"), width=26),
-            Column(_("Due (€)"), Kind.MONEY, 12),
+            Column(_("Left to pay (€)"), Kind.MONEY, 12),
             Column(_("Decision"), width=24),
             Column(_("Decided by"), width=24),
         ],

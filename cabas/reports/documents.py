@@ -150,11 +150,12 @@ def _slips_pdf(title: str, data: reports_data.MemberSlips, per_sheet: int) -> by
     which the separate parts could not count.
     """
     count = len(data.slips)
+    last = max([count, *(s.number for s in data.slips)])  # a basket left at zero keeps its number
     size = SLIPS_PER_PRINT - SLIPS_PER_PRINT % per_sheet
     return print_in_parts(
         "slips.typ",
         (
-            prints.slips(title, data.header, data.slips[start : start + size], per_sheet, start + 1, count)
+            prints.slips(title, data.header, data.slips[start : start + size], per_sheet, start + 1, last)
             for start in range(0, max(count, 1), size)
         ),
     )

@@ -214,10 +214,17 @@ def slips(
     first: int,
     count: int | None,
 ) -> Data:
-    """Slips ``first``… of ``count`` (``None``: no numbers, a member's own slip)."""
+    """Slips, each with its slip number (``baskets.slip_numbers``), out of ``count`` if given
+    (``None``: a member's own slip, « Slip 13 »). ``first`` is kept for the callers' parts."""
     numbers: list[str | None] = [
-        _("Slip %(number)s / %(total)s") % {"number": first + i, "total": count} if count else None
-        for i in range(len(slips_))
+        (
+            _("Slip %(number)s / %(total)s") % {"number": s.number, "total": count}
+            if count
+            else _("Slip %(number)s") % {"number": s.number}
+        )
+        if s.number
+        else None
+        for s in slips_
     ]
     return page(title, header, numbered=False, show_title=False) | {
         "per_sheet": per_sheet,
