@@ -234,14 +234,16 @@ class TestDeskSlip:
         (page,) = pdf_pages(b"".join(response.streaming_content) if response.streaming else response.content)
         assert "Récapitulatif 2 / 3" in page and "Marie Membre" in page
 
-    def test_a_members_own_slip_has_no_number(self, scene) -> None:
+    def test_a_members_own_slip_carries_the_same_number(self, scene) -> None:
+        """The member's own slip shows the number the desk and the stands find them by."""
+        from cabas.cycles.baskets import slip_numbers
         from cabas.cycles.models import Order
         from cabas.reports import documents
         from tests.test_reports import pdf_pages
 
         order = Order.objects.select_related("user").get(pk=scene.order_id(scene.cast.member))
         (page,) = pdf_pages(documents.member_slip_document(scene.cycle, order).content)
-        assert "Récapitulatif 2" not in page
+        assert f"Récapitulatif {slip_numbers(scene.cycle)[order.pk]}" in page
 
 
 class TestMoneyTable:
