@@ -78,3 +78,36 @@ def test_demo_coordinator_rounds_cartons_and_prepares_the_documents(small_demo, 
     )
     expect(page.get_by_role("button", name=tr("Send to producers"))).to_be_enabled()
     assert page.locator("a[href*='/documents/files/']").count() == 6 + 4 * 5  # whole cycle, 4 producers
+
+
+def test_demo_distribution_day_from_the_links(small_demo, new_context) -> None:
+    """The demo's cycle in the middle of its day, reached by clicking as its people would:
+    the coordinator's live view and desk, the producer's stand, a member's own day."""
+    from cabas.cycles.models import Cycle
+    from cabas.distribution.services import is_day_open
+
+    (day,) = [cycle for cycle in Cycle.objects.filter(group__slug="saint-orens") if is_day_open(cycle)]
+    page = new_context().new_page()
+    log_in_with_password(page, "coordination@demo.cabas.localhost", PASSWORD)
+    page.goto(f"/g/saint-orens/manage/cycles/{day.pk}/")
+    page.locator("main").get_by_role("link", name=tr("Distribution day: the live view")).first.click()
+    expect(page.locator("h1")).to_contain_text(day.name)
+    page.locator("main").get_by_role("link", name=tr("Welcome desk")).first.click()
+    expect(page.locator("[data-day-scope=desk]")).to_be_visible()
+
+    producer = new_context().new_page()
+    log_in_with_password(producer, "producteur@demo.cabas.localhost", PASSWORD)
+    producer.goto("/producers/")
+    producer.get_by_role("link", name=tr("Distribution day: my stand")).first.click()
+    expect(producer.locator("[data-day-scope=stand]")).to_be_visible()
+
+    buyer = Order.objects.filter(cycle=day, lines__quantity__gt=0).select_related("user").first()
+    assert buyer is not None
+    member = new_context().new_page()
+    log_in_with_password(member, buyer.user.email, PASSWORD)
+    member.goto("/g/saint-orens/")
+    member.get_by_role(
+        "link", name=tr("My distribution: what I received and what is left to pay")
+    ).first.click()
+    expect(member.locator("[data-day-scope=member]")).to_be_visible()
+    expect(member.locator("main")).to_contain_text("€")
