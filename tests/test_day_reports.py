@@ -24,8 +24,8 @@ from cabas.accounts.models import User
 from cabas.catalog.models import Producer, ProducerAccount
 from cabas.cycles.models import Cycle, Offer, OrderLine
 from cabas.cycles.ordering import LineChange, save_basket
-from cabas.distribution import live as figures_live
 from cabas.distribution import services
+from cabas.distribution import state as day_state
 from cabas.distribution.models import EventKind
 from cabas.distribution.services import Action, Scope
 from cabas.distribution.state import load_day
@@ -209,8 +209,8 @@ def test_day_summary_agrees_with_the_ledger(scene: DayScene) -> None:
     lines = OrderLine.objects.filter(order__cycle=scene.cycle, order__user=scene.cast.beneficiary)
     assert kept.due_cents == sum(line.total_cents for line in lines) == 3585 + 4 * 95
     assert (claire.member.name, claire.due_cents, claire.decision) == ("Claire Coordinatrice", 0, "")
-    # The live view lists the same baskets.
-    live = [h.member.name for h in figures_live.not_collected(load_day(scene.cycle))]
+    # The live view lists the same baskets: it reads the same function.
+    live = [h.member.name for h in day_state.not_collected(load_day(scene.cycle))]
     assert sorted(live) == sorted(n.member.name for n in summary.not_collected)
 
 

@@ -591,7 +591,7 @@ def test_a_line_not_delivered_at_all_stays_on_the_days_pages(scene: Scene, clien
             6000,
         )
         assert gone.short_reason == "damaged" and mine.due_cents == 0 and mine.served
-    from cabas.distribution.live import member_household
+    from cabas.distribution.state import member_household
 
     order = line.order
     own = member_household(scene.cycle, order)

@@ -2,8 +2,8 @@
 
 Nothing here queries the journal again: every figure comes from the one
 ``Day`` that ``load_day`` built, so the live view, the stands and the desk
-agree to the cent. ``member_household`` builds the same ``Household`` for one
-basket, in a fixed number of queries.
+agree to the cent. ``state.member_household`` builds the same ``Household`` for
+one basket, in a fixed number of queries.
 """
 
 from __future__ import annotations
@@ -12,18 +12,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from cabas.catalog.models import Producer
-from cabas.cycles.baskets import basket, slip_numbers
-from cabas.cycles.models import Cycle, Order
-from cabas.distribution import state
 from cabas.distribution.models import Event
 from cabas.distribution.state import (
     Day,
     Household,
     Payment,
-    build_day,
-    fold_journal,
-    journal_rows,
-    short_lines,
 )
 from cabas.ledger.models import Method
 
@@ -127,24 +120,3 @@ def _devices(event_ids: list[int]) -> dict[int, str]:
     if not event_ids:
         return {}
     return dict(Event.objects.filter(pk__in=event_ids).values_list("pk", "device"))
-
-
-def not_collected(day: Day) -> list[Household]:
-    """The baskets to decide on at the end of the day (``state.not_collected``, as the summary)."""
-    return state.not_collected(day)
-
-
-def member_household(cycle: Cycle, order: Order) -> Household | None:
-    """One household's day, as the desk would show it, without loading the others."""
-    rows = journal_rows(cycle, order=order)
-    journal = fold_journal(rows)
-    found = basket(order)
-    producers = {part.producer.pk: part.producer for part in found.parts}
-    paid = {row["producer_id"] for row in rows if row["producer_id"]}
-    paid |= {int(pk) for row in rows for pk in (row["details"] or {}).get("shares", {})}
-    if paid - set(producers):
-        producers.update(Producer.objects.in_bulk(paid - set(producers)))
-    gone = short_lines(cycle, journal, order=order)
-    if {pid for (_order, pid) in gone} - set(producers):
-        producers.update(Producer.objects.in_bulk({pid for (_order, pid) in gone} - set(producers)))
-    return build_day(cycle, [found], slip_numbers(cycle), journal, producers, gone).household(order.pk)

@@ -18,6 +18,7 @@ from cabas.cycles.models import Cycle, Order, Phase
 from cabas.cycles.permissions import get_published_cycle
 from cabas.cycles.services import CycleError, close_distribution
 from cabas.distribution import live as figures
+from cabas.distribution import state
 from cabas.distribution.models import DayTeamMember, Event, EventKind, ShortReason, Uncollected
 from cabas.distribution.pages import day_context
 from cabas.distribution.permissions import DeskAccess, desk_access, require_coordinator
@@ -25,6 +26,7 @@ from cabas.distribution.recording import describe, record
 from cabas.distribution.services import Refused
 from cabas.distribution.state import load_day
 from cabas.ledger.models import Method
+from cabas.lib.inputs import parse_digits
 
 POLL_SECONDS = 20
 
@@ -46,7 +48,7 @@ def _live(
 ) -> HttpResponse:
     cycle = access.cycle
     day = load_day(cycle)
-    not_collected = figures.not_collected(day)
+    not_collected = state.not_collected(day)
     stands = figures.stands(day)
     team = list(DayTeamMember.objects.filter(cycle=cycle).select_related("user").order_by("user__full_name"))
     in_team = {member.user_id for member in team}
@@ -137,10 +139,11 @@ def team_add(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     if not user_pk:
         messages.error(request, _("Choose who to add to the welcome desk."))
         return redirect("day_live", slug=slug, pk=access.cycle.pk)
-    if not user_pk.isdigit() or len(user_pk) > 12:
+    user_id = parse_digits(user_pk)
+    if user_id is None:
         raise Http404
     membership = get_object_or_404(
-        Membership.objects.current().select_related("user"), group=access.cycle.group, user_id=int(user_pk)
+        Membership.objects.current().select_related("user"), group=access.cycle.group, user_id=user_id
     )
     # Already on the team: a second click changes nothing.
     DayTeamMember.objects.get_or_create(
@@ -182,7 +185,7 @@ def member_day(request: AuthenticatedRequest, slug: str, pk: int) -> HttpRespons
     access = group_access(request, slug, roles=(Role.MEMBER,))
     cycle = get_published_cycle(access, pk)
     order = Order.objects.filter(cycle=cycle, user=request.user).select_related("user").first()
-    household = figures.member_household(cycle, order) if order is not None else None
+    household = state.member_household(cycle, order) if order is not None else None
     context = {
         **day_context(request, cycle, "member"),
         "group": access.group,

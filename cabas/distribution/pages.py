@@ -12,10 +12,9 @@ from cabas.cycles.baskets import Member, fold
 from cabas.cycles.models import Cycle, Phase
 from cabas.distribution.models import Event, EventKind
 from cabas.distribution.recording import device_id
-from cabas.distribution.services import is_day_open
+from cabas.distribution.services import CANCELLABLE, is_day_open
 
 QUERY_LENGTH = 60
-CANCELLABLE = (EventKind.HANDED, EventKind.PAID, EventKind.DESK_PAID, EventKind.ARRIVED, EventKind.SHORT)
 
 
 class Findable(Protocol):

@@ -26,6 +26,7 @@ from cabas.distribution.forms import read_action
 from cabas.distribution.models import Event, EventKind, ShortReason, Uncollected
 from cabas.distribution.services import Outcome, Scope, apply
 from cabas.ledger.models import Method
+from cabas.lib.inputs import parse_digits
 from cabas.lib.money import format_cents, parse_cents
 from cabas.lib.quantities import format_quantity
 
@@ -64,8 +65,7 @@ def record(request: HttpRequest, *, cycle: Cycle, scope: Scope) -> list[Outcome]
 
 
 def posted_order(data: Mapping[str, Any]) -> int | None:
-    value = str(data.get("order") or "")
-    return int(value) if value.isdigit() and len(value) < 12 else None
+    return parse_digits(str(data.get("order") or ""))
 
 
 # --- Saying what was recorded -------------------------------------------------------------

@@ -44,6 +44,10 @@ MAX_GRAMS = 200_000  # 200 kg on one line: beyond, a typing mistake
 MAX_AMOUNT_CENTS = 1_000_000  # 10,000 € in one payment
 
 
+# What a cancellation may undo (the history's « annuler » buttons read it too).
+CANCELLABLE = (EventKind.HANDED, EventKind.PAID, EventKind.DESK_PAID, EventKind.ARRIVED, EventKind.SHORT)
+
+
 class Refused(Exception):
     """The action cannot be applied; the message is for the person (nothing was written)."""
 
@@ -362,11 +366,11 @@ def _paid(cycle: Cycle, order: Order, action: Action, by: User) -> Event:
 
 
 def _desk_paid(cycle: Cycle, order: Order, action: Action, by: User) -> Event:
-    from cabas.distribution.state import load_day  # the basket's parts, as the desk showed them
+    from cabas.distribution.state import member_household  # the basket's parts, as the desk showed them
 
     amount = _check_amount(action.amount_cents)
     method = _check_method(action.method)
-    household = load_day(cycle).household(order.pk)
+    household = member_household(cycle, order)
     shares: dict[int, int] = {}
     rest = amount
     for stand in household.stands if household else ():
@@ -427,8 +431,7 @@ def _cancelled(cycle: Cycle, order: Order, action: Action, by: User) -> Event:
         .select_related("line__offer__producer")
         .first()
     )
-    cancellable = (EventKind.HANDED, EventKind.PAID, EventKind.DESK_PAID, EventKind.ARRIVED, EventKind.SHORT)
-    if target is None or target.kind not in cancellable:
+    if target is None or target.kind not in CANCELLABLE:
         raise Refused(_("This cannot be cancelled."))
     if target.corrections.filter(kind=EventKind.CANCELLED).exists():
         raise Refused(_("This was already cancelled."))

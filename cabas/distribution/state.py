@@ -365,6 +365,19 @@ def build_day(
     return Day(cycle, households, journal.conflicts)
 
 
+def member_household(cycle: Cycle, order: Order) -> Household | None:
+    """One household's day, as ``load_day`` would show it, without loading the others:
+    a fixed number of queries (what the member's page and a desk payment need)."""
+    journal = fold_journal(journal_rows(cycle, order=order))
+    found = baskets_of([order])[order.pk]
+    producers = {part.producer.pk: part.producer for part in found.parts}
+    gone = short_lines(cycle, journal, order=order)
+    wanted = (_paid_producers(journal, order.pk) | {pid for _order, pid in gone}) - set(producers)
+    if wanted:
+        producers.update(Producer.objects.in_bulk(wanted))
+    return build_day(cycle, [found], slip_numbers(cycle), journal, producers, gone).household(order.pk)
+
+
 def load_day(cycle: Cycle, *, producer: Producer | None = None) -> Day:
     """The whole day of ``cycle`` (or one producer's stand only); a fixed number of queries.
 
