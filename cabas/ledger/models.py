@@ -30,7 +30,9 @@ lines are never updated or deleted; an entry is written *open*, its lines are
 added, and it is *sealed* in the same transaction, which the database accepts
 only if its lines sum to zero; a sealed entry never changes and takes no
 more lines. A correction is a new entry that ``reverses`` the wrong one, plus
-a new one. Only ``cabas.ledger.services`` writes here.
+a new one that ``corrects`` it. Once a cycle is settled, only corrections post
+on it. Only ``cabas.ledger.services`` writes here; ``cabas.ledger.positions``
+reads balances back.
 """
 
 from __future__ import annotations
@@ -70,6 +72,7 @@ class EntryKind(models.TextChoices):
     CONTRIBUTION = "contribution", _("Contribution to the solidarity fund")
     SUBSIDY = "subsidy", _("Help from the solidarity fund")
     TOPUP = "topup", _("Account topped up")
+    DEPOSIT = "deposit", _("Deposited at the bank")
     REVERSAL = "reversal", _("Correction (reversal)")
 
 
@@ -99,6 +102,15 @@ class Entry(models.Model):
         blank=True,
         related_name="reversed_by",
         verbose_name=_("reverses"),
+    )
+    # The second half of a correction: the new entry that replaces the one reversed.
+    corrects = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrected_by",
+        verbose_name=_("corrects"),
     )
     # An idempotency key: the same request sent twice posts once.
     key = models.CharField(max_length=80, null=True, blank=True, unique=True)

@@ -11,6 +11,11 @@ together or not at all.
 Every function takes ``key``: an idempotency key. Posting twice with the same
 key returns the first entry and writes nothing (a double submit, a replayed
 offline action).
+
+A settled cycle takes only corrections: a ``reverse`` of one of its entries,
+or a new entry whose context names the entry it ``corrects``. Posting on a
+cycle locks its row, so a posting and the step that settles the cycle never
+interleave (``cycles.services.take_step`` locks the same row).
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
+from django.utils.translation import gettext as _
 
 from cabas.accounts.models import BuyingGroup, User
 from cabas.catalog.models import Producer
@@ -29,6 +35,10 @@ from cabas.ledger.models import CREDIT_NORMAL, Account, Entry, EntryKind, Line, 
 
 class LedgerError(Exception):
     """An entry that cannot be posted; the message is for the person."""
+
+
+class SettledError(LedgerError):
+    """A posting on a settled cycle that is not a correction."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +61,7 @@ class Context:
     memo: str = ""
     source: str = ""
     key: str | None = None
+    corrects: Entry | None = None  # the entry this one replaces (after its ``reverse``)
 
 
 def _post(
@@ -87,6 +98,17 @@ def _post(
 def _write(
     context: Context, kind: EntryKind, postings: list[Posting], method: str, reverses: Entry | None
 ) -> Entry:
+    if context.cycle is not None:
+        settled = (
+            Cycle.objects.select_for_update()
+            .filter(pk=context.cycle.pk)
+            .values_list("settled_at", flat=True)
+            .get()
+        )
+        if settled is not None and reverses is None and context.corrects is None:
+            raise SettledError(
+                _("This cycle is settled: its money changes only by a correction of one of its entries.")
+            )
     entry = Entry.objects.create(
         group=context.group,
         cycle=context.cycle,
@@ -96,6 +118,7 @@ def _write(
         source=context.source[:60],
         key=context.key,
         reverses=reverses,
+        corrects=context.corrects,
         created_by=context.by,
     )
     Line.objects.bulk_create(
@@ -166,16 +189,35 @@ def desk_payment(
 
 
 def bank_transfer(
-    context: Context, *, household: User, amount_cents: int, producer: Producer | None = None
+    context: Context,
+    *,
+    household: User,
+    amount_cents: int = 0,
+    shares: Mapping[Producer, int] | None = None,
+    producer: Producer | None = None,
 ) -> Entry:
-    """A transfer from the household reached the association's bank account."""
-    _check_positive(amount_cents)
-    return _post(
-        context,
-        EntryKind.BANK_TRANSFER,
-        [Posting(Account.BANK, amount_cents), Posting(Account.HOUSEHOLD, -amount_cents, household, producer)],
-        method=Method.TRANSFER,
-    )
+    """A transfer from the household reached the association's bank account.
+
+    ``shares`` says which producers' parts of what the household owes it pays
+    (see ``positions.allocate``); what is left of ``amount_cents`` beyond them
+    stays on the household's account as credit. Without shares, the whole
+    amount goes to ``producer`` (or to no producer: credit).
+    """
+    shares = dict(shares or {})
+    if not shares:
+        shares = {producer: amount_cents} if producer is not None else {}
+    allocated = sum(shares.values())
+    total = max(amount_cents, allocated)
+    _check_positive(total)
+    if any(cents < 0 for cents in shares.values()):
+        raise LedgerError("A share of a payment cannot be negative.")
+    postings = [Posting(Account.BANK, total)]
+    postings += [
+        Posting(Account.HOUSEHOLD, -cents, household, share_producer)
+        for share_producer, cents in shares.items()
+    ]
+    postings.append(Posting(Account.HOUSEHOLD, -(total - allocated), household))
+    return _post(context, EntryKind.BANK_TRANSFER, postings, method=Method.TRANSFER)
 
 
 def producer_payment(
@@ -221,6 +263,43 @@ def reverse(context: Context, *, entry: Entry) -> Entry:
         for line in entry.lines.select_related("household", "producer")
     ]
     return _post(context, EntryKind.REVERSAL, postings, method=entry.method, reverses=entry)
+
+
+def deposit(context: Context, *, amount_cents: int, method: Method) -> Entry:
+    """Money the desk held (cheques, cash) paid into the association's bank account."""
+    _check_positive(amount_cents)
+    return _post(
+        context,
+        EntryKind.DEPOSIT,
+        [Posting(Account.BANK, amount_cents), Posting(Account.DESK, -amount_cents)],
+        method=method,
+    )
+
+
+def topup(context: Context, *, household: User, amount_cents: int) -> Entry:
+    """Prepaid groups: the household paid money in ahead; its account shows it as credit."""
+    _check_positive(amount_cents)
+    return _post(
+        context,
+        EntryKind.TOPUP,
+        [Posting(Account.BANK, amount_cents), Posting(Account.HOUSEHOLD, -amount_cents, household)],
+        method=Method.TRANSFER,
+    )
+
+
+def refund(
+    context: Context, *, household: User, amount_cents: int, from_account: Account, method: Method
+) -> Entry:
+    """The association gave a household back money it had paid beyond what it owed."""
+    if from_account not in (Account.DESK, Account.BANK):
+        raise LedgerError("The association refunds from the desk's cash or the bank.")
+    _check_positive(amount_cents)
+    return _post(
+        context,
+        EntryKind.REFUND,
+        [Posting(Account.HOUSEHOLD, amount_cents, household), Posting(from_account, -amount_cents)],
+        method=method,
+    )
 
 
 def _check_positive(amount_cents: int) -> None:

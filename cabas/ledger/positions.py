@@ -1,0 +1,291 @@
+"""Reading the ledger back: who still owes whom, and what moved, per cycle.
+
+Every page about money after the day reads here (the treasurer's settlement
+board, a member's « Mes paiements », a producer's statement, the books, the
+reminders), so a figure shown in two places is the same figure. Each reader
+runs **one** aggregate query over the ledger's lines, grouped by cycle,
+account, household, producer, kind and method, whatever the number of
+households, and folds it in Python.
+
+A reversal counts under the kind of the entry it reverses (a handover
+reversed after a weighing lowers « handed over », not « corrections »), so the
+figures by kind stay true after corrections.
+
+Signs follow ``models``: on the household account a debit (+) is owed by the
+household; on the producer account a credit (−) is owed to the producer.
+Positions show both as positive figures.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import F, Q, Sum
+from django.db.models.functions import Coalesce
+
+from cabas.accounts.models import BuyingGroup, User
+from cabas.catalog.models import Producer
+from cabas.cycles.models import Cycle
+from cabas.ledger.models import Account, EntryKind, Line
+
+# Kinds on a household's account that are the household paying (or being paid for).
+PAYMENT_KINDS = frozenset(
+    {
+        EntryKind.STAND_PAYMENT,
+        EntryKind.DESK_PAYMENT,
+        EntryKind.BANK_TRANSFER,
+        EntryKind.TOPUP,
+    }
+)
+
+
+@dataclass
+class HouseholdPart:
+    """What one household and one producer (or no producer: the household's credit) have between them."""
+
+    handed_cents: int = 0  # goods handed over, net of corrections
+    paid_cents: dict[tuple[str, str], int] = field(default_factory=dict)  # (kind, method) -> cents paid
+    subsidy_cents: int = 0  # covered by the solidarity fund
+    writeoff_cents: int = 0  # given up by the association
+    refund_cents: int = 0  # given back to the household
+    owed_cents: int = 0  # the household account's balance: still owed (negative: credit)
+
+    @property
+    def paid_total_cents(self) -> int:
+        return sum(self.paid_cents.values())
+
+
+@dataclass
+class HouseholdPosition:
+    household_id: int
+    parts: dict[int | None, HouseholdPart] = field(default_factory=dict)  # producer id (None: no producer)
+
+    def part(self, producer_id: int | None) -> HouseholdPart:
+        return self.parts.setdefault(producer_id, HouseholdPart())
+
+    @property
+    def owed_cents(self) -> int:
+        """What the household still owes in all (negative: the association owes it)."""
+        return sum(part.owed_cents for part in self.parts.values())
+
+    @property
+    def handed_cents(self) -> int:
+        return sum(part.handed_cents for part in self.parts.values())
+
+    @property
+    def paid_cents(self) -> int:
+        return sum(part.paid_total_cents for part in self.parts.values())
+
+    def owed_by_producer(self) -> dict[int, int]:
+        """Producer id -> what is still owed for that producer's goods (only what is owed)."""
+        return {
+            pid: part.owed_cents
+            for pid, part in self.parts.items()
+            if pid is not None and part.owed_cents > 0
+        }
+
+    @property
+    def credit_cents(self) -> int:
+        """Money paid that no producer's part took (to refund, or to allocate)."""
+        return -self.parts[None].owed_cents if None in self.parts and self.parts[None].owed_cents < 0 else 0
+
+
+@dataclass
+class ProducerPosition:
+    producer_id: int
+    due_cents: int = 0  # goods handed over, net of corrections
+    stand_cents: dict[str, int] = field(default_factory=dict)  # method -> received at the stand
+    association_paid_cents: int = 0  # what the association has paid the producer
+    owed_cents: int = 0  # the producer account's balance: still owed to the producer, in all
+    members_owe_cents: int = 0  # of which households still owe
+
+    @property
+    def stand_total_cents(self) -> int:
+        return sum(self.stand_cents.values())
+
+    @property
+    def association_owes_cents(self) -> int:
+        """Collected by the association (desk, transfers, the fund, write-offs) and not yet paid over."""
+        return self.owed_cents - self.members_owe_cents
+
+
+@dataclass
+class Positions:
+    """The money of one cycle (or of every cycle a reader asked for), as it stands in the ledger."""
+
+    households: dict[int, HouseholdPosition] = field(default_factory=dict)
+    producers: dict[int, ProducerPosition] = field(default_factory=dict)
+    accounts: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # raw sums of lines by account
+    by_kind: dict[tuple[str, str, str], int] = field(
+        default_factory=lambda: defaultdict(int)
+    )  # (account, kind, method)
+
+    def household(self, household_id: int) -> HouseholdPosition:
+        return self.households.setdefault(household_id, HouseholdPosition(household_id))
+
+    def producer(self, producer_id: int) -> ProducerPosition:
+        return self.producers.setdefault(producer_id, ProducerPosition(producer_id))
+
+    @property
+    def desk_cents(self) -> int:
+        """Money the desk collected and still holds (not yet deposited nor paid out)."""
+        return self.accounts[Account.DESK]
+
+    @property
+    def bank_cents(self) -> int:
+        return self.accounts[Account.BANK]
+
+    @property
+    def fund_cents(self) -> int:
+        """What the solidarity fund holds (credit-normal, shown positive)."""
+        return -self.accounts[Account.FUND]
+
+    @property
+    def writeoff_cents(self) -> int:
+        return self.accounts[Account.WRITEOFF]
+
+    def households_owing(self) -> list[HouseholdPosition]:
+        return [position for position in self.households.values() if position.owed_cents > 0]
+
+    def households_in_credit(self) -> list[HouseholdPosition]:
+        return [position for position in self.households.values() if position.owed_cents < 0]
+
+    @property
+    def members_owe_cents(self) -> int:
+        return sum(position.owed_cents for position in self.households_owing())
+
+    @property
+    def association_owes_cents(self) -> int:
+        return sum(position.association_owes_cents for position in self.producers.values())
+
+    @property
+    def balanced(self) -> bool:
+        """Nobody owes anybody: every household's and every producer's account is at zero."""
+        return all(position.owed_cents == 0 for position in self.households.values()) and all(
+            position.owed_cents == 0 for position in self.producers.values()
+        )
+
+    @property
+    def total_cents(self) -> int:
+        """The sum of every line: zero, always (each entry balances)."""
+        return sum(self.accounts.values())
+
+
+def _rows(lines: Any) -> Iterable[dict[str, Any]]:
+    return (
+        lines.annotate(kind=Coalesce(F("entry__reverses__kind"), F("entry__kind")), method=F("entry__method"))
+        .values("cycle_id", "account", "household_id", "producer_id", "kind", "method")
+        .annotate(total=Sum("amount_cents"))
+        .order_by()
+    )
+
+
+def fold(rows: Iterable[Mapping[str, Any]]) -> dict[int | None, Positions]:
+    """Positions per cycle id from grouped rows (see ``_rows``)."""
+    result: dict[int | None, Positions] = {}
+    for row in rows:
+        cents = int(row["total"] or 0)
+        if not cents:
+            continue
+        positions = result.setdefault(row["cycle_id"], Positions())
+        account, kind, method = row["account"], row["kind"], row["method"] or ""
+        positions.accounts[account] += cents
+        positions.by_kind[(account, kind, method)] += cents
+        if account == Account.HOUSEHOLD:
+            _household_line(positions, row["household_id"], row["producer_id"], kind, method, cents)
+        elif account == Account.PRODUCER:
+            _producer_line(positions.producer(row["producer_id"]), kind, method, cents)
+    for positions in result.values():
+        for household in positions.households.values():
+            for producer_id, part in household.parts.items():
+                if producer_id is not None:
+                    positions.producer(producer_id).members_owe_cents += part.owed_cents
+    return result
+
+
+def _household_line(
+    positions: Positions, household_id: int, producer_id: int | None, kind: str, method: str, cents: int
+) -> None:
+    part = positions.household(household_id).part(producer_id)
+    part.owed_cents += cents
+    if kind == EntryKind.HANDOVER:
+        part.handed_cents += cents
+    elif kind in PAYMENT_KINDS:
+        part.paid_cents[(kind, method)] = part.paid_cents.get((kind, method), 0) - cents
+    elif kind == EntryKind.SUBSIDY:
+        part.subsidy_cents -= cents
+    elif kind == EntryKind.WRITEOFF:
+        part.writeoff_cents -= cents
+    elif kind == EntryKind.REFUND:
+        part.refund_cents += cents
+
+
+def _producer_line(position: ProducerPosition, kind: str, method: str, cents: int) -> None:
+    position.owed_cents -= cents
+    if kind == EntryKind.HANDOVER:
+        position.due_cents -= cents
+    elif kind == EntryKind.STAND_PAYMENT:
+        position.stand_cents[method] = position.stand_cents.get(method, 0) + cents
+    elif kind == EntryKind.PRODUCER_PAYMENT:
+        position.association_paid_cents += cents
+
+
+# --- Readers ---------------------------------------------------------------------------------
+
+
+def cycle_positions(cycle: Cycle) -> Positions:
+    """Everything about one cycle's money: one query."""
+    return fold(_rows(Line.objects.filter(group_id=cycle.group_id, cycle=cycle))).get(cycle.pk) or Positions()
+
+
+def group_positions(group: BuyingGroup, cycles: Iterable[Cycle] | None = None) -> dict[int | None, Positions]:
+    """Per cycle id (None: money outside any cycle), for a group: one query."""
+    lines = Line.objects.filter(group=group)
+    if cycles is not None:
+        lines = lines.filter(cycle__in=list(cycles))
+    return fold(_rows(lines))
+
+
+def household_positions(household: User, group: BuyingGroup | None = None) -> dict[int | None, Positions]:
+    """A household's own account, per cycle id: one query. Only its own lines are read."""
+    lines = Line.objects.filter(account=Account.HOUSEHOLD, household=household)
+    if group is not None:
+        lines = lines.filter(group=group)
+    return fold(_rows(lines))
+
+
+def producer_positions(producer: Producer, group: BuyingGroup | None = None) -> dict[int | None, Positions]:
+    """A producer's account and the households' lines about its goods, per cycle id: one query.
+
+    Never a ``fund`` line: the producer sees what households and the
+    association still owe it, not how the association was paid.
+    """
+    lines = Line.objects.filter(producer=producer).filter(
+        Q(account=Account.PRODUCER) | Q(account=Account.HOUSEHOLD)
+    )
+    if group is not None:
+        lines = lines.filter(group=group)
+    return fold(_rows(lines))
+
+
+def allocate(owed_by_producer: Mapping[Any, int], amount_cents: int) -> tuple[dict[Any, int], int]:
+    """Split a payment over what is owed per producer, in the mapping's order: (shares, left over).
+
+    Each producer's part is paid in full before the next; what is left beyond
+    everything owed is returned as the household's credit. No cent is lost:
+    ``sum(shares) + left == amount_cents``.
+    """
+    shares: dict[Any, int] = {}
+    left = amount_cents
+    for producer, owed in owed_by_producer.items():
+        if left <= 0:
+            break
+        if owed <= 0:
+            continue
+        share = min(owed, left)
+        shares[producer] = share
+        left -= share
+    return shares, left
