@@ -21,7 +21,7 @@ interleave (``cycles.services.take_step`` locks the same row).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
@@ -263,6 +263,71 @@ def reverse(context: Context, *, entry: Entry) -> Entry:
         for line in entry.lines.select_related("household", "producer")
     ]
     return _post(context, EntryKind.REVERSAL, postings, method=entry.method, reverses=entry)
+
+
+def correct(context: Context, *, entry: Entry, amount_cents: int) -> tuple[Entry, Entry | None]:
+    """A correction of ``entry`` to ``amount_cents``: its ``reverse``, then the same movement for
+    the new amount, pointing at it (``corrects``). Both are written or neither; 0 cancels it.
+
+    ``context.memo`` says why (required) and ``context.key`` makes the pair idempotent. The
+    new amount moves between the entry's accounts as the old one did: the side with one
+    line takes it whole; the lines of the other side (the producers a payment was split
+    over) each take up to what they had, in order, and what is left stays on the
+    household's account as credit. Posting locks the cycle, so two people correcting one
+    entry at once end with one correction and a message for the other.
+    """
+    if not context.memo.strip():
+        raise LedgerError(_("A correction needs a reason."))
+    if amount_cents < 0:
+        raise LedgerError(_("An amount cannot be negative."))
+    keys = (f"{context.key}:reversal", f"{context.key}:new") if context.key else (None, None)
+    with transaction.atomic():
+        if entry.cycle_id is not None:
+            Cycle.objects.select_for_update().filter(pk=entry.cycle_id).values_list("pk").get()
+        if keys[0] and (done := Entry.objects.filter(key=keys[0]).first()) is not None:
+            return done, Entry.objects.filter(key=keys[1]).first()
+        if Entry.objects.filter(reverses=entry).exists():
+            raise LedgerError(_("This entry has already been corrected."))
+        postings = _corrected_postings(entry, amount_cents)
+        reversal = reverse(replace(context, key=keys[0]), entry=entry)
+        if not amount_cents:
+            return reversal, None
+        fixed = _post(
+            replace(context, key=keys[1], corrects=entry),
+            EntryKind(entry.kind),
+            postings,
+            method=entry.method,
+        )
+        return reversal, fixed
+
+
+def _corrected_postings(entry: Entry, amount_cents: int) -> list[Posting]:
+    lines = list(entry.lines.select_related("household", "producer").order_by("pk"))
+    debits = [line for line in lines if line.amount_cents > 0]
+    credits = [line for line in lines if line.amount_cents < 0]
+    if entry.kind == EntryKind.REVERSAL or not debits or not credits:
+        raise LedgerError(_("This entry cannot be corrected."))
+    if len(debits) == 1:
+        single, spread, sign = debits[0], credits, -1
+    elif len(credits) == 1:
+        single, spread, sign = credits[0], debits, 1
+    else:
+        raise LedgerError(_("This entry cannot be corrected."))
+    postings = [Posting(Account(single.account), -sign * amount_cents, single.household, single.producer)]
+    if len(spread) == 1:
+        line = spread[0]
+        return [*postings, Posting(Account(line.account), sign * amount_cents, line.household, line.producer)]
+    left = amount_cents
+    for line in spread:
+        share = min(abs(line.amount_cents), left) if line.producer_id is not None else 0
+        left -= share
+        postings.append(Posting(Account(line.account), sign * share, line.household, line.producer))
+    households = {line.household for line in spread if line.account == Account.HOUSEHOLD}
+    if left and len(households) != 1:
+        raise LedgerError(_("This entry cannot be corrected."))
+    if left:
+        postings.append(Posting(Account.HOUSEHOLD, sign * left, households.pop(), None))
+    return postings
 
 
 def deposit(context: Context, *, amount_cents: int, method: Method) -> Entry:
