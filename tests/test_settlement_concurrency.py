@@ -65,7 +65,7 @@ def balance(scene: Settling, by: User) -> None:
 def test_two_treasurers_settle_at_once() -> None:
     scene, first, second = two_treasurers()
     balance(scene, first)
-    results = race([lambda: services.settle(cycle=scene.cycle, by=who) for who in (first, second)])
+    results = race([lambda who=who: services.settle(cycle=scene.cycle, by=who) for who in (first, second)])
     refused = [r for r in results if isinstance(r, services.SettlementError)]
     assert len(refused) == 1, results
     assert "déjà été réglé" in str(refused[0]) or "settled already" in str(refused[0])

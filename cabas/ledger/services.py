@@ -307,26 +307,51 @@ def _corrected_postings(entry: Entry, amount_cents: int) -> list[Posting]:
     credits = [line for line in lines if line.amount_cents < 0]
     if entry.kind == EntryKind.REVERSAL or not debits or not credits:
         raise LedgerError(_("This entry cannot be corrected."))
-    if len(debits) == 1:
-        single, spread, sign = debits[0], credits, -1
-    elif len(credits) == 1:
-        single, spread, sign = credits[0], debits, 1
-    else:
+    if entry.kind in SPLIT_PAYMENTS and len(debits) == 1:
+        return _resplit(entry, debits[0], credits, amount_cents)
+    if len(debits) != 1 or len(credits) != 1:
         raise LedgerError(_("This entry cannot be corrected."))
-    postings = [Posting(Account(single.account), -sign * amount_cents, single.household, single.producer)]
-    if len(spread) == 1:
-        line = spread[0]
-        return [*postings, Posting(Account(line.account), sign * amount_cents, line.household, line.producer)]
-    left = amount_cents
-    for line in spread:
-        share = min(abs(line.amount_cents), left) if line.producer_id is not None else 0
-        left -= share
-        postings.append(Posting(Account(line.account), sign * share, line.household, line.producer))
-    households = {line.household for line in spread if line.account == Account.HOUSEHOLD}
-    if left and len(households) != 1:
+    debit, credit = debits[0], credits[0]
+    return [
+        Posting(Account(debit.account), amount_cents, debit.household, debit.producer),
+        Posting(Account(credit.account), -amount_cents, credit.household, credit.producer),
+    ]
+
+
+# Payments to the association that ``positions.allocate`` split over what the household owed.
+SPLIT_PAYMENTS = (EntryKind.BANK_TRANSFER, EntryKind.DESK_PAYMENT)
+
+
+def _resplit(entry: Entry, received: Line, paid: list[Line], amount_cents: int) -> list[Posting]:
+    """The payment as if it had been ``amount_cents``: split again over what the household owes
+    once the old one is reversed (its producers first), the rest as credit."""
+    from cabas.ledger.positions import allocate  # positions reads what services write
+
+    households = {line.household for line in paid}
+    if len(households) != 1 or None in households:
         raise LedgerError(_("This entry cannot be corrected."))
-    if left:
-        postings.append(Posting(Account.HOUSEHOLD, sign * left, households.pop(), None))
+    household = households.pop()
+    assert household is not None
+    owed: dict[int, int] = {line.producer_id: 0 for line in paid if line.producer_id is not None}
+    rows = (
+        Line.objects.filter(cycle=entry.cycle, account=Account.HOUSEHOLD, household=household)
+        .exclude(producer=None)
+        .values_list("producer_id")
+        .annotate(total=Sum("amount_cents"))
+        .order_by()
+    )
+    for producer_id, total in rows:
+        owed[producer_id] = owed.get(producer_id, 0) + total
+    for line in paid:
+        if line.producer_id is not None:
+            owed[line.producer_id] -= line.amount_cents  # what the reversal gives back
+    producers = Producer.objects.in_bulk(list(owed))
+    shares, left = allocate({producers[pk]: cents for pk, cents in owed.items()}, amount_cents)
+    postings = [Posting(Account(received.account), amount_cents, received.household, received.producer)]
+    postings += [
+        Posting(Account.HOUSEHOLD, -cents, household, producer) for producer, cents in shares.items()
+    ]
+    postings.append(Posting(Account.HOUSEHOLD, -left, household))
     return postings
 
 
