@@ -108,7 +108,10 @@ def _post_basket(
     if form.errors or not result.ok:
         context = order_context(access, cycle, member, form=form, result=result)
         return render(request, "cycles/order.html", context, status=200)
-    _saved_message(request, result, confirmed=confirming)
+    if result.unconfirmed:
+        messages.error(request, result.unconfirmed)
+    else:
+        _saved_message(request, result, confirmed=confirming)
     if on_behalf:
         return redirect("manage_order", slug=access.group.slug, pk=cycle.pk, user_pk=member.pk)
     return redirect("order", slug=access.group.slug, pk=cycle.pk)

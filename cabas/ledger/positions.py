@@ -289,3 +289,14 @@ def allocate(owed_by_producer: Mapping[Any, int], amount_cents: int) -> tuple[di
         shares[producer] = share
         left -= share
     return shares, left
+
+
+def household_balances(group: BuyingGroup, households: Iterable[User] | None = None) -> dict[int, int]:
+    """Household id -> its account's balance in the group over every cycle, as the household sees it
+    (positive: credit it holds, prepaid groups; negative: it owes). Households without lines are
+    left out. One query."""
+    lines = Line.objects.filter(group=group, account=Account.HOUSEHOLD)
+    if households is not None:
+        lines = lines.filter(household__in=[h.pk for h in households])
+    rows = lines.values("household_id").annotate(total=Sum("amount_cents")).order_by()
+    return {row["household_id"]: -int(row["total"] or 0) for row in rows if row["total"]}
