@@ -9,10 +9,12 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from cabas.bank.models import StatementImport, StatementLine, Status
 from cabas.catalog import services as catalog
 from cabas.catalog.models import CatalogImport, Category, Product, SaleUnit
 from cabas.cycles.models import Cycle, Offer
@@ -20,7 +22,16 @@ from tests import scene
 from tests.cast import Cast
 from tests.scene import Site
 
-ROLES = ["anonymous", "member_a", "member_b", "coordinator_a", "coordinator_b", "producer_a", "site_admin"]
+ROLES = [
+    "anonymous",
+    "member_a",
+    "member_b",
+    "coordinator_a",
+    "coordinator_b",
+    "producer_a",
+    "site_admin",
+    "treasurer_a",
+]
 
 # URL name -> (how to build its kwargs from the cast, GET statuses by role, POST statuses by role).
 # 302 for the anonymous visitor is the redirect to the login page.
@@ -28,7 +39,7 @@ ANYONE = dict.fromkeys(ROLES, 200)
 LOGGED_IN = {**ANYONE, "anonymous": 302}
 GET_ON_POST_ONLY = {**dict.fromkeys(ROLES, 405), "anonymous": 302}
 GROUP_A_MEMBERS = {**LOGGED_IN, "member_b": 403, "coordinator_b": 403}
-COORDINATORS_OF_A = {**GROUP_A_MEMBERS, "member_a": 403, "producer_a": 403}
+COORDINATORS_OF_A = {**GROUP_A_MEMBERS, "member_a": 403, "producer_a": 403, "treasurer_a": 403}
 # POST as someone without the right: refused before anything is read from the form.
 POST_COORDINATORS_OF_A = {
     "anonymous": 302,
@@ -36,6 +47,7 @@ POST_COORDINATORS_OF_A = {
     "member_b": 403,
     "coordinator_b": 403,
     "producer_a": 403,
+    "treasurer_a": 403,
 }
 HOUSEHOLDS_OF_A = {**GROUP_A_MEMBERS, "producer_a": 403}  # a producer account has no basket
 POST_HOUSEHOLDS_OF_A = {"anonymous": 302, "member_b": 403, "coordinator_b": 403, "producer_a": 403}
@@ -45,6 +57,12 @@ POST_BAKERY = {role: status for role, status in BAKERY.items() if status != 200}
 # Documents after the distribution day, on a cycle whose day has not started: 404 for those allowed.
 DAY_COORDINATORS_OF_A = {**COORDINATORS_OF_A, "coordinator_a": 404, "site_admin": 404}
 DAY_BAKERY = {**BAKERY, "producer_a": 404, "site_admin": 404}
+# The association's bank: the treasurers of A (Théo, a member too) and the site admin; not coordinators.
+TREASURERS_OF_A = {**COORDINATORS_OF_A, "coordinator_a": 403, "treasurer_a": 200}
+POST_TREASURERS_OF_A = {**POST_COORDINATORS_OF_A, "coordinator_a": 403}
+del POST_TREASURERS_OF_A["treasurer_a"]
+# A member's own prepaid account: group A has none in the matrix cast (404 for those who may look).
+PREPAID_OF_A = {**dict.fromkeys(ROLES, 404), "anonymous": 302, "member_b": 403, "coordinator_b": 403}
 SITE_ADMIN_ONLY = {**dict.fromkeys(ROLES, 403), "anonymous": 302, "site_admin": 200}
 # The day's offline sync answers JSON: 401 (not a redirect to the login page) to the anonymous.
 JSON_GET_ON_POST_ONLY = {**GET_ON_POST_ONLY, "anonymous": 401}
@@ -90,6 +108,14 @@ def _stored_file(c: Site) -> dict[str, object]:
     return {**_cycle(c), "doc_pk": document.pk, "filename": document.filename}
 
 
+def _bank_import(c: Site) -> dict[str, object]:
+    return {"slug": A, "pk": StatementImport.objects.get(group=c.group_a).pk}
+
+
+def _bank_line(c: Site) -> dict[str, object]:
+    return {"slug": A, "pk": StatementLine.objects.get(group=c.group_a, kept=True).pk}
+
+
 def _in_a(producer_slug: str) -> Callable[[Site], dict[str, object]]:
     return lambda c: {"slug": A, "producer_slug": producer_slug}
 
@@ -103,7 +129,7 @@ MATRIX: dict[str, tuple[Callable[[Site], dict[str, object]], dict[str, int], dic
     # Members of A are sent back to the group page; others see the form.
     "group_join": (
         _group,
-        {**LOGGED_IN, "member_a": 302, "coordinator_a": 302, "producer_a": 302},
+        {**LOGGED_IN, "member_a": 302, "coordinator_a": 302, "producer_a": 302, "treasurer_a": 302},
         {"anonymous": 302},
     ),
     "group_join_withdraw": (_group, GET_ON_POST_ONLY, {"anonymous": 302}),
@@ -215,7 +241,7 @@ MATRIX: dict[str, tuple[Callable[[Site], dict[str, object]], dict[str, int], dic
     # Nobody in the matrix cast has ordered: households of A have no slip (404).
     "member_slip": (
         _cycle,
-        {**HOUSEHOLDS_OF_A, "member_a": 404, "coordinator_a": 404, "site_admin": 404},
+        {**HOUSEHOLDS_OF_A, "member_a": 404, "coordinator_a": 404, "site_admin": 404, "treasurer_a": 404},
         {},
     ),
     # Coordinators' producer pages.
@@ -243,6 +269,16 @@ MATRIX: dict[str, tuple[Callable[[Site], dict[str, object]], dict[str, int], dic
     ),
     "day_desk_state": (_cycle, {**COORDINATORS_OF_A, "anonymous": 401}, {}),
     "day_desk_sync": (_cycle, JSON_GET_ON_POST_ONLY, {**POST_COORDINATORS_OF_A, "anonymous": 401}),
+    # Bank statements: the treasurers of A.
+    "bank_home": (_group, TREASURERS_OF_A, {}),
+    "bank_upload": (_group, GET_ON_POST_ONLY, POST_TREASURERS_OF_A),
+    "bank_import": (_bank_import, TREASURERS_OF_A, {}),
+    "bank_confirm": (_bank_import, GET_ON_POST_ONLY, POST_TREASURERS_OF_A),
+    "bank_discard": (_bank_import, GET_ON_POST_ONLY, POST_TREASURERS_OF_A),
+    "bank_unmatched": (_group, TREASURERS_OF_A, {}),
+    "bank_reconcile": (_bank_line, GET_ON_POST_ONLY, POST_TREASURERS_OF_A),
+    "bank_balances": (_group, TREASURERS_OF_A, {}),
+    "bank_my_account": (_group, PREPAID_OF_A, {}),
 }
 
 
@@ -275,13 +311,33 @@ def user_for(cast: Cast, role: str):
         "coordinator_b": cast.coordinator_b,
         "producer_a": cast.producer_user,
         "site_admin": cast.site_admin,
+        "treasurer_a": cast.treasurer,
     }[role]
 
 
 @pytest.fixture
 def matrix_cast(cast: Cast) -> Site:
     """Something behind every URL; nobody has ordered in the open cycle (no slip to see)."""
-    return scene.site(cast, ordered=False)
+    site = scene.site(cast, ordered=False)
+    # A statement of A: one line left to reconcile (confirmed), one preview (unconfirmed).
+    kept = StatementImport.objects.create(
+        group=cast.group_a, filename="a.csv", format="csv", created_by=cast.treasurer
+    )
+    StatementLine.objects.create(
+        statement=kept,
+        group=cast.group_a,
+        position=1,
+        date=date(2026, 12, 1),
+        amount_cents=2000,
+        fingerprint="a",
+        kept=True,
+        status=Status.UNMATCHED,
+    )
+    StatementImport.objects.filter(pk=kept.pk).update(confirmed_at=kept.created_at)
+    StatementImport.objects.create(
+        group=cast.group_b, filename="b.csv", format="csv", created_by=cast.coordinator_b
+    )
+    return site
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -311,6 +367,7 @@ def snapshot() -> tuple[object, ...]:
     )
     from cabas.cycles.models import Cycle, Offer, OrderLine
     from cabas.distribution.models import DayTeamMember, Event
+    from cabas.ledger.models import Entry
     from cabas.reports.models import Dispatch, DocumentSet
 
     return (
@@ -334,6 +391,9 @@ def snapshot() -> tuple[object, ...]:
         list(Dispatch.objects.order_by("pk").values_list("pk")),
         list(DayTeamMember.objects.order_by("pk").values_list("pk", "cycle", "user")),
         list(Event.objects.order_by("pk").values_list("pk")),
+        list(StatementImport.objects.order_by("pk").values_list("pk", "confirmed_at")),
+        list(StatementLine.objects.order_by("pk").values_list("pk", "status", "kept")),
+        list(Entry.objects.order_by("pk").values_list("pk")),
     )
 
 

@@ -49,7 +49,10 @@ def test_bank_ids_are_kept_from_ofx_and_camt() -> None:
 
 
 def test_amount_formats() -> None:
-    text = "Date;Libellé;Montant\n01/12/2026;A;1 234,56\n02/12/2026;B;-0,01\n03/12/2026;C;+1.234,50 €\n04/12/2026;D;7\n"
+    text = (
+        "Date;Libellé;Montant\n"
+        "01/12/2026;A;1 234,56\n02/12/2026;B;-0,01\n03/12/2026;C;+1.234,50 €\n04/12/2026;D;7\n"
+    )
     cents = [line.amount_cents for line in read_statement(text.encode()).lines]
     assert cents == [123456, -1, 123450, 700]
 
