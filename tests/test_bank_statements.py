@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 
 from cabas.bank.matching import BASKET_REFERENCE, TOPUP_REFERENCE, fingerprints
 from cabas.bank.statements import Format, StatementError, StatementLine, read_statement
@@ -70,6 +71,7 @@ def test_footer_and_blank_lines_are_skipped() -> None:
         ("Date;Libellé;Montant\n01/12/2026;A;12,555\n".encode(), "Line 2"),
         ("Date;Libellé;Montant\n01/12/2026;A;douze\n".encode(), "Line 2"),
         (b"Date;Label;Montant\n", "no operation"),
+        ("Date;Libellé;Montant\n01/12/2026;A;1 000 000,01\n".encode(), "million"),
         (b"OFXHEADER:100\n<OFX><STMTTRN><TRNTYPE>CREDIT<DTPOSTED>20261202<TRNAMT>12.50", "cut short"),
         (b"OFXHEADER:100\n<OFX><STMTTRN><DTPOSTED>2026<TRNAMT>1</STMTTRN></OFX>", "Operation 1"),
         (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><Document/>', "DTD"),
@@ -84,8 +86,16 @@ def test_footer_and_blank_lines_are_skipped() -> None:
     ],
 )
 def test_bad_files_are_refused_with_a_clear_message(data: bytes, message: str) -> None:
-    with pytest.raises(StatementError, match=message):
+    with translation.override("en"), pytest.raises(StatementError, match=message):
         read_statement(data)
+
+
+def test_the_refusal_speaks_french() -> None:
+    with (
+        translation.override("fr"),
+        pytest.raises(StatementError, match="Ligne 2\u00a0: le montant est illisible"),
+    ):
+        read_statement("Date;Libellé;Montant\n01/12/2026;A;12,555\n".encode())
 
 
 def test_fingerprints_are_stable_and_tell_identical_lines_apart() -> None:

@@ -41,6 +41,7 @@ from cabas.lib.money import parse_cents
 MAX_BYTES = 5_000_000
 MAX_LINES = 5000
 LABEL_LENGTH = 500
+MAX_AMOUNT_CENTS = 100_000_000  # a million euros: beyond, the file is not a buying group's
 
 
 class Format:
@@ -83,6 +84,10 @@ def read_statement(data: bytes) -> Statement:
         statement = Statement(Format.CSV, read_csv(text))
     if not statement.lines:
         raise StatementError(_("The file holds no operation."))
+    if any(abs(line.amount_cents) > MAX_AMOUNT_CENTS for line in statement.lines):
+        raise StatementError(
+            _("An operation of more than a million euros: this is not the association's statement.")
+        )
     if len(statement.lines) > MAX_LINES:
         raise StatementError(_("The file holds more than 5000 operations: import a shorter period."))
     return statement
