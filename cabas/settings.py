@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "cabas.cycles",
     "cabas.ledger",
     "cabas.distribution",
+    "cabas.bank",
     "cabas.reports",
     "cabas.settlement",
     "cabas.imports",

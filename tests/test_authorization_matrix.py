@@ -9,10 +9,12 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from cabas.bank.models import StatementImport, StatementLine, Status
 from cabas.catalog import services as catalog
 from cabas.catalog.models import CatalogImport, Category, Product, SaleUnit
 from cabas.cycles.models import Cycle, Offer
@@ -39,7 +41,7 @@ ANYONE = dict.fromkeys(_OTHERS, 200)
 LOGGED_IN = {**ANYONE, "anonymous": 302}
 GET_ON_POST_ONLY = {**dict.fromkeys(_OTHERS, 405), "anonymous": 302}
 GROUP_A_MEMBERS = {**LOGGED_IN, "member_b": 403, "coordinator_b": 403}
-COORDINATORS_OF_A = {**GROUP_A_MEMBERS, "member_a": 403, "producer_a": 403}
+COORDINATORS_OF_A = {**GROUP_A_MEMBERS, "member_a": 403, "producer_a": 403, "treasurer_a": 403}
 # POST as someone without the right: refused before anything is read from the form.
 POST_COORDINATORS_OF_A = {
     "anonymous": 302,
@@ -47,6 +49,7 @@ POST_COORDINATORS_OF_A = {
     "member_b": 403,
     "coordinator_b": 403,
     "producer_a": 403,
+    "treasurer_a": 403,
 }
 HOUSEHOLDS_OF_A = {**GROUP_A_MEMBERS, "producer_a": 403}  # a producer account has no basket
 POST_HOUSEHOLDS_OF_A = {"anonymous": 302, "member_b": 403, "coordinator_b": 403, "producer_a": 403}
@@ -66,6 +69,15 @@ POST_TREASURERS_OF_A = {
 }
 POST_TREASURERS_OF_A_BACK = {**POST_TREASURERS_OF_A, "treasurer_a": 302}
 SITE_ADMIN_ONLY = {**dict.fromkeys(_OTHERS, 403), "anonymous": 302, "site_admin": 200}
+# The association's bank: the treasurers of A (Théo, a member too) and the site admin; not coordinators.
+BANK_TREASURERS_OF_A = {**COORDINATORS_OF_A, "coordinator_a": 403, "treasurer_a": 200}
+BANK_POST_TREASURERS_OF_A = {**POST_COORDINATORS_OF_A, "coordinator_a": 403}
+# The treasurer's own POSTs with the matrix's form are refused without writing: a bad file or
+# line (400), or an import already confirmed (back to it, 302).
+BANK_POST_REFUSED = {**BANK_POST_TREASURERS_OF_A, "treasurer_a": 400}
+BANK_POST_BACK = {**BANK_POST_TREASURERS_OF_A, "treasurer_a": 302}
+# A member's own prepaid account: group A has none in the matrix cast (404 for those who may look).
+PREPAID_OF_A = {**dict.fromkeys(ROLES, 404), "anonymous": 302, "member_b": 403, "coordinator_b": 403}
 # The day's offline sync answers JSON: 401 (not a redirect to the login page) to the anonymous.
 JSON_GET_ON_POST_ONLY = {**GET_ON_POST_ONLY, "anonymous": 401}
 POST_ONLY = (GET_ON_POST_ONLY, JSON_GET_ON_POST_ONLY)
@@ -116,6 +128,14 @@ def _entry(c: Site) -> dict[str, object]:
     return {**_cycle(c), "entry_pk": Entry.objects.get(key=MATRIX_ENTRY).pk}
 
 
+def _bank_import(c: Site) -> dict[str, object]:
+    return {"slug": A, "pk": StatementImport.objects.get(group=c.group_a).pk}
+
+
+def _bank_line(c: Site) -> dict[str, object]:
+    return {"slug": A, "pk": StatementLine.objects.get(group=c.group_a, kept=True).pk}
+
+
 def _in_a(producer_slug: str) -> Callable[[Site], dict[str, object]]:
     return lambda c: {"slug": A, "producer_slug": producer_slug}
 
@@ -129,7 +149,7 @@ MATRIX: dict[str, tuple[Callable[[Site], dict[str, object]], dict[str, int], dic
     # Members of A are sent back to the group page; others see the form.
     "group_join": (
         _group,
-        {**LOGGED_IN, "member_a": 302, "coordinator_a": 302, "producer_a": 302},
+        {**LOGGED_IN, "member_a": 302, "coordinator_a": 302, "producer_a": 302, "treasurer_a": 302},
         {"anonymous": 302},
     ),
     "group_join_withdraw": (_group, GET_ON_POST_ONLY, {"anonymous": 302}),
@@ -241,7 +261,7 @@ MATRIX: dict[str, tuple[Callable[[Site], dict[str, object]], dict[str, int], dic
     # Nobody in the matrix cast has ordered: households of A have no slip (404).
     "member_slip": (
         _cycle,
-        {**HOUSEHOLDS_OF_A, "member_a": 404, "coordinator_a": 404, "site_admin": 404},
+        {**HOUSEHOLDS_OF_A, "member_a": 404, "coordinator_a": 404, "site_admin": 404, "treasurer_a": 404},
         {},
     ),
     # Coordinators' producer pages.
@@ -280,6 +300,16 @@ MATRIX: dict[str, tuple[Callable[[Site], dict[str, object]], dict[str, int], dic
     "settlement_correct": (_entry, TREASURERS_OF_A, POST_TREASURERS_OF_A),
     "settlement_remind": (_cycle, GET_ON_POST_ONLY, POST_TREASURERS_OF_A_BACK),
     "settlement_settle": (_cycle, GET_ON_POST_ONLY, POST_TREASURERS_OF_A_BACK),
+    # Bank statements: the treasurers of A.
+    "bank_home": (_group, BANK_TREASURERS_OF_A, {}),
+    "bank_upload": (_group, GET_ON_POST_ONLY, BANK_POST_REFUSED),
+    "bank_import": (_bank_import, BANK_TREASURERS_OF_A, {}),
+    "bank_confirm": (_bank_import, GET_ON_POST_ONLY, BANK_POST_BACK),
+    "bank_discard": (_bank_import, GET_ON_POST_ONLY, BANK_POST_BACK),
+    "bank_unmatched": (_group, BANK_TREASURERS_OF_A, {}),
+    "bank_reconcile": (_bank_line, GET_ON_POST_ONLY, BANK_POST_REFUSED),
+    "bank_balances": (_group, BANK_TREASURERS_OF_A, {}),
+    "bank_my_account": (_group, PREPAID_OF_A, {}),
 }
 
 
@@ -334,6 +364,24 @@ def matrix_cast(cast: Cast) -> Site:
     site = scene.site(cast, ordered=False)
     context = ledger.Context(group=cast.group_a, by=cast.coordinator, cycle=site.cycle, key=MATRIX_ENTRY)
     ledger.handover(context, household=cast.member2, producer=cast.bakery, amount_cents=450)
+    # A statement of A: one line left to reconcile (confirmed), one preview (unconfirmed).
+    kept = StatementImport.objects.create(
+        group=cast.group_a, filename="a.csv", format="csv", created_by=cast.treasurer
+    )
+    StatementLine.objects.create(
+        statement=kept,
+        group=cast.group_a,
+        position=1,
+        date=date(2026, 12, 1),
+        amount_cents=2000,
+        fingerprint="a",
+        kept=True,
+        status=Status.UNMATCHED,
+    )
+    StatementImport.objects.filter(pk=kept.pk).update(confirmed_at=kept.created_at)
+    StatementImport.objects.create(
+        group=cast.group_b, filename="b.csv", format="csv", created_by=cast.coordinator_b
+    )
     return site
 
 
@@ -392,6 +440,8 @@ def snapshot() -> tuple[object, ...]:
         list(Entry.objects.order_by("pk").values_list("pk")),
         list(Line.objects.order_by("pk").values_list("pk")),
         list(Reminder.objects.order_by("pk").values_list("pk", "sent_at")),
+        list(StatementImport.objects.order_by("pk").values_list("pk", "confirmed_at")),
+        list(StatementLine.objects.order_by("pk").values_list("pk", "status", "kept")),
     )
 
 

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cabas.accounts.models import BuyingGroup, Role, User
+from cabas.lib.money import format_amount, parse_cents
 
 PHONE_HELP = _("Optional. Coordinators call you if something goes wrong with an order.")
 
@@ -156,8 +157,43 @@ class GroupSettingsForm(forms.ModelForm[BuyingGroup]):
             "requires_approval",
             "reminder_hours",
             "max_line_units",
+            "bank_iban",
+            "prepaid",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 5})}
+
+    prepaid_minimum = forms.CharField(
+        label=_("Minimum balance after a basket (€)"),
+        required=False,
+        max_length=20,
+        help_text=_(
+            "Prepaid accounts: 0 means the balance must cover the whole basket; -20 allows 20 € of debt."
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("prepaid_minimum", format_amount(self.instance.prepaid_minimum_cents))
+
+    def clean_prepaid_minimum(self) -> int:
+        text = self.cleaned_data["prepaid_minimum"].strip() or "0"
+        try:
+            cents = parse_cents(text)
+        except ValueError:
+            raise forms.ValidationError(_("Type an amount in euros, such as 10 or 10,50.")) from None
+        if abs(cents) > 100_000:
+            raise forms.ValidationError(_("The minimum balance must stay between -1000 € and 1000 €."))
+        return cents
+
+    def clean_bank_iban(self) -> str:
+        iban = "".join(self.cleaned_data["bank_iban"].split()).upper()
+        if iban and not (15 <= len(iban) <= 34 and iban[:2].isalpha() and iban[2:].isalnum()):
+            raise forms.ValidationError(_("This does not look like an IBAN."))
+        return " ".join(iban[i : i + 4] for i in range(0, len(iban), 4))
+
+    def save(self, commit: bool = True) -> BuyingGroup:
+        self.instance.prepaid_minimum_cents = self.cleaned_data["prepaid_minimum"]
+        return super().save(commit=commit)
 
     def clean_name(self) -> str:
         name = " ".join(self.cleaned_data["name"].split())

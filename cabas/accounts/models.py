@@ -130,6 +130,22 @@ class BuyingGroup(models.Model):
             "99 allows 99 loaves or 99 kg of apples. Coordinators ordering for a member have the same limit."
         ),
     )
+    # Prepaid accounts: members top up by transfer, baskets are debited when handed over.
+    prepaid = models.BooleanField(
+        _("prepaid accounts"),
+        default=False,
+        help_text=_(
+            "Members top up their account by bank transfer; each basket is debited from it when "
+            "handed over, and a basket can be confirmed only if the balance covers it."
+        ),
+    )
+    prepaid_minimum_cents = models.IntegerField(_("minimum balance after a basket, in cents"), default=0)
+    bank_iban = models.CharField(
+        _("the association's IBAN"),
+        max_length=42,
+        blank=True,
+        help_text=_("Shown to members so they can pay by transfer with their reference."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 

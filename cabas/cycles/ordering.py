@@ -19,7 +19,7 @@ keeps the stored one; a change of tolerance alone is a change of the line.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -54,10 +54,17 @@ class BasketResult:
     stale: dict[int, int] = field(default_factory=dict)  # offer id -> quantity stored meanwhile
     changed: list[int] = field(default_factory=list)
     refused: str = ""  # a reason that concerns the whole basket
+    unconfirmed: str = ""  # the lines are saved, the confirmation was refused: why (for the member)
 
     @property
     def ok(self) -> bool:
         return not (self.errors or self.quota_left or self.stale or self.refused)
+
+
+# Checks a basket must pass to be confirmed, run in its transaction once its lines are written:
+# each returns why the confirmation is refused ("" if it is not). Higher layers register theirs
+# (prepaid groups: the balance must cover the basket) so this module imports none of them.
+CONFIRM_CHECKS: list[Callable[[Order], str]] = []
 
 
 class _Rollback(Exception):
@@ -112,7 +119,9 @@ def save_basket(
             if notify:
                 transaction.on_commit(partial(tasks.send_order_changes.enqueue, order.pk))
             if confirm:
-                _confirm(order)
+                result.unconfirmed = next(filter(None, (check(order) for check in CONFIRM_CHECKS)), "")
+                if not result.unconfirmed:
+                    _confirm(order)
     except _Rollback:
         result.changed = []
     return result

@@ -110,7 +110,10 @@ def _post_basket(
     if form.errors or not result.ok:
         context = order_context(access, cycle, member, form=form, result=result, section=section)
         return render(request, "cycles/order.html", context, status=200)
-    _saved_message(request, result, confirmed=confirming)
+    if result.unconfirmed:
+        messages.error(request, result.unconfirmed)
+    else:
+        _saved_message(request, result, confirmed=confirming)
     if on_behalf:
         url = reverse("manage_order", args=[access.group.slug, cycle.pk, member.pk])
     else:

@@ -344,6 +344,7 @@ BALMA = GroupText(
 
 # The producer login manages the first Saint-Orens producer (a bakery).
 PRODUCER_LOGIN_EMAIL = f"producteur@{DOMAIN}"
+TREASURER_LOGIN_EMAIL = f"tresorerie@{DOMAIN}"
 
 
 @dataclass(frozen=True)
@@ -368,7 +369,7 @@ LOGINS: tuple[Login, ...] = (
         phone="06 12 48 30 71",
     ),
     Login(
-        f"tresorerie@{DOMAIN}",
+        TREASURER_LOGIN_EMAIL,
         "Théo Marty",
         "trésorier + adhérent / treasurer + member",
         ((SAINT_ORENS.slug, (Role.MEMBER, Role.TREASURER)),),

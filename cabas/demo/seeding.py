@@ -44,6 +44,7 @@ from cabas.catalog.models import (
 )
 from cabas.cycles.models import Cycle
 from cabas.demo import data
+from cabas.demo.bank import ensure_statement
 from cabas.demo.catalogues import CATALOGUES, ProductText, RangeCatalogue
 from cabas.demo.cycles import ensure_cycles
 from cabas.demo.data import BALMA, SAINT_ORENS, GroupText, Login, ProducerText
@@ -791,4 +792,6 @@ def seed(sizes: Sizes, *, seed: int = data.SEED) -> list[Cycle]:
             coordinator=coordinator,
             treasurer=users.get(f"tresorerie@{data.DOMAIN}"),
         )
+    # A bank statement waiting for the treasurer, matching the day's references.
+    ensure_statement(saint_orens, users[data.TREASURER_LOGIN_EMAIL])
     return created

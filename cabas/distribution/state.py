@@ -96,11 +96,22 @@ class Stand:
     paid_cents: int  # paid at this stand
     desk_cents: int  # covered by a payment at the welcome desk
     payments: tuple[Payment, ...]
+    prepaid: bool = False  # a prepaid group: the part is debited from the household's account
+
+    @property
+    def account_cents(self) -> int:
+        """Prepaid groups: what the household's account pays of this part (its handover debits the
+        account), so nothing is asked for it at the stand or the desk."""
+        return max(self.due_cents - self.paid_cents - self.desk_cents, 0) if self.prepaid else 0
+
+    @property
+    def paid_by_account(self) -> bool:
+        return self.account_cents > 0
 
     @property
     def left_cents(self) -> int:
         """What is still to pay for this part (negative: paid too much)."""
-        return self.due_cents - self.paid_cents - self.desk_cents
+        return self.due_cents - self.paid_cents - self.desk_cents - self.account_cents
 
     @property
     def paid_at_desk(self) -> bool:
@@ -281,7 +292,12 @@ def journal_rows(cycle: Cycle, **filters: Any) -> list[dict[str, Any]]:
 
 
 def _stand(
-    number: int, basket: Basket, part: ProducerPart, journal: _Journal, gone: tuple[Item, ...] = ()
+    number: int,
+    basket: Basket,
+    part: ProducerPart,
+    journal: _Journal,
+    gone: tuple[Item, ...] = (),
+    prepaid: bool = False,
 ) -> Stand:
     producer_id = part.producer.pk
     items = sorted((*part.items, *gone), key=item_sort_key) if gone else part.items
@@ -307,6 +323,7 @@ def _stand(
         paid_cents=sum(p.amount_cents for p in payments),
         desk_cents=desk,
         payments=payments,
+        prepaid=prepaid,
     )
 
 
@@ -338,13 +355,14 @@ def build_day(
 ) -> Day:
     """``gone``: the lines short to zero, by (order, producer), from ``short_lines``."""
     gone = gone or {}
+    prepaid = cycle.group.prepaid  # the group is loaded with the cycle by every view of the day
     households = []
     for basket in all_baskets:
         number = numbers.get(basket.order_id, 0)
         mine = {producer for (order, producer) in gone if order == basket.order_id}
         parts = _parts(basket, journal, producers, mine)
         stands = tuple(
-            _stand(number, basket, part, journal, gone.get((basket.order_id, part.producer.pk), ()))
+            _stand(number, basket, part, journal, gone.get((basket.order_id, part.producer.pk), ()), prepaid)
             for part in parts
         )
         desk_payments = tuple(journal.desk_payments.get(basket.order_id, ()))

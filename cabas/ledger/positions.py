@@ -327,3 +327,14 @@ def outstanding(money: Positions, *, limit: int = 6) -> list[str]:
     if len(sentences) > limit:
         shown.append(_("And %(count)s more.") % {"count": len(sentences) - limit})
     return shown
+
+
+def household_balances(group: BuyingGroup, households: Iterable[User] | None = None) -> dict[int, int]:
+    """Household id -> its account's balance in the group over every cycle, as the household sees it
+    (positive: credit it holds, prepaid groups; negative: it owes). Households without lines are
+    left out. One query."""
+    lines = Line.objects.filter(group=group, account=Account.HOUSEHOLD)
+    if households is not None:
+        lines = lines.filter(household__in=[h.pk for h in households])
+    rows = lines.values("household_id").annotate(total=Sum("amount_cents")).order_by()
+    return {row["household_id"]: -int(row["total"] or 0) for row in rows if row["total"]}

@@ -1,0 +1,189 @@
+"""Prepaid accounts: the group setting, top-ups from the statement, the server's check at confirmation,
+the balance shown, the day showing prepaid baskets as paid, low-balance e-mails."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from cabas.accounts.models import BuyingGroup
+from cabas.bank import prepaid
+from cabas.bank.matching import topup_reference
+from cabas.bank.models import LowBalanceNotice, StatementImport, Status
+from cabas.cycles.models import Order
+from cabas.distribution.state import load_day
+from cabas.ledger import services as ledger
+from tests.cast import Cast
+from tests.day_fixtures import DayScene, day_scene
+from tests.scene import Shop
+
+A = "saint-orens"
+
+
+def make_prepaid(group: BuyingGroup, minimum_cents: int = 0) -> None:
+    BuyingGroup.objects.filter(pk=group.pk).update(
+        prepaid=True, prepaid_minimum_cents=minimum_cents, bank_iban="FR76 3000 4000 0100 0123 4567 890"
+    )
+    group.refresh_from_db()
+
+
+def top_up(cast: Cast, cents: int, member=None) -> None:
+    context = ledger.Context(group=cast.group_a, by=cast.treasurer, key=f"test-topup-{cents}-{member}")
+    ledger.topup(context, household=member or cast.member, amount_cents=cents)
+
+
+def confirm_basket(client: Client, shop: Shop) -> Client:
+    data = {f"q-{shop.bread.pk}": "2", f"e-{shop.bread.pk}": "0", "confirm": "1"}  # 10,40 €
+    return client.post(reverse("order", args=[A, shop.cycle.pk]), data, follow=True)
+
+
+def test_settings_switch_prepaid_on(cast: Cast, client_for: Callable[..., Client]) -> None:
+    client = client_for(cast.coordinator)
+    url = reverse("manage_settings", args=[A])
+    base = {"name": cast.group_a.name, "reminder_hours": "48", "max_line_units": "99", "prepaid": "on"}
+    response = client.post(
+        url, {**base, "prepaid_minimum": "5,00", "bank_iban": "fr76 3000 4000 0100 0123 4567 890"}
+    )
+    assert response.status_code == 302
+    group = BuyingGroup.objects.get(pk=cast.group_a.pk)
+    assert (group.prepaid, group.prepaid_minimum_cents, group.bank_iban) == (
+        True,
+        500,
+        "FR76 3000 4000 0100 0123 4567 890",
+    )
+    for bad in (
+        {"prepaid_minimum": "12,555"},
+        {"prepaid_minimum": "dix"},
+        {"prepaid_minimum": "99999"},
+        {"bank_iban": "12"},
+    ):
+        response = client.post(url, {**base, "prepaid_minimum": "1", **bad})
+        assert response.status_code == 200 and "has-error" in response.content.decode()
+    assert BuyingGroup.objects.get(pk=cast.group_a.pk).prepaid_minimum_cents == 500
+
+
+def test_confirmation_refused_below_the_minimum(shop: Shop, client_for: Callable[..., Client]) -> None:
+    make_prepaid(shop.group_a)
+    top_up(shop, 500)
+    response = confirm_basket(client_for(shop.member), shop)
+    page = response.content.decode()
+    order = Order.objects.get(cycle=shop.cycle, user=shop.member)
+    assert order.submitted_at is None  # not confirmed...
+    assert order.lines.get().total_cents == 1040  # ...but saved
+    membership = shop.membership(shop.member)
+    assert topup_reference(membership) in page
+    assert "5,00" in page and "10,40" in page
+    assert mail.outbox == []
+
+    top_up(shop, 600)  # 11,00 € in all: the basket fits
+    confirm_basket(client_for(shop.member), shop)
+    order.refresh_from_db()
+    assert order.submitted_at is not None
+
+
+def test_no_check_without_prepaid(shop: Shop, client_for: Callable[..., Client]) -> None:
+    confirm_basket(client_for(shop.member), shop)
+    assert Order.objects.get(cycle=shop.cycle, user=shop.member).submitted_at is not None
+
+
+def test_negative_minimum_allows_some_debt(shop: Shop, client_for: Callable[..., Client]) -> None:
+    make_prepaid(shop.group_a, minimum_cents=-1000)
+    top_up(shop, 40)
+    confirm_basket(client_for(shop.member), shop)
+    assert Order.objects.get(cycle=shop.cycle, user=shop.member).submitted_at is not None
+
+
+def test_topup_from_the_statement(cast: Cast, client_for: Callable[..., Client]) -> None:
+    make_prepaid(cast.group_a)
+    reference = topup_reference(cast.membership(cast.member))
+    client = client_for(cast.treasurer)
+    text = f"Date;Libellé;Montant\n02/12/2026;VIR MARIE {reference};50,00\n"
+    client.post(reverse("bank_upload", args=[A]), {"statement": SimpleUploadedFile("r.csv", text.encode())})
+    imported = StatementImport.objects.get()
+    line = imported.lines.get()
+    page = client.get(reverse("bank_import", args=[A, imported.pk])).content.decode()
+    assert 'value="topup" selected' in page
+    client.post(
+        reverse("bank_confirm", args=[A, imported.pk]),
+        {f"what-{line.pk}": "topup", f"who-{line.pk}": str(cast.member.pk)},
+    )
+    line.refresh_from_db()
+    assert line.status == Status.TOPUP
+    assert prepaid.balance_cents(cast.group_a, cast.member) == 5000
+    balances = client.get(reverse("bank_balances", args=[A])).content.decode()
+    assert "50,00" in balances
+    mine = client_for(cast.member).get(reverse("bank_my_account", args=[A])).content.decode()
+    assert "50,00" in mine and reference in mine and "FR76 3000" in mine
+
+
+def test_balance_on_the_basket_page_and_profile(shop: Shop, client_for: Callable[..., Client]) -> None:
+    make_prepaid(shop.group_a)
+    top_up(shop, 2345)
+    client = client_for(shop.member)
+    assert "23,45" in client.get(reverse("order", args=[A, shop.cycle.pk])).content.decode()
+    assert "23,45" in client.get(reverse("profile")).content.decode()
+
+
+def test_my_account_is_for_members_of_a_prepaid_group(cast: Cast, client_for: Callable[..., Client]) -> None:
+    url = reverse("bank_my_account", args=[A])
+    assert client_for(cast.member).get(url).status_code == 404  # not a prepaid group
+    make_prepaid(cast.group_a)
+    assert client_for(cast.member).get(url).status_code == 200
+    assert client_for(cast.member_b).get(url).status_code == 403
+    assert client_for(cast.producer_user).get(url).status_code == 404  # a producer has no basket
+
+
+@pytest.fixture
+def prepaid_day(cast: Cast) -> DayScene:
+    make_prepaid(cast.group_a)
+    scene = day_scene(cast)
+    scene.cycle.refresh_from_db()
+    return scene
+
+
+def test_the_day_shows_prepaid_baskets_as_paid(
+    prepaid_day: DayScene, client_for: Callable[..., Client]
+) -> None:
+    cast, cycle = prepaid_day.cast, prepaid_day.cycle
+    cycle = type(cycle).objects.select_related("group").get(pk=cycle.pk)
+    day = load_day(cycle)
+    marie = next(h for h in day.households if h.member.pk == cast.member.pk)
+    assert marie.due_cents > 0 and marie.left_cents == 0
+    assert all(stand.paid_by_account and stand.left_cents == 0 for stand in marie.stands)
+    desk = client_for(cast.coordinator).get(
+        reverse("day_desk", args=[A, cycle.pk]) + f"?order={marie.order_id}"
+    )
+    assert "compte prépayé" in desk.content.decode()
+    stand = client_for(cast.producer_user).get(
+        reverse("day_stand_household", args=["fournil", cycle.pk, marie.order_id])
+    )
+    page = stand.content.decode()
+    assert "compte prépayé" in page and 'id="pay-title"' not in page
+
+
+def test_the_day_without_prepaid_asks_for_money(cast: Cast) -> None:
+    scene = day_scene(cast)
+    day = load_day(scene.cycle)
+    assert all(h.left_cents == h.due_cents > 0 for h in day.households)
+
+
+def test_low_balance_mail_once_a_week(cast: Cast, django_capture_on_commit_callbacks) -> None:
+    make_prepaid(cast.group_a)
+    top_up(cast, 300)  # under 0 + 10 €: low
+    top_up(cast, 5000, cast.member2)  # plenty
+    call_command("bank_low_balance")
+    assert [m.to for m in mail.outbox] == [[cast.member.email]]
+    assert topup_reference(cast.membership(cast.member)) in mail.outbox[0].body
+    call_command("bank_low_balance")
+    assert len(mail.outbox) == 1
+    LowBalanceNotice.objects.update(sent_at=timezone.now() - timedelta(days=8))
+    call_command("bank_low_balance")
+    assert len(mail.outbox) == 2
