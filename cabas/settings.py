@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "cabas.ledger",
     "cabas.distribution",
     "cabas.reports",
+    "cabas.books",
     "cabas.imports",
     "cabas.demo",
 ]

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("cabas.distribution.urls")),
     path("", include("cabas.reports.urls")),
     path("", include("cabas.imports.urls")),
+    path("", include("cabas.books.urls")),
     path("", include("cabas.distribution.sync_urls")),
 ]
 

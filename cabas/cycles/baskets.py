@@ -239,6 +239,12 @@ def basket(order: Order) -> Basket:
     return baskets_of([order])[order.pk]
 
 
+def payment_reference(cycle_id: int, number: int) -> str:
+    """« CABAS-<cycle>-<slip number> »: what a household writes on a transfer for a cycle's basket,
+    so the producer or the treasurer finds whose basket it pays."""
+    return f"CABAS-{cycle_id}-{number}"
+
+
 def slip_numbers(cycle: Cycle) -> dict[int, int]:
     """Each basket's slip number (1, 2, ...): its place in the one member order; one query.
 
