@@ -45,6 +45,9 @@ POST_BAKERY = {role: status for role, status in BAKERY.items() if status != 200}
 # Documents after the distribution day, on a cycle whose day has not started: 404 for those allowed.
 DAY_COORDINATORS_OF_A = {**COORDINATORS_OF_A, "coordinator_a": 404, "site_admin": 404}
 DAY_BAKERY = {**BAKERY, "producer_a": 404, "site_admin": 404}
+# The books: the group's treasurers (Théo, not in the matrix's roles: see test_books) and the site admin.
+TREASURERS_OF_A = {**COORDINATORS_OF_A, "coordinator_a": 403}
+POST_TREASURERS_OF_A = {**POST_COORDINATORS_OF_A, "coordinator_a": 403}
 SITE_ADMIN_ONLY = {**dict.fromkeys(ROLES, 403), "anonymous": 302, "site_admin": 200}
 # The day's offline sync answers JSON: 401 (not a redirect to the login page) to the anonymous.
 JSON_GET_ON_POST_ONLY = {**GET_ON_POST_ONLY, "anonymous": 401}
@@ -232,6 +235,24 @@ MATRIX: dict[str, tuple[Callable[[Site], dict[str, object]], dict[str, int], dic
     "manage_join_request_approve": (_pending_request, GET_ON_POST_ONLY, POST_COORDINATORS_OF_A),
     "manage_join_request_refuse": (_pending_request, GET_ON_POST_ONLY, POST_COORDINATORS_OF_A),
     "manage_settings": (_group, COORDINATORS_OF_A, POST_COORDINATORS_OF_A),
+    # Money after the day: a household's own payments, a producer's own statement (nothing was
+    # handed over in the matrix's cycle: no statement to export, 404), the treasurers' books.
+    "member_payments": (_group, HOUSEHOLDS_OF_A, {}),
+    "producer_statement": (_bakery, BAKERY, {}),
+    "producer_statement_export": (
+        lambda c: {"slug": "fournil", "group_slug": A, "fmt": "csv"},
+        DAY_BAKERY,
+        {},
+    ),
+    "books": (_group, TREASURERS_OF_A, {}),
+    "books_codes": (_group, TREASURERS_OF_A, POST_TREASURERS_OF_A),
+    "books_journal_cycle": (lambda c: {**_cycle(c), "layout": "fec", "fmt": "txt"}, TREASURERS_OF_A, {}),
+    "books_journal_year": (
+        lambda c: {"slug": A, "year": c.cycle.distribution_date.year, "layout": "journal", "fmt": "csv"},
+        TREASURERS_OF_A,
+        {},
+    ),
+    "books_summary": (lambda c: {"slug": A, "year": c.cycle.distribution_date.year}, TREASURERS_OF_A, {}),
     # The site admin's report of the last import from Solalim.
     "solalim_import_report": (lambda c: {}, SITE_ADMIN_ONLY, {}),
     # The distribution day's offline sync (JSON): the bakery's stand, A's desk.
@@ -301,6 +322,7 @@ def test_get_matrix(matrix_cast: Site, client_for, role: str) -> None:
 def snapshot() -> tuple[object, ...]:
     """Everything a refused request must leave as it was."""
     from cabas.accounts.models import BuyingGroup, JoinRequest, Membership
+    from cabas.books.models import AccountCodes
     from cabas.catalog.models import (
         CatalogImport,
         Producer,
@@ -334,6 +356,7 @@ def snapshot() -> tuple[object, ...]:
         list(Dispatch.objects.order_by("pk").values_list("pk")),
         list(DayTeamMember.objects.order_by("pk").values_list("pk", "cycle", "user")),
         list(Event.objects.order_by("pk").values_list("pk")),
+        list(AccountCodes.objects.order_by("pk").values_list("pk", "household_code", "bank_code")),
     )
 
 
@@ -422,7 +445,9 @@ def group_urls_with_b_slug(c: Site) -> list[tuple[str, dict[str, object]]]:
     mixed = []
     for name, (kwargs, _get, _post) in MATRIX.items():
         values = kwargs(c)
-        if values.get("slug") == A and len(values) > 1 and name != "manage_producer_link":
+        # A year of the books names no object: B's year is B's own.
+        yearly = name in ("books_journal_year", "books_summary")
+        if values.get("slug") == A and len(values) > 1 and name != "manage_producer_link" and not yearly:
             if "producer_slug" in values:
                 values["producer_slug"] = "bergerie"
             mixed.append((name, {**values, "slug": "balma"}))
