@@ -349,3 +349,17 @@ def test_the_journal_reader_reads_once(books: Books, django_assert_num_queries) 
         entries = positions.journal(books.cast.group_a, cycle=books.day.cycle)
     assert [e.pk for e in entries] == [e.pk for e in books.entries]
     assert all(sum(line.amount_cents for line in e.lines) == 0 for e in entries)
+
+
+def test_a_reversal_books_to_the_accounts_of_what_it_reverses(books: Books) -> None:
+    from cabas.ledger import services as ledger
+    from tests.books_fixtures import context
+
+    subsidy = books.entries[10]
+    reversal = ledger.reverse(context(books.day, "r1", memo="Aide attribuée par erreur"), entry=subsidy)
+    group = books.cast.group_a
+    rows = journal.fec_rows(journal.Period(group, cycle=books.day.cycle), AccountCodes.of(group))
+    mine = [r for r in rows if r[2] == str(reversal.pk)]
+    assert {(r[4], r[11], r[12]) for r in mine} == {("657", 0, 1136), ("411", 1136, 0)}
+    assert f"{subsidy.pk}" in mine[0][10] and "Aide attribuée par erreur" in mine[0][10]
+    assert sum(r[11] for r in rows) == sum(r[12] for r in rows)

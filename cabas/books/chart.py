@@ -27,10 +27,15 @@ class Booked:
 
 class Chart:
     def __init__(self, codes: AccountCodes) -> None:
+        """Made in the language of the document: labels are read once, then every line reuses them."""
         self.codes = codes
+        self._labels = self._read_labels()
 
     def labels(self) -> dict[str, str]:
-        """Each general account's label, by code (in the active language)."""
+        """Each general account's label, by code."""
+        return self._labels
+
+    def _read_labels(self) -> dict[str, str]:
         c = self.codes
         return {
             c.household_code: _("Members (households)"),
@@ -48,7 +53,7 @@ class Chart:
     def book(self, line: JournalLine, counts_as: str) -> Booked:
         """The accounts of one line; ``counts_as``: its entry's kind (for a reversal, the kind reversed)."""
         c = self.codes
-        labels = self.labels()
+        labels = self._labels
         if line.account == Account.HOUSEHOLD and line.household_id is not None:
             return self._third(
                 c.household_code, c.household_subaccounts, line.household_id, line.household_name
@@ -66,7 +71,7 @@ class Chart:
 
     def _third(self, code: str, subaccounts: bool, number: int, name: str) -> Booked:
         aux = self.sub(code, number)
-        label = self.labels()[code]
+        label = self._labels[code]
         return Booked(aux if subaccounts else code, f"{label} · {name}" if subaccounts else label, aux, name)
 
     def journal_code(self, entry: JournalEntry) -> tuple[str, str]:

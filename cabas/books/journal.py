@@ -111,12 +111,17 @@ def method_label(method: str) -> str:
     return str(Method(method).label) if method in Method.values else method
 
 
-def wording(entry: JournalEntry) -> str:
-    """« Payé au stand · Chèque · Cabas de juin · note »: what an entry is, in one line."""
+def kind_text(entry: JournalEntry) -> str:
+    """« Payé au stand · Chèque », « Correction (contre-passation) de l'écriture 12 »."""
     parts = [kind_label(entry.kind)]
     if entry.reverses_id is not None:
         parts.append(_("of entry %(number)s") % {"number": entry.reverses_id})
-    parts += [method_label(entry.method) if entry.method else "", entry.cycle_name, entry.memo]
+    return " · ".join([" ".join(parts), *([method_label(entry.method)] if entry.method else [])])
+
+
+def wording(entry: JournalEntry) -> str:
+    """« Payé au stand · Chèque · Cabas de juin · note »: what an entry is, in one line."""
+    parts = [kind_text(entry), entry.cycle_name, entry.memo]
     return _text(" · ".join(part for part in parts if part))[:200]
 
 
@@ -213,7 +218,7 @@ def plain_table(period: Period, codes: AccountCodes) -> Table:
                 [
                     day,
                     entry.pk,
-                    wording(entry),
+                    kind_text(entry),
                     f"{booked.code} {booked.label}",
                     line.household_name or line.producer_name,
                     max(line.amount_cents, 0) or None,

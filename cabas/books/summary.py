@@ -67,7 +67,7 @@ def year_summary(group: BuyingGroup, year: int, codes: AccountCodes) -> YearSumm
         Cycle.objects.filter(group=group, distribution_date__year=year).order_by("distribution_date")
     )
     money = group_positions(group, cycles)
-    rows = [cycle_year(cycle, money.get(cycle.pk) or Positions()) for cycle in cycles]
+    rows = [cycle_year(cycle, money[cycle.pk]) for cycle in cycles if cycle.pk in money]
     return YearSummary(group, year, rows, balances(group, codes, year))
 
 

@@ -47,6 +47,7 @@ from cabas.demo import data
 from cabas.demo.catalogues import CATALOGUES, ProductText, RangeCatalogue
 from cabas.demo.cycles import ensure_cycles
 from cabas.demo.data import BALMA, SAINT_ORENS, GroupText, Login, ProducerText
+from cabas.demo.books import serve_member
 from cabas.demo.day import ensure_day_cycle
 
 # Rows per INSERT and ids per ``IN (...)``: far below SQLite's variable limit
@@ -780,5 +781,7 @@ def seed(sizes: Sizes, *, seed: int = data.SEED) -> list[Cycle]:
         day_cycle = ensure_day_cycle(
             saint_orens, baskets=sizes.baskets, seed=seed, now=now, coordinator=coordinator
         )
+        if day_cycle is not None:
+            serve_member(day_cycle, coordinator, users[data.MEMBER_LOGIN_EMAIL])
         created += [day_cycle] if day_cycle else []
     return created

@@ -5,7 +5,8 @@ board, a member's « Mes paiements », a producer's statement, the books, the
 reminders), so a figure shown in two places is the same figure. Each reader
 runs **one** aggregate query over the ledger's lines, grouped by cycle,
 account, household, producer, kind and method, whatever the number of
-households, and folds it in Python.
+households, and folds it in Python. The books' journal (``journal``) lists every entry
+with its lines in one query too.
 
 A reversal counts under the kind of the entry it reverses (a handover
 reversed after a weighing lowers « handed over », not « corrections »), so the
