@@ -44,10 +44,10 @@ from cabas.catalog.models import (
 )
 from cabas.cycles.models import Cycle
 from cabas.demo import data
+from cabas.demo.books import serve_member
 from cabas.demo.catalogues import CATALOGUES, ProductText, RangeCatalogue
 from cabas.demo.cycles import ensure_cycles
 from cabas.demo.data import BALMA, SAINT_ORENS, GroupText, Login, ProducerText
-from cabas.demo.books import serve_member
 from cabas.demo.day import ensure_day_cycle
 
 # Rows per INSERT and ids per ``IN (...)``: far below SQLite's variable limit
