@@ -52,7 +52,7 @@ def through_association(part: HouseholdPart) -> bool:
 
 @dataclass(frozen=True)
 class Paid:
-    how: str  # « Chèque, au stand de Fournil du Lauragais »
+    how: str  # « chèque, au stand de Fournil du Lauragais »
     cents: int
 
 
@@ -123,7 +123,7 @@ def _how(kind: str, method: str, producer: Producer | None) -> str:
         where, way = _("by transfer to the association"), ""
     else:
         where, way = _("from your prepaid account"), ""
-    return f"{way}, {where}" if way else where[:1].upper() + where[1:]
+    return f"{way.lower()}, {where}" if way else where
 
 
 def _member_part(producer: Producer | None, part: HouseholdPart) -> MemberPart:

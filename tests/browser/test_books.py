@@ -1,4 +1,4 @@
-"""Money after the day in the browser: « Mes paiements » on a phone, a producer's statement, the treasurer's books."""
+"""Money after the day in the browser: « Mes paiements » on a phone, a statement, the treasurer's books."""
 
 from __future__ import annotations
 
