@@ -363,3 +363,32 @@ def test_a_reversal_books_to_the_accounts_of_what_it_reverses(books: Books) -> N
     assert {(r[4], r[11], r[12]) for r in mine} == {("657", 0, 1136), ("411", 1136, 0)}
     assert f"{subsidy.pk}" in mine[0][10] and "Aide attribuée par erreur" in mine[0][10]
     assert sum(r[11] for r in rows) == sum(r[12] for r in rows)
+
+
+def test_the_books_link_shows_to_treasurers_only(books: Books, client_for) -> None:
+    from cabas.accounts.models import Membership
+
+    cast = books.cast
+    manage = reverse("manage_members", kwargs={"slug": "saint-orens"})
+    assert books_url() not in page(client_for(cast.coordinator), manage)
+    Membership.objects.filter(user=cast.coordinator, group=cast.group_a).update(is_treasurer=True)
+    assert books_url() in page(client_for(cast.coordinator), manage)
+    group_page = reverse("group_detail", kwargs={"slug": "saint-orens"})
+    assert books_url() in page(client_for(cast.treasurer), group_page)
+    assert books_url() not in page(client_for(cast.member), group_page)
+
+
+def test_money_paid_beyond_what_is_owed_shows_as_credit(books: Books, client_for) -> None:
+    from cabas.books.statements import member_statement
+    from cabas.ledger import services as ledger
+    from tests.books_fixtures import context
+
+    cast = books.cast
+    # Marie pays her 10,83 € by one transfer of 12,00 €: 1,17 € beyond.
+    shares, left = positions.allocate({cast.bakery: 250, cast.dairy: 833}, 1200)
+    ledger.bank_transfer(context(books.day, "t1"), household=cast.member, amount_cents=1200, shares=shares)
+    (mine,) = member_statement(cast.member, cast.group_a)
+    assert (mine.left_cents, mine.credit_cents, left) == (-117, 117, 117)
+    assert not mine.owing and mine.reference == ""
+    html = page(client_for(cast.member), payments_url())
+    assert "L’association vous doit 1,17\u00a0€." in html and "par virement à l’association" in html
