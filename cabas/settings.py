@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "cabas.bank",
     "cabas.reports",
     "cabas.settlement",
+    "cabas.books",
     "cabas.imports",
     "cabas.demo",
 ]

@@ -278,6 +278,24 @@ MATRIX: dict[str, tuple[Callable[[Site], dict[str, object]], dict[str, int], dic
     "manage_join_request_approve": (_pending_request, GET_ON_POST_ONLY, POST_COORDINATORS_OF_A),
     "manage_join_request_refuse": (_pending_request, GET_ON_POST_ONLY, POST_COORDINATORS_OF_A),
     "manage_settings": (_group, COORDINATORS_OF_A, POST_COORDINATORS_OF_A),
+    # Money after the day: a household's own payments, a producer's own statement (nothing was
+    # handed over in the matrix's cycle: no statement to export, 404), the treasurers' books.
+    "member_payments": (_group, HOUSEHOLDS_OF_A, {}),
+    "producer_statement": (_bakery, BAKERY, {}),
+    "producer_statement_export": (
+        lambda c: {"slug": "fournil", "group_slug": A, "fmt": "csv"},
+        DAY_BAKERY,
+        {},
+    ),
+    "books": (_group, TREASURERS_OF_A, {}),
+    "books_codes": (_group, TREASURERS_OF_A, POST_TREASURERS_OF_A),
+    "books_journal_cycle": (lambda c: {**_cycle(c), "layout": "fec", "fmt": "txt"}, TREASURERS_OF_A, {}),
+    "books_journal_year": (
+        lambda c: {"slug": A, "year": c.cycle.distribution_date.year, "layout": "journal", "fmt": "csv"},
+        TREASURERS_OF_A,
+        {},
+    ),
+    "books_summary": (lambda c: {"slug": A, "year": c.cycle.distribution_date.year}, TREASURERS_OF_A, {}),
     # The site admin's report of the last import from Solalim.
     "solalim_import_report": (lambda c: {}, SITE_ADMIN_ONLY, {}),
     # The distribution day's offline sync (JSON): the bakery's stand, A's desk.
@@ -402,6 +420,7 @@ def test_get_matrix(matrix_cast: Site, client_for, role: str) -> None:
 def snapshot() -> tuple[object, ...]:
     """Everything a refused request must leave as it was."""
     from cabas.accounts.models import BuyingGroup, JoinRequest, Membership
+    from cabas.books.models import AccountCodes
     from cabas.catalog.models import (
         CatalogImport,
         Producer,
@@ -442,6 +461,7 @@ def snapshot() -> tuple[object, ...]:
         list(Reminder.objects.order_by("pk").values_list("pk", "sent_at")),
         list(StatementImport.objects.order_by("pk").values_list("pk", "confirmed_at")),
         list(StatementLine.objects.order_by("pk").values_list("pk", "status", "kept")),
+        list(AccountCodes.objects.order_by("pk").values_list("pk", "household_code", "bank_code")),
     )
 
 
@@ -547,7 +567,9 @@ def group_urls_with_b_slug(c: Site) -> list[tuple[str, dict[str, object]]]:
     mixed = []
     for name, (kwargs, _get, _post) in MATRIX.items():
         values = kwargs(c)
-        if values.get("slug") == A and len(values) > 1 and name != "manage_producer_link":
+        # A year of the books names no object: B's year is B's own.
+        yearly = name in ("books_journal_year", "books_summary")
+        if values.get("slug") == A and len(values) > 1 and name != "manage_producer_link" and not yearly:
             if "producer_slug" in values:
                 values["producer_slug"] = "bergerie"
             mixed.append((name, {**values, "slug": "balma"}))

@@ -22,7 +22,7 @@ from cabas.accounts.models import BuyingGroup, User
 from cabas.bank import services as bank
 from cabas.bank.models import StatementImport
 from cabas.bank.statements import read_statement
-from cabas.cycles.baskets import amounts_due, slip_numbers
+from cabas.cycles.baskets import amounts_due, payment_reference, slip_numbers
 from cabas.cycles.models import Cycle, Order
 from cabas.ledger import positions
 
@@ -64,7 +64,7 @@ def statement_rows(cycle: Cycle) -> list[tuple[date, str, int]]:
         if cents <= 0:
             continue
         name = (names.get(user_id) or "").upper()
-        reference = f"CABAS-{cycle.pk}-{number}"
+        reference = payment_reference(cycle.pk, number)
         if len(rows) == 2:  # as some banks pass it on: upper case, spaces for dashes
             reference = f"CABAS {cycle.pk} {number}"
         rows.append((day + timedelta(days=len(rows) % 3), f"VIR SEPA {name} {reference}", cents))

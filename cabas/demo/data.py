@@ -345,6 +345,7 @@ BALMA = GroupText(
 # The producer login manages the first Saint-Orens producer (a bakery).
 PRODUCER_LOGIN_EMAIL = f"producteur@{DOMAIN}"
 TREASURER_LOGIN_EMAIL = f"tresorerie@{DOMAIN}"
+MEMBER_LOGIN_EMAIL = f"membre@{DOMAIN}"
 
 
 @dataclass(frozen=True)
@@ -376,7 +377,7 @@ LOGINS: tuple[Login, ...] = (
         phone="07 81 22 64 09",
     ),
     Login(
-        f"membre@{DOMAIN}",
+        MEMBER_LOGIN_EMAIL,
         "Marie Dupuy",
         "adhérente Saint-Orens / member",
         ((SAINT_ORENS.slug, (Role.MEMBER,)),),

@@ -45,6 +45,7 @@ from cabas.catalog.models import (
 from cabas.cycles.models import Cycle
 from cabas.demo import data
 from cabas.demo.bank import ensure_statement
+from cabas.demo.books import serve_member
 from cabas.demo.catalogues import CATALOGUES, ProductText, RangeCatalogue
 from cabas.demo.cycles import ensure_cycles
 from cabas.demo.data import BALMA, SAINT_ORENS, GroupText, Login, ProducerText
@@ -782,6 +783,8 @@ def seed(sizes: Sizes, *, seed: int = data.SEED) -> list[Cycle]:
         day_cycle = ensure_day_cycle(
             saint_orens, baskets=sizes.baskets, seed=seed, now=now, coordinator=coordinator
         )
+        if day_cycle is not None:
+            serve_member(day_cycle, coordinator, users[data.MEMBER_LOGIN_EMAIL])
         created += [day_cycle] if day_cycle else []
         # ... and the money after the day: a cycle to settle, and a settled one.
         created += ensure_settlement_cycles(

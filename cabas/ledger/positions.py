@@ -5,7 +5,8 @@ board, a member's « Mes paiements », a producer's statement, the books, the
 reminders), so a figure shown in two places is the same figure. Each reader
 runs **one** aggregate query over the ledger's lines, grouped by cycle,
 account, household, producer, kind and method, whatever the number of
-households, and folds it in Python.
+households, and folds it in Python. The books' journal (``journal``) lists every entry
+with its lines in one query too.
 
 A reversal counts under the kind of the entry it reverses (a handover
 reversed after a weighing lowers « handed over », not « corrections »), so the
@@ -21,6 +22,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.db.models import F, Q, Sum
@@ -338,3 +340,139 @@ def household_balances(group: BuyingGroup, households: Iterable[User] | None = N
         lines = lines.filter(household__in=[h.pk for h in households])
     rows = lines.values("household_id").annotate(total=Sum("amount_cents")).order_by()
     return {row["household_id"]: -int(row["total"] or 0) for row in rows if row["total"]}
+
+
+def group_positions_before(group: BuyingGroup, before: datetime) -> Positions:
+    """Every account of a group as it stood just before ``before``, all cycles together: one query.
+
+    The books' balances at the end of a year read here (``before``: the first
+    instant of the next year).
+    """
+    lines = Line.objects.filter(group=group, entry__created_at__lt=before)
+    return fold({**row, "cycle_id": None} for row in _rows(lines)).get(None) or Positions()
+
+
+# --- The journal: every entry with its lines ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class JournalLine:
+    account: str
+    amount_cents: int  # debit +, credit −
+    household_id: int | None
+    household_name: str
+    producer_id: int | None
+    producer_name: str
+
+
+@dataclass(frozen=True)
+class JournalEntry:
+    pk: int
+    created_at: datetime
+    cycle_id: int | None
+    cycle_name: str
+    kind: str  # as posted (a reversal says « reversal »)
+    counts_as: str  # the kind it counts under (a reversal: the kind it reverses)
+    method: str
+    memo: str
+    source: str
+    reverses_id: int | None
+    by: str
+    lines: tuple[JournalLine, ...]
+
+
+_JOURNAL_FIELDS = (
+    "entry_id",
+    "entry__created_at",
+    "entry__cycle_id",
+    "entry__cycle__name",
+    "entry__kind",
+    "entry__reverses_id",
+    "entry__reverses__kind",
+    "entry__method",
+    "entry__memo",
+    "entry__source",
+    "entry__created_by__full_name",
+    "entry__created_by__email",
+    "entry__created_by__deleted_at",
+    "account",
+    "amount_cents",
+    "household_id",
+    "household__full_name",
+    "household__email",
+    "household__deleted_at",
+    "producer_id",
+    "producer__name",
+)
+
+
+def journal(
+    group: BuyingGroup,
+    *,
+    cycle: Cycle | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> list[JournalEntry]:
+    """The group's sealed entries with their lines, oldest first: one query, whatever their number.
+
+    ``cycle`` keeps one cycle's entries; ``start`` (included) and ``end``
+    (excluded) keep those posted in a period (a year of the books).
+    """
+    lines = Line.objects.filter(group=group, entry__sealed=True)
+    if cycle is not None:
+        lines = lines.filter(cycle=cycle)
+    if start is not None:
+        lines = lines.filter(entry__created_at__gte=start)
+    if end is not None:
+        lines = lines.filter(entry__created_at__lt=end)
+    rows = lines.order_by("entry__created_at", "entry_id", "pk").values(*_JOURNAL_FIELDS)
+    entries: list[JournalEntry] = []
+    pending: list[dict[str, Any]] = []
+    for row in rows:
+        if pending and pending[0]["entry_id"] != row["entry_id"]:
+            entries.append(_journal_entry(pending))
+            pending = []
+        pending.append(row)
+    if pending:
+        entries.append(_journal_entry(pending))
+    return entries
+
+
+def _name(full_name: str | None, email: str | None, deleted_at: datetime | None) -> str:
+    if not email:
+        return ""
+    return User(full_name=full_name or "", email=email, deleted_at=deleted_at).display_name
+
+
+def _journal_entry(rows: list[dict[str, Any]]) -> JournalEntry:
+    first = rows[0]
+    return JournalEntry(
+        pk=first["entry_id"],
+        created_at=first["entry__created_at"],
+        cycle_id=first["entry__cycle_id"],
+        cycle_name=first["entry__cycle__name"] or "",
+        kind=first["entry__kind"],
+        counts_as=first["entry__reverses__kind"] or first["entry__kind"],
+        method=first["entry__method"] or "",
+        memo=first["entry__memo"] or "",
+        source=first["entry__source"] or "",
+        reverses_id=first["entry__reverses_id"],
+        by=_name(
+            first["entry__created_by__full_name"],
+            first["entry__created_by__email"],
+            first["entry__created_by__deleted_at"],
+        ),
+        lines=tuple(
+            JournalLine(
+                account=row["account"],
+                amount_cents=row["amount_cents"],
+                household_id=row["household_id"],
+                household_name=_name(
+                    row["household__full_name"], row["household__email"], row["household__deleted_at"]
+                ),
+                producer_id=row["producer_id"],
+                producer_name=row["producer__name"] or "",
+            )
+            for row in rows
+        ),
+    )
