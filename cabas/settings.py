@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "cabas.cycles",
     "cabas.ledger",
     "cabas.distribution",
+    "cabas.shifts",
     "cabas.reports",
     "cabas.imports",
     "cabas.demo",

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("cabas.catalog.urls")),
     path("", include("cabas.cycles.urls")),
     path("", include("cabas.distribution.urls")),
+    path("", include("cabas.shifts.urls")),
     path("", include("cabas.reports.urls")),
     path("", include("cabas.imports.urls")),
     path("", include("cabas.distribution.sync_urls")),

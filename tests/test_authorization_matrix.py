@@ -90,6 +90,43 @@ def _stored_file(c: Site) -> dict[str, object]:
     return {**_cycle(c), "doc_pk": document.pk, "filename": document.filename}
 
 
+def _shift(c: Site) -> dict[str, object]:
+    from cabas.shifts.models import Shift
+
+    return {
+        "slug": A,
+        "shift_pk": Shift.objects.filter(cycle=c.cycle).order_by("pk").values_list("pk", flat=True)[0],
+    }
+
+
+def _cycle_shift(c: Site) -> dict[str, object]:
+    return {**_cycle(c), "shift_pk": _shift(c)["shift_pk"]}
+
+
+def _signup(c: Site) -> dict[str, object]:
+    """Mehdi's sign-up (a household of A not in the roles): nobody else's to cancel."""
+    from cabas.shifts.models import Signup
+
+    return {"slug": A, "signup_pk": Signup.objects.get(shift__cycle=c.cycle, user=c.member2).pk}
+
+
+def _cycle_signup(c: Site) -> dict[str, object]:
+    return {**_cycle(c), "signup_pk": _signup(c)["signup_pk"]}
+
+
+def _link(c: Site) -> dict[str, object]:
+    from cabas.shifts.links import make_token
+    from cabas.shifts.models import Shift
+
+    return {"token": make_token(Shift.objects.get(pk=_shift(c)["shift_pk"]), c.member2)}
+
+
+def _feed(c: Site) -> dict[str, object]:
+    from cabas.shifts.models import CalendarFeed
+
+    return {"token": CalendarFeed.objects.get(user=c.member2).token}
+
+
 def _in_a(producer_slug: str) -> Callable[[Site], dict[str, object]]:
     return lambda c: {"slug": A, "producer_slug": producer_slug}
 
@@ -243,6 +280,28 @@ MATRIX: dict[str, tuple[Callable[[Site], dict[str, object]], dict[str, int], dic
     ),
     "day_desk_state": (_cycle, {**COORDINATORS_OF_A, "anonymous": 401}, {}),
     "day_desk_sync": (_cycle, JSON_GET_ON_POST_ONLY, {**POST_COORDINATORS_OF_A, "anonymous": 401}),
+    # Volunteer shifts: households of A sign themselves up; a sign-up of someone else is not theirs
+    # to cancel (404 for households of A, who have none).
+    "shifts": (_group, HOUSEHOLDS_OF_A, {}),
+    "shift_signup": (_shift, GET_ON_POST_ONLY, POST_HOUSEHOLDS_OF_A),
+    "shift_cancel": (_signup, GET_ON_POST_ONLY, POST_HOUSEHOLDS_OF_A),
+    "calendar_reset": (_group, GET_ON_POST_ONLY, POST_HOUSEHOLDS_OF_A),
+    # The e-mailed link and the calendars work without logging in (the token is the key).
+    "shift_link": (_link, ANYONE, {}),
+    "calendar_household": (_feed, ANYONE, {}),
+    "calendar_group": (_group, ANYONE, {}),
+    "manage_shifts": (_cycle, COORDINATORS_OF_A, {}),
+    "manage_shift_add": (_cycle, GET_ON_POST_ONLY, POST_COORDINATORS_OF_A),
+    "manage_shifts_copy": (_cycle, GET_ON_POST_ONLY, POST_COORDINATORS_OF_A),
+    "manage_shift_person": (_cycle, GET_ON_POST_ONLY, POST_COORDINATORS_OF_A),
+    "manage_shift_edit": (_cycle_shift, GET_ON_POST_ONLY, POST_COORDINATORS_OF_A),
+    "manage_shift_delete": (_cycle_shift, GET_ON_POST_ONLY, POST_COORDINATORS_OF_A),
+    "manage_signup": (_cycle_signup, GET_ON_POST_ONLY, POST_COORDINATORS_OF_A),
+    "manage_fairness": (_group, COORDINATORS_OF_A, {}),
+    "manage_shift_rules": (_group, GET_ON_POST_ONLY, POST_COORDINATORS_OF_A),
+    "manage_exemption": (_group, GET_ON_POST_ONLY, POST_COORDINATORS_OF_A),
+    "manage_past_help": (_group, GET_ON_POST_ONLY, POST_COORDINATORS_OF_A),
+    "reports_shift_sheet": (_cycle, COORDINATORS_OF_A, {}),
 }
 
 
@@ -280,8 +339,16 @@ def user_for(cast: Cast, role: str):
 
 @pytest.fixture
 def matrix_cast(cast: Cast) -> Site:
-    """Something behind every URL; nobody has ordered in the open cycle (no slip to see)."""
-    return scene.site(cast, ordered=False)
+    """Something behind every URL; nobody has ordered in the open cycle (no slip to see).
+    The open cycle has its shifts, Mehdi signed up for one and has a calendar address."""
+    from cabas.shifts import services as shifts
+    from cabas.shifts.models import CalendarFeed, Shift
+
+    site = scene.site(cast, ordered=False)
+    shifts.copy_shifts(cycle=site.cycle)
+    shifts.sign_up(shift=Shift.objects.filter(cycle=site.cycle).order_by("pk")[0], user=cast.member2)
+    CalendarFeed.objects.create(user=cast.member2)
+    return site
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -312,6 +379,7 @@ def snapshot() -> tuple[object, ...]:
     from cabas.cycles.models import Cycle, Offer, OrderLine
     from cabas.distribution.models import DayTeamMember, Event
     from cabas.reports.models import Dispatch, DocumentSet
+    from cabas.shifts.models import CalendarFeed, Exemption, PastHelp, Rules, Shift, Signup
 
     return (
         list(Membership.objects.order_by("pk").values_list("pk", "ended_at", "is_coordinator")),
@@ -334,6 +402,12 @@ def snapshot() -> tuple[object, ...]:
         list(Dispatch.objects.order_by("pk").values_list("pk")),
         list(DayTeamMember.objects.order_by("pk").values_list("pk", "cycle", "user")),
         list(Event.objects.order_by("pk").values_list("pk")),
+        list(Shift.objects.order_by("pk").values_list("pk", "capacity", "taken", "starts_at")),
+        list(Signup.objects.order_by("pk").values_list("pk", "cancelled_at", "absent")),
+        list(Rules.objects.order_by("pk").values_list("pk", "cancel_hours", "yearly_help")),
+        list(Exemption.objects.order_by("pk").values_list("pk")),
+        list(PastHelp.objects.order_by("pk").values_list("pk")),
+        list(CalendarFeed.objects.order_by("pk").values_list("pk", "token")),
     )
 
 
@@ -357,6 +431,17 @@ def post_data(c: Site) -> dict[str, object]:
         "slips_per_sheet": "2",
         "action": "close",
         "producer": [str(c.bakery.pk)],
+        "kind": "tidy",
+        "starts_at": "10:00",
+        "ends_at": "11:00",
+        "capacity": "5",
+        "shift": "1",
+        "user": str(c.member.pk),
+        "cancel_hours": "1",
+        "yearly_help": "on",
+        "call_after_cycles": "1",
+        "day": "2026-01-01",
+        "what": "x",
     }
 
 

@@ -66,7 +66,7 @@ class Command(BaseCommand):
     def _tick(self) -> bool:
         """One tick; False if it failed as a whole (each cycle's own errors are logged by ``tick``)."""
         try:
-            done = clock.tick()
+            done = clock.tick_all()
         except Exception:  # the database is down, say: log, and try again next time
             logger.exception("Cycle clock: the tick failed.")
             return False
