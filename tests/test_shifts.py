@@ -333,6 +333,13 @@ def test_the_yearly_rule_is_a_nudge_never_a_block(shifts: Roster, client_for) ->
     page = client.get(reverse("order", args=[A, shifts.cycle.pk]))
     assert page.status_code == 200 and "au moins une fois par an" in page.content.decode()
     assert 'id="basket"' in page.content.decode()  # still free to order
+    # Never to an exempted household.
+    services.exempt(group=cast.group_a, user=cast.member, reason="age", note="", by=cast.coordinator)
+    assert (
+        "au moins une fois par an"
+        not in client.get(reverse("order", args=[A, shifts.cycle.pk])).content.decode()
+    )
+    assert "au moins une fois par an" not in client.get(reverse("shifts", args=[A])).content.decode()
 
 
 def test_the_call_goes_to_households_who_have_not_helped_lately(shifts: Roster) -> None:
@@ -385,3 +392,32 @@ def test_a_member_leaving_is_not_called(shifts: Roster) -> None:
     cast = shifts.cast
     accounts.end_membership(membership=cast.membership(cast.treasurer))
     assert cast.treasurer not in queries.to_call(shifts.cycle, 3)
+
+
+def test_coordinators_set_rules_exemptions_and_help_given_before(shifts: Roster, client_for) -> None:
+    cast = shifts.cast
+    client = client_for(cast.coordinator)
+    manage = reverse("manage_fairness", args=[A])
+    response = client.post(
+        manage + "rules/", {"cancel_hours": "24", "yearly_help": "on", "call_after_cycles": "2"}
+    )
+    assert response.status_code == 302
+    rules = Rules.of(cast.group_a)
+    assert (rules.cancel_hours, rules.yearly_help, rules.call_after_cycles) == (24, True, 2)
+    assert client.post(manage + "rules/", {"cancel_hours": "-1", "call_after_cycles": "0"}).status_code == 400
+    assert Rules.of(cast.group_a).cancel_hours == 24
+    client.post(manage + "exemptions/", {"user": cast.member.pk, "reason": "board", "note": "trésorière"})
+    assert Exemption.objects.get(user=cast.member).reason == "board"
+    client.post(manage + "exemptions/", {"user": cast.member.pk, "reason": "nonsense"})
+    assert Exemption.objects.get(user=cast.member).reason == "board"  # refused, unchanged
+    client.post(manage + "exemptions/", {"user": cast.member.pk, "end": "1"})
+    assert not Exemption.objects.filter(user=cast.member).exists()
+    assert client.post(manage + "exemptions/", {"user": cast.member_b.pk, "reason": "age"}).status_code == 404
+    future = (timezone.localdate() + timedelta(days=3)).isoformat()
+    refused = client.post(
+        manage + "past-help/", {"user": cast.member.pk, "day": future, "what": "Inventaire"}
+    )
+    assert refused.status_code == 400 and not PastHelp.objects.exists()
+    past = (timezone.localdate() - timedelta(days=3)).isoformat()
+    client.post(manage + "past-help/", {"user": cast.member.pk, "day": past, "what": "Inventaire"})
+    assert queries.own_help(cast.group_a, cast.member).count == 1

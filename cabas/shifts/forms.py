@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cabas.shifts.models import MAX_CAPACITY, Kind, Reason, Rules
@@ -52,3 +54,9 @@ class PastHelpForm(forms.Form):
     user = forms.IntegerField(label=_("Household"))
     day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     what = forms.CharField(label=_("What"), max_length=120)
+
+    def clean_day(self) -> date:
+        day: date = self.cleaned_data["day"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("Record help already given: choose a day in the past."))
+        return day

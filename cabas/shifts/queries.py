@@ -94,6 +94,16 @@ def help_counts(group: BuyingGroup, *, since: date, users: list[int] | None = No
     return {user_id: Help(count, lasts.get(user_id)) for user_id, count in counts.items()}
 
 
+def nudged(group: BuyingGroup, user: User, rules_yearly: bool, signed_up_ahead: bool) -> bool:
+    """The group asks each household to help once a year, and this one has not (nor is about to,
+    nor is exempted): a gentle word on their pages, never a block."""
+    if not rules_yearly or signed_up_ahead:
+        return False
+    if Exemption.objects.filter(group=group, user=user).exists():
+        return False
+    return own_help(group, user).count == 0
+
+
 def year_ago() -> date:
     return timezone.localdate() - YEAR
 

@@ -52,7 +52,7 @@ def shifts(request: AuthenticatedRequest, slug: str) -> HttpResponse:
         "mine": mine,
         "own": own,
         "rules": rules,
-        "nudge": rules.yearly_help and own.count == 0 and not mine,
+        "nudge": own.count == 0 and queries.nudged(group, request.user, rules.yearly_help, bool(mine)),
         "feed_url": request.build_absolute_uri(reverse("calendar_household", args=[feed.token]))
         if feed
         else "",

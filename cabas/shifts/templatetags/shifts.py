@@ -46,7 +46,7 @@ def order_notice(cycle: Cycle, user: User | AnonymousUser) -> dict[str, Any]:
     shifts = _cycle_shifts(cycle)
     mine = queries.signed_up(shifts, user)
     rules = Rules.of(cycle.group)
-    nudge = rules.yearly_help and not mine and queries.own_help(cycle.group, user).count == 0
+    nudge = queries.nudged(cycle.group, user, rules.yearly_help, bool(mine))
     return {"short": queries.short(shifts), "mine": [s for s in shifts if s.pk in mine], "nudge": nudge}
 
 
