@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.core.management import call_command
 from django.test import Client
 
 from cabas.cycles import clock as cycles_clock
@@ -163,5 +164,9 @@ def test_the_opening_email_carries_a_link_per_short_shift(shifts: Shifts) -> Non
     )
 
 
-def test_the_clock_command_runs_the_shifts_clock(shifts: Shifts) -> None:
+def test_the_clock_command_runs_the_shifts_clock(shifts: Shifts, django_capture_on_commit_callbacks) -> None:
     assert clock.tick in cycles_clock.ALSO
+    start = shifts.cycle.distribution_starts_at()
+    with scene.at(start - timedelta(days=3)), django_capture_on_commit_callbacks(execute=True):
+        call_command("cabas_clock", "--once")
+    assert to(shifts.cast.coordinator.email, "Créneaux incomplets")

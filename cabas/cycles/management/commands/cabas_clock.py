@@ -1,7 +1,8 @@
 """``manage.py cabas_clock [--once] [--interval SECONDS]``: run the cycle clock.
 
 Announces openings, sends reminders, splits fair shares and sends recaps
-when they fall due (see ``cabas.cycles.clock``). Either from cron every
+when they fall due (see ``cabas.cycles.clock``), then runs the other apps'
+clocks (``clock.ALSO``: the volunteer shifts' reminders and calls for help). Either from cron every
 minute (``--once``: one tick, then exit) or as a long-running process that
 ticks every ``--interval`` seconds (60 by default) and stops cleanly on
 Ctrl-C or SIGTERM. Several may run at once: each action happens once.
