@@ -228,6 +228,7 @@ def desk_cycles(user: User, group: BuyingGroup | None = None) -> list[Cycle]:
         shifts__kind=Kind.DESK,
         shifts__signups__user=user,
         shifts__signups__cancelled_at__isnull=True,
+        shifts__signups__absent=False,
     )
     if group is not None:
         cycles = cycles.filter(group=group)

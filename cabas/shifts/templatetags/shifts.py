@@ -7,6 +7,7 @@ from typing import Any
 from django import template
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
 
 from cabas.accounts.models import BuyingGroup, User
 from cabas.cycles.models import Cycle
@@ -41,7 +42,11 @@ def short_shifts(cycle: Cycle) -> list[Shift]:
 def order_notice(cycle: Cycle, user: User | AnonymousUser) -> dict[str, Any]:
     """What the basket page says about the cycle's shifts: those short, the ones this household took,
     and the group's yearly nudge (never a block)."""
-    if not user.is_authenticated or queries.is_closed(cycle):
+    if (
+        not user.is_authenticated
+        or queries.is_closed(cycle)
+        or cycle.distribution_date < timezone.localdate()
+    ):
         return {}
     shifts = _cycle_shifts(cycle)
     mine = queries.signed_up(shifts, user)
