@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "cabas.ledger",
     "cabas.distribution",
     "cabas.bank",
+    "cabas.shifts",
     "cabas.reports",
     "cabas.settlement",
     "cabas.books",

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("cabas.cycles.urls")),
     path("", include("cabas.distribution.urls")),
     path("", include("cabas.bank.urls")),
+    path("", include("cabas.shifts.urls")),
     path("", include("cabas.reports.urls")),
     path("", include("cabas.imports.urls")),
     path("", include("cabas.settlement.urls")),

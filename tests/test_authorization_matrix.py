@@ -136,6 +136,43 @@ def _bank_line(c: Site) -> dict[str, object]:
     return {"slug": A, "pk": StatementLine.objects.get(group=c.group_a, kept=True).pk}
 
 
+def _shift(c: Site) -> dict[str, object]:
+    from cabas.shifts.models import Shift
+
+    return {
+        "slug": A,
+        "shift_pk": Shift.objects.filter(cycle=c.cycle).order_by("pk").values_list("pk", flat=True)[0],
+    }
+
+
+def _cycle_shift(c: Site) -> dict[str, object]:
+    return {**_cycle(c), "shift_pk": _shift(c)["shift_pk"]}
+
+
+def _signup(c: Site) -> dict[str, object]:
+    """Mehdi's sign-up (a household of A not in the roles): nobody else's to cancel."""
+    from cabas.shifts.models import Signup
+
+    return {"slug": A, "signup_pk": Signup.objects.get(shift__cycle=c.cycle, user=c.member2).pk}
+
+
+def _cycle_signup(c: Site) -> dict[str, object]:
+    return {**_cycle(c), "signup_pk": _signup(c)["signup_pk"]}
+
+
+def _link(c: Site) -> dict[str, object]:
+    from cabas.shifts.links import make_token
+    from cabas.shifts.models import Shift
+
+    return {"token": make_token(Shift.objects.get(pk=_shift(c)["shift_pk"]), c.member2)}
+
+
+def _feed(c: Site) -> dict[str, object]:
+    from cabas.shifts.models import CalendarFeed
+
+    return {"token": CalendarFeed.objects.get(user=c.member2).token}
+
+
 def _in_a(producer_slug: str) -> Callable[[Site], dict[str, object]]:
     return lambda c: {"slug": A, "producer_slug": producer_slug}
 
@@ -328,6 +365,28 @@ MATRIX: dict[str, tuple[Callable[[Site], dict[str, object]], dict[str, int], dic
     "bank_reconcile": (_bank_line, GET_ON_POST_ONLY, BANK_POST_REFUSED),
     "bank_balances": (_group, BANK_TREASURERS_OF_A, {}),
     "bank_my_account": (_group, PREPAID_OF_A, {}),
+    # Volunteer shifts: households of A sign themselves up; a sign-up of someone else is not theirs
+    # to cancel (404 for households of A, who have none).
+    "shifts": (_group, HOUSEHOLDS_OF_A, {}),
+    "shift_signup": (_shift, GET_ON_POST_ONLY, POST_HOUSEHOLDS_OF_A),
+    "shift_cancel": (_signup, GET_ON_POST_ONLY, POST_HOUSEHOLDS_OF_A),
+    "calendar_reset": (_group, GET_ON_POST_ONLY, POST_HOUSEHOLDS_OF_A),
+    # The e-mailed link and the calendars work without logging in (the token is the key).
+    "shift_link": (_link, ANYONE, {}),
+    "calendar_household": (_feed, ANYONE, {}),
+    "calendar_group": (_group, ANYONE, {}),
+    "manage_shifts": (_cycle, COORDINATORS_OF_A, {}),
+    "manage_shift_add": (_cycle, GET_ON_POST_ONLY, POST_COORDINATORS_OF_A),
+    "manage_shifts_copy": (_cycle, GET_ON_POST_ONLY, POST_COORDINATORS_OF_A),
+    "manage_shift_person": (_cycle, GET_ON_POST_ONLY, POST_COORDINATORS_OF_A),
+    "manage_shift_edit": (_cycle_shift, GET_ON_POST_ONLY, POST_COORDINATORS_OF_A),
+    "manage_shift_delete": (_cycle_shift, GET_ON_POST_ONLY, POST_COORDINATORS_OF_A),
+    "manage_signup": (_cycle_signup, GET_ON_POST_ONLY, POST_COORDINATORS_OF_A),
+    "manage_fairness": (_group, COORDINATORS_OF_A, {}),
+    "manage_shift_rules": (_group, GET_ON_POST_ONLY, POST_COORDINATORS_OF_A),
+    "manage_exemption": (_group, GET_ON_POST_ONLY, POST_COORDINATORS_OF_A),
+    "manage_past_help": (_group, GET_ON_POST_ONLY, POST_COORDINATORS_OF_A),
+    "reports_shift_sheet": (_cycle, COORDINATORS_OF_A, {}),
 }
 
 
@@ -378,8 +437,14 @@ MATRIX_ENTRY = "matrix-entry"
 def matrix_cast(cast: Cast) -> Site:
     """Something behind every URL; nobody has ordered in the open cycle (no slip to see)."""
     from cabas.ledger import services as ledger
+    from cabas.shifts import services as shifts
+    from cabas.shifts.models import CalendarFeed, Shift
 
     site = scene.site(cast, ordered=False)
+    # The open cycle has its shifts, Mehdi signed up for one and has a calendar address.
+    shifts.copy_shifts(cycle=site.cycle)
+    shifts.sign_up(shift=Shift.objects.filter(cycle=site.cycle).order_by("pk")[0], user=cast.member2)
+    CalendarFeed.objects.create(user=cast.member2)
     context = ledger.Context(group=cast.group_a, by=cast.coordinator, cycle=site.cycle, key=MATRIX_ENTRY)
     ledger.handover(context, household=cast.member2, producer=cast.bakery, amount_cents=450)
     # A statement of A: one line left to reconcile (confirmed), one preview (unconfirmed).
@@ -434,6 +499,7 @@ def snapshot() -> tuple[object, ...]:
     from cabas.ledger.models import Entry, Line
     from cabas.reports.models import Dispatch, DocumentSet
     from cabas.settlement.models import Reminder
+    from cabas.shifts.models import CalendarFeed, Exemption, PastHelp, Rules, Shift, Signup
 
     return (
         list(Membership.objects.order_by("pk").values_list("pk", "ended_at", "is_coordinator")),
@@ -462,6 +528,12 @@ def snapshot() -> tuple[object, ...]:
         list(StatementImport.objects.order_by("pk").values_list("pk", "confirmed_at")),
         list(StatementLine.objects.order_by("pk").values_list("pk", "status", "kept")),
         list(AccountCodes.objects.order_by("pk").values_list("pk", "household_code", "bank_code")),
+        list(Shift.objects.order_by("pk").values_list("pk", "capacity", "taken", "starts_at")),
+        list(Signup.objects.order_by("pk").values_list("pk", "cancelled_at", "absent")),
+        list(Rules.objects.order_by("pk").values_list("pk", "cancel_hours", "yearly_help")),
+        list(Exemption.objects.order_by("pk").values_list("pk")),
+        list(PastHelp.objects.order_by("pk").values_list("pk")),
+        list(CalendarFeed.objects.order_by("pk").values_list("pk", "token")),
     )
 
 
@@ -502,6 +574,17 @@ def post_data(c: Site) -> dict[str, object]:
                 "confirm": "on",
             }.items()
         },
+        "kind": "tidy",
+        "starts_at": "10:00",
+        "ends_at": "11:00",
+        "capacity": "5",
+        "shift": "1",
+        "user": str(c.member.pk),
+        "cancel_hours": "1",
+        "yearly_help": "on",
+        "call_after_cycles": "1",
+        "day": "2026-01-01",
+        "what": "x",
     }
 
 

@@ -302,8 +302,14 @@ class Target:
 
 @pytest.fixture
 def site(cast: Cast) -> Site:
-    """The cast with something behind every URL: a producer's catalogue, cycles open and closed, orders."""
-    return scene.site(cast)
+    """The cast with something behind every URL: a producer's catalogue, cycles open and closed, orders,
+    the open cycle's shifts with Marie on the first one."""
+    from cabas.shifts import services as shifts
+
+    made = scene.site(cast)
+    shifts.copy_shifts(cycle=made.cycle)
+    shifts.sign_up(shift=made.cycle.shifts.order_by("pk")[0], user=cast.member)
+    return made
 
 
 def _path_kwargs(route: str, names: list[str], c: Site) -> dict[str, object] | None:
@@ -334,6 +340,8 @@ def _path_kwargs(route: str, names: list[str], c: Site) -> dict[str, object] | N
                 "user_pk": c.member.pk,
                 "order_pk": c.member.orders.get(cycle=c.cycle).pk,
                 "member_pk": c.day_team_member.pk,
+                "shift_pk": c.cycle.shifts.order_by("pk")[0].pk,
+                "signup_pk": c.cycle.shifts.order_by("pk")[0].signups.get().pk,
             }[name]
     return kwargs
 
@@ -420,7 +428,7 @@ def _post_targets(c: Site, client_for) -> list[Target]:
 def _snapshot() -> dict[str, tuple[int, str]]:
     """Per table of the app: its row count and a checksum of every value of every row."""
     state = {}
-    for label in ("accounts", "catalog", "cycles", "distribution", "reports"):
+    for label in ("accounts", "catalog", "cycles", "distribution", "reports", "shifts"):
         for model in apps.get_app_config(label).get_models():
             rows = list(model._default_manager.order_by("pk").values_list())
             state[model._meta.db_table] = (len(rows), hashlib.sha256(repr(rows).encode()).hexdigest())

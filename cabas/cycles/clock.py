@@ -35,6 +35,7 @@ Safe to run every minute, from cron (``cabas_clock --once``) or as a loop
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -56,6 +57,9 @@ CATCH_UP = timedelta(days=3)
 # the final basket (cartons rounded, shortages applied); if they have not by this
 # long before the distribution starts, it goes anyway with the baskets as they are.
 RECAP_FALLBACK = timedelta(hours=24)
+# Other apps' clocks (registered in their ``AppConfig.ready``), run by ``tick_all`` after this one:
+# each takes ``now`` and returns the ids it acted on, like ``tick``.
+ALSO: list[Callable[[datetime], dict[str, list[int]]]] = []
 
 
 def tick(now: datetime | None = None) -> dict[str, list[int]]:
@@ -76,6 +80,15 @@ def tick(now: datetime | None = None) -> dict[str, list[int]]:
             _run(cycle, now, done)
         except Exception:
             logger.exception("Clock: cycle %s (%s) failed", cycle.pk, cycle)
+    return done
+
+
+def tick_all(now: datetime | None = None) -> dict[str, list[int]]:
+    """``tick``, then every clock in ``ALSO`` (what the ``cabas_clock`` command runs)."""
+    now = now or timezone.now()
+    done = tick(now)
+    for also in ALSO:
+        done |= also(now)
     return done
 
 

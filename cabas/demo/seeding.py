@@ -13,7 +13,8 @@ one would take about half an hour of CPU for nothing. Producers' catalogues
 too, and only for producers that have no product yet: a catalogue someone has
 edited is never topped up or reset. Saint-Orens then gets three cycles with
 their baskets (``cabas.demo.cycles``), once: a group that has its demo cycles
-is left alone.
+is left alone. With them come their volunteer shifts and a year of help
+(``cabas.demo.shifts``).
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ from cabas.demo.cycles import ensure_cycles
 from cabas.demo.data import BALMA, SAINT_ORENS, GroupText, Login, ProducerText
 from cabas.demo.day import ensure_day_cycle
 from cabas.demo.settlement import ensure_settlement_cycles
+from cabas.demo.shifts import ensure_shifts
 
 # Rows per INSERT and ids per ``IN (...)``: far below SQLite's variable limit
 # and PostgreSQL's comfortable statement size.
@@ -795,6 +797,7 @@ def seed(sizes: Sizes, *, seed: int = data.SEED) -> list[Cycle]:
             coordinator=coordinator,
             treasurer=users.get(f"tresorerie@{data.DOMAIN}"),
         )
+        ensure_shifts(saint_orens, created, coordinator=coordinator, seed=seed, now=now)
     # A bank statement waiting for the treasurer, matching the day's references.
     ensure_statement(saint_orens, users[data.TREASURER_LOGIN_EMAIL])
     return created

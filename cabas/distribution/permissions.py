@@ -3,7 +3,8 @@
 - A producer's stand: the producer's own accounts (and whoever manages a
   producer without a login), for a cycle of a group they may see through it.
 - The welcome desk: the group's coordinators (who may also decide and resolve)
-  and the volunteers put on that cycle's day team (that cycle only).
+  and that cycle's volunteers (that cycle only): those a coordinator put on its
+  day team, and those signed up for its welcome desk shift (``shifts``).
 - A member's own day: the member, for their own basket.
 """
 
@@ -19,6 +20,7 @@ from cabas.cycles.models import Cycle
 from cabas.cycles.permissions import get_producer_cycle, get_published_cycle
 from cabas.distribution.models import DayTeamMember
 from cabas.distribution.services import Scope
+from cabas.shifts.queries import on_desk
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,7 @@ def desk_access(request: AuthenticatedRequest, slug: str, pk: int) -> DeskAccess
     cycle = get_published_cycle(access, pk)
     if access.can_manage:
         return DeskAccess(access, cycle, Scope(desk=True, coordinator=True))
-    if DayTeamMember.objects.filter(cycle=cycle, user=request.user).exists():
+    if DayTeamMember.objects.filter(cycle=cycle, user=request.user).exists() or on_desk(cycle, request.user):
         return DeskAccess(access, cycle, Scope(desk=True))
     raise PermissionDenied
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cabas.reports import cycle_views, day_views, views
+from cabas.reports import cycle_views, day_views, shift_sheet, views
 
 CYCLE = "g/<slug:slug>/manage/cycles/<int:pk>/documents/"
 PRODUCER_CYCLE = "producers/<slug:slug>/cycles/<int:pk>/"
@@ -12,6 +12,7 @@ urlpatterns = [
     path(CYCLE + "generate/", cycle_views.generate_documents, name="reports_generate"),
     path(CYCLE + "send/", cycle_views.send_documents, name="reports_send"),
     path(CYCLE + "files/<int:doc_pk>/<str:filename>", cycle_views.stored_document, name="reports_file"),
+    path(CYCLE + "shifts.pdf", shift_sheet.shift_sheet_view, name="reports_shift_sheet"),
     path(CYCLE + "day/summary.<str:fmt>", day_views.day_summary, name="reports_day_summary"),
     path(
         CYCLE + "day/producers/<int:producer_pk>/report.<str:fmt>",

@@ -14,6 +14,7 @@ from cabas.distribution.models import DayTeamMember
 from cabas.distribution.recording import new_action_id
 from cabas.distribution.state import Stand
 from cabas.ledger.models import Method
+from cabas.shifts.queries import desk_cycles
 
 register = template.Library()
 
@@ -54,7 +55,8 @@ RECENT_DAYS = 14
 
 @register.simple_tag
 def desk_days(user: User | AnonymousUser, group: BuyingGroup | None = None) -> list[Cycle]:
-    """The cycles whose day is open and on whose welcome desk this person is put (one query)."""
+    """The cycles whose day is open and on whose welcome desk this person is: put on its day team,
+    or signed up for its desk shift (two queries)."""
     if not user.is_authenticated:
         return []
     rows = DayTeamMember.objects.filter(
@@ -62,7 +64,9 @@ def desk_days(user: User | AnonymousUser, group: BuyingGroup | None = None) -> l
     ).select_related("cycle__group")
     if group is not None:
         rows = rows.filter(cycle__group=group)
-    return [row.cycle for row in rows.order_by("cycle__distribution_date", "cycle__pk")]
+    cycles = {row.cycle.pk: row.cycle for row in rows}
+    cycles |= {cycle.pk: cycle for cycle in desk_cycles(user, group) if cycle.pk not in cycles}
+    return sorted(cycles.values(), key=lambda cycle: (cycle.distribution_date, cycle.pk))
 
 
 @register.simple_tag

@@ -1,7 +1,8 @@
 """``manage.py cabas_clock [--once] [--interval SECONDS]``: run the cycle clock.
 
 Announces openings, sends reminders, splits fair shares and sends recaps
-when they fall due (see ``cabas.cycles.clock``). Either from cron every
+when they fall due (see ``cabas.cycles.clock``), then runs the other apps'
+clocks (``clock.ALSO``: the volunteer shifts' reminders and calls for help). Either from cron every
 minute (``--once``: one tick, then exit) or as a long-running process that
 ticks every ``--interval`` seconds (60 by default) and stops cleanly on
 Ctrl-C or SIGTERM. Several may run at once: each action happens once.
@@ -66,7 +67,7 @@ class Command(BaseCommand):
     def _tick(self) -> bool:
         """One tick; False if it failed as a whole (each cycle's own errors are logged by ``tick``)."""
         try:
-            done = clock.tick()
+            done = clock.tick_all()
         except Exception:  # the database is down, say: log, and try again next time
             logger.exception("Cycle clock: the tick failed.")
             return False
