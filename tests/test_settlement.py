@@ -278,6 +278,8 @@ def test_writeoff_needs_a_reason_and_a_confirmation_above_the_limit(
     m = money(scene)
     assert m.households[c.member.pk].owed_cents == 350
     assert m.households[c.beneficiary.pk].owed_cents == 0
+    assert m.households[c.beneficiary.pk].part(c.dairy.pk).owed_cents == 0  # split over what was owed
+    assert m.producers[c.dairy.pk].members_owe_cents == 350
     assert m.writeoff_cents == 30 + 1020
     assert Entry.objects.filter(kind=EntryKind.WRITEOFF, memo="Déménagé").exists()
     more = form("writeoff", household=c.member.pk, producer=c.dairy.pk, amount="3,51", reason="x")
