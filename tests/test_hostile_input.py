@@ -334,6 +334,7 @@ def _path_kwargs(route: str, names: list[str], c: Site) -> dict[str, object] | N
                 "user_pk": c.member.pk,
                 "order_pk": c.member.orders.get(cycle=c.cycle).pk,
                 "member_pk": c.day_team_member.pk,
+                "entry_pk": 1,  # no ledger entry in the scene: the correction form is a 404
             }[name]
     return kwargs
 
