@@ -463,3 +463,21 @@ def test_deposit_and_payments_refuse_wrong_accounts(scene: Settling) -> None:
             by=scene.cast.treasurer,
             key="k2",
         )
+
+
+def test_the_treasury_is_linked_for_treasurers_only(scene: Settling, client_for) -> None:
+    cast = scene.cast
+    manage = reverse("manage_cycle", args=[A, scene.cycle.pk])
+    board = url(scene, "settlement_board")
+    coordinator = client_for(cast.coordinator).get(manage).content.decode()
+    assert reverse("settlement_treasury", args=[A]) not in coordinator and board not in coordinator
+    membership = cast.membership(cast.coordinator)
+    membership.is_treasurer = True
+    membership.save()
+    both = client_for(cast.coordinator).get(manage).content.decode()
+    assert reverse("settlement_treasury", args=[A]) in both  # the management pages' « Trésorerie »
+    assert board in both  # the distributed cycle's page: « Régler les comptes de ce cycle »
+    group_page = client_for(cast.treasurer).get(reverse("group_detail", args=[A])).content.decode()
+    assert reverse("settlement_treasury", args=[A]) in group_page
+    member_page = client_for(cast.member).get(reverse("group_detail", args=[A])).content.decode()
+    assert reverse("settlement_treasury", args=[A]) not in member_page
