@@ -176,8 +176,11 @@ def test_the_cycles_list_shows_the_newest_first(cast: Cast, client_for: Callable
 
 def _in_phase(cast: Cast, phase: Phase) -> Cycle:
     """A cycle of group A in ``phase``, with a product on offer."""
-    cycle = make_cycle(cast.group_a, phase="open" if phase in {Phase.DRAFT, Phase.SCHEDULED} else phase)
+    made = "finalised" if phase == Phase.DISTRIBUTED else phase
+    cycle = make_cycle(cast.group_a, phase="open" if phase in {Phase.DRAFT, Phase.SCHEDULED} else made)
     make_offer(cycle, cast.bakery, "Pain")
+    if phase == Phase.DISTRIBUTED:
+        Cycle.objects.filter(pk=cycle.pk).update(distributed_at=timezone.now())
     if phase == Phase.DRAFT:
         Cycle.objects.filter(pk=cycle.pk).update(published_at=None)
     if phase == Phase.SCHEDULED:
@@ -194,6 +197,7 @@ STEP_FROM = {
     Step.FINALISE: Phase.CLOSED,
     Step.REOPEN: Phase.FINALISED,
     Step.DISTRIBUTE: Phase.FINALISED,
+    Step.SETTLE: Phase.DISTRIBUTED,  # nothing owed on it: it balances
 }
 
 

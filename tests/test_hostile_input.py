@@ -342,6 +342,7 @@ def _path_kwargs(route: str, names: list[str], c: Site) -> dict[str, object] | N
                 "member_pk": c.day_team_member.pk,
                 "shift_pk": c.cycle.shifts.order_by("pk")[0].pk,
                 "signup_pk": c.cycle.shifts.order_by("pk")[0].signups.get().pk,
+                "entry_pk": 1,  # no ledger entry in the scene: the correction form is a 404
             }[name]
     return kwargs
 

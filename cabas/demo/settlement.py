@@ -148,7 +148,8 @@ def play_whole_day(cycle: Cycle, by: User, pattern: tuple[str, ...]) -> None:
                         EventKind.PAID,
                         household.order_id,
                         producer_id=stand.producer.pk,
-                        amount_cents=stand.left_cents - (3 if short and stand.left_cents > 3 else 0),
+                        amount_cents=stand.left_cents
+                        - (3 if short and stand is stands[0] and stand.left_cents > 3 else 0),
                         method=method,
                         details=details,
                         happened_at=when,

@@ -236,20 +236,31 @@ def producer_payment(
 
 
 def writeoff(
-    context: Context, *, household: User, amount_cents: int, producer: Producer | None = None
+    context: Context,
+    *,
+    household: User,
+    amount_cents: int,
+    producer: Producer | None = None,
+    shares: Mapping[Producer, int] | None = None,
 ) -> Entry:
-    """The association gives up on what the household still owes (``context.memo`` says why)."""
+    """The association gives up on what the household still owes (``context.memo`` says why).
+
+    What it gives up is for ``producer``'s goods, or split over several producers by
+    ``shares`` (see ``positions.allocate``); what is left of ``amount_cents`` beyond
+    the shares is on no producer.
+    """
     _check_positive(amount_cents)
     if not context.memo.strip():
         raise LedgerError("A write-off needs a reason.")
-    return _post(
-        context,
-        EntryKind.WRITEOFF,
-        [
-            Posting(Account.WRITEOFF, amount_cents),
-            Posting(Account.HOUSEHOLD, -amount_cents, household, producer),
-        ],
-    )
+    parts: dict[Producer | None, int] = {producer: amount_cents}
+    if shares:
+        parts = dict(shares.items())
+    if any(cents < 0 for cents in parts.values()) or sum(parts.values()) > amount_cents:
+        raise LedgerError("The shares of a write-off cannot exceed it.")
+    postings = [Posting(Account.WRITEOFF, amount_cents)]
+    postings += [Posting(Account.HOUSEHOLD, -cents, household, part) for part, cents in parts.items()]
+    postings.append(Posting(Account.HOUSEHOLD, -(amount_cents - sum(parts.values())), household))
+    return _post(context, EntryKind.WRITEOFF, postings)
 
 
 def reverse(context: Context, *, entry: Entry) -> Entry:

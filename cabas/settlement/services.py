@@ -187,13 +187,22 @@ def write_off(
         money = cycle_positions(locked)
         _household_of(money, household)
         position = money.households[household.pk]
-        owed = position.part(producer.pk).owed_cents if producer else position.owed_cents
+        shares: dict[Producer, int]
+        if producer is not None:
+            owed, shares = position.part(producer.pk).owed_cents, {producer: amount_cents}
+        else:  # what the household owes in all: given up producer by producer
+            by_producer = position.owed_by_producer()
+            producers = Producer.objects.in_bulk(list(by_producer))
+            owed = min(sum(by_producer.values()), position.owed_cents)
+            shares, _left = allocate(
+                {producers[pk]: cents for pk, cents in by_producer.items()}, amount_cents
+            )
         _at_most(amount_cents, owed, _("This household owes only %(amount)s here."))
         return ledger.writeoff(
             _context(locked, by, key, reason.strip()),
             household=household,
             amount_cents=amount_cents,
-            producer=producer,
+            shares=shares,
         )
 
 

@@ -4,12 +4,13 @@ Builds « Cabas de Saint-Orens » (about 400 households and 25 producers per
 unit of ``--size``, modelled on a real group near Toulouse), the small
 « Panier de Balma » beside it, and fixed logins for every role. Every producer
 has its address, payment details and a catalogue of about twenty products;
-the producer login manages the first one, a bakery. Saint-Orens has four
+the producer login manages the first one, a bakery. Saint-Orens has six
 cycles, dated from now: one distributed two months ago, one closed for
 adjustments, one open for orders, each with about 150 baskets per unit of
-``--size``, and one in the middle of its distribution day (today). Safe to run
-again: it only adds what is missing. See ``cabas.demo.seeding``,
-``cabas.demo.cycles`` and ``cabas.demo.day``.
+``--size``, one in the middle of its distribution day (today), and two smaller
+ones for the treasurer: one settled, one waiting for its settlement. Safe to
+run again: it only adds what is missing. See ``cabas.demo.seeding``,
+``cabas.demo.cycles``, ``cabas.demo.day`` and ``cabas.demo.settlement``.
 """
 
 from __future__ import annotations
