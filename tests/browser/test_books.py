@@ -24,7 +24,6 @@ def test_my_payments_on_a_phone(page_as, cast):
     expect(section.locator(".pay-details").first).to_be_visible()
     assert_no_sideways_scrolling(page)
     assert_accessible(page, "my payments on a phone")
-    page.screenshot(path="test-artifacts/books-member-phone.png", full_page=True)
 
 
 def test_a_producers_statement(page_as, cast):
@@ -36,7 +35,6 @@ def test_a_producers_statement(page_as, cast):
     expect(page.locator("main")).to_contain_text(tr("paid at the welcome desk"))
     assert_no_sideways_scrolling(page)
     assert_accessible(page, "a producer's statement on a phone")
-    page.screenshot(path="test-artifacts/books-producer-phone.png", full_page=True)
 
 
 def test_the_treasurers_books(page_as, cast):
@@ -49,7 +47,6 @@ def test_the_treasurers_books(page_as, cast):
     with page.expect_download() as download:
         page.locator(f"a[href$='/cycles/{books.day.cycle.pk}/journal.csv']").click()
     assert download.value.suggested_filename.endswith(".csv")
-    page.screenshot(path="test-artifacts/books-treasurer.png", full_page=True)
 
     page.get_by_role("link", name=tr("Change the account codes")).click()
     page.locator("#id_bank_code").fill("411")
