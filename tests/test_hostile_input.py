@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from datetime import date
 from html.parser import HTMLParser
 
 import pytest
@@ -21,6 +22,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from cabas.bank.models import StatementImport, StatementLine, Status
 from cabas.catalog.models import SaleUnit
 from cabas.cycles.models import Cycle, Offer, OrderLine
 from cabas.reports.models import DocumentSet
@@ -302,8 +304,35 @@ class Target:
 
 @pytest.fixture
 def site(cast: Cast) -> Site:
-    """The cast with something behind every URL: a producer's catalogue, cycles open and closed, orders."""
-    return scene.site(cast)
+    """The cast with something behind every URL: a producer's catalogue, cycles open and closed, orders,
+    a bank statement waiting for confirmation and a line of an earlier one left to reconcile."""
+    made = scene.site(cast)
+    preview = StatementImport.objects.create(
+        group=cast.group_a, filename="r.csv", format="csv", created_by=cast.treasurer
+    )
+    StatementLine.objects.create(
+        statement=preview,
+        group=cast.group_a,
+        position=1,
+        date=date(2026, 12, 1),
+        amount_cents=2000,
+        fingerprint="p",
+    )
+    kept = StatementImport.objects.create(
+        group=cast.group_a, filename="q.csv", format="csv", created_by=cast.treasurer
+    )
+    StatementLine.objects.create(
+        statement=kept,
+        group=cast.group_a,
+        position=1,
+        date=date(2026, 12, 1),
+        amount_cents=1500,
+        fingerprint="k",
+        kept=True,
+        status=Status.UNMATCHED,
+    )
+    StatementImport.objects.filter(pk=kept.pk).update(confirmed_at=kept.created_at)
+    return made
 
 
 def _path_kwargs(route: str, names: list[str], c: Site) -> dict[str, object] | None:
@@ -318,6 +347,8 @@ def _path_kwargs(route: str, names: list[str], c: Site) -> dict[str, object] | N
         "products": c.bread.pk,
         "import": c.catalog_import.pk,
         "cycles": cycle.pk,
+        "imports": StatementImport.objects.filter(group=c.group_a, confirmed_at__isnull=True).get().pk,
+        "lines": StatementLine.objects.get(group=c.group_a, kept=True).pk,
     }
     kwargs: dict[str, object] = {}
     for name in names:
@@ -420,7 +451,7 @@ def _post_targets(c: Site, client_for) -> list[Target]:
 def _snapshot() -> dict[str, tuple[int, str]]:
     """Per table of the app: its row count and a checksum of every value of every row."""
     state = {}
-    for label in ("accounts", "catalog", "cycles", "distribution", "reports"):
+    for label in ("accounts", "catalog", "cycles", "distribution", "reports", "ledger", "bank"):
         for model in apps.get_app_config(label).get_models():
             rows = list(model._default_manager.order_by("pk").values_list())
             state[model._meta.db_table] = (len(rows), hashlib.sha256(repr(rows).encode()).hexdigest())
