@@ -132,6 +132,16 @@ def test_balance_on_the_basket_page_and_profile(shop: Shop, client_for: Callable
     assert "23,45" in client.get(reverse("profile")).content.decode()
 
 
+def test_my_account_lists_the_baskets_debited(cast: Cast, client_for: Callable[..., Client]) -> None:
+    make_prepaid(cast.group_a)
+    scene = day_scene(cast)
+    top_up(cast, 3000)
+    context = ledger.Context(group=cast.group_a, by=cast.coordinator, cycle=scene.cycle)
+    ledger.handover(context, household=cast.member, producer=cast.bakery, amount_cents=1040)
+    page = client_for(cast.member).get(reverse("bank_my_account", args=[A])).content.decode()
+    assert scene.cycle.name in page and "10,40" in page and "19,60" in page
+
+
 def test_my_account_is_for_members_of_a_prepaid_group(cast: Cast, client_for: Callable[..., Client]) -> None:
     url = reverse("bank_my_account", args=[A])
     assert client_for(cast.member).get(url).status_code == 404  # not a prepaid group

@@ -26,6 +26,7 @@ from cabas.bank.models import StatementImport, StatementLine, Status
 from cabas.bank.permissions import get_import, get_line, treasurer_access
 from cabas.bank.prepaid import balance_cents, is_low
 from cabas.bank.statements import MAX_BYTES, StatementError, read_statement
+from cabas.cycles.models import Cycle
 from cabas.ledger import positions
 
 RECENT_IMPORTS = 20
@@ -241,6 +242,17 @@ def bank_my_account(request: AuthenticatedRequest, slug: str) -> HttpResponse:
         group=access.group, kept=True, status=Status.TOPUP, household=request.user
     ).order_by("-date", "-pk")[:24]
     balance = balance_cents(access.group, request.user)
+    handed = {
+        cycle_id: money.household(request.user.pk).handed_cents
+        for cycle_id, money in positions.household_positions(request.user, access.group).items()
+        if cycle_id is not None and money.household(request.user.pk).handed_cents
+    }
+    cycles = Cycle.objects.in_bulk(list(handed))
+    debited = sorted(
+        ((cycles[pk], cents) for pk, cents in handed.items()),
+        key=lambda row: row[0].distribution_date,
+        reverse=True,
+    )
     context = {
         "access": access,
         "group": access.group,
@@ -248,5 +260,6 @@ def bank_my_account(request: AuthenticatedRequest, slug: str) -> HttpResponse:
         "low": is_low(access.group, balance),
         "reference": topup_reference(membership),
         "topups": list(topups),
+        "debited": debited,
     }
     return render(request, "bank/my_account.html", context)

@@ -345,6 +345,7 @@ BALMA = GroupText(
 # The producer login manages the first Saint-Orens producer (a bakery).
 PRODUCER_LOGIN_EMAIL = f"producteur@{DOMAIN}"
 TREASURER_LOGIN_EMAIL = f"tresorerie@{DOMAIN}"
+BALMA_MEMBER_LOGIN_EMAIL = f"membre.balma@{DOMAIN}"
 
 
 @dataclass(frozen=True)
@@ -395,7 +396,7 @@ LOGINS: tuple[Login, ...] = (
         phone="06 45 90 13 58",
     ),
     Login(
-        f"membre.balma@{DOMAIN}",
+        BALMA_MEMBER_LOGIN_EMAIL,
         "Martin Roques",
         "adhérent Balma / member",
         ((BALMA.slug, (Role.MEMBER,)),),
