@@ -20,7 +20,9 @@ from cabas.bank.matching import topup_reference
 from cabas.bank.models import LowBalanceNotice, StatementImport, Status
 from cabas.cycles.models import Order
 from cabas.distribution.state import load_day
+from cabas.ledger import positions
 from cabas.ledger import services as ledger
+from cabas.ledger.models import Account, Method
 from tests.cast import Cast
 from tests.day_fixtures import DayScene, day_scene
 from tests.scene import Shop
@@ -197,3 +199,16 @@ def test_low_balance_mail_once_a_week(cast: Cast, django_capture_on_commit_callb
     LowBalanceNotice.objects.update(sent_at=timezone.now() - timedelta(days=8))
     call_command("bank_low_balance")
     assert len(mail.outbox) == 2
+
+
+def test_household_balances_read_in_one_query(cast: Cast, django_assert_num_queries) -> None:
+    top_up(cast, 3000)
+    top_up(cast, 700, cast.member2)
+    context = ledger.Context(group=cast.group_a, by=cast.treasurer)
+    ledger.refund(
+        context, household=cast.member2, amount_cents=200, from_account=Account.BANK, method=Method.TRANSFER
+    )
+    with django_assert_num_queries(1):
+        balances = positions.household_balances(cast.group_a)
+    assert balances == {cast.member.pk: 3000, cast.member2.pk: 500}
+    assert positions.household_balances(cast.group_b) == {}
