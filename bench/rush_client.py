@@ -412,8 +412,9 @@ class Member:
         self._failed("submit refused twice")
 
     def _after_submit(self, location: str) -> None:
+        # The page opens on the producers and categories; the basket is one link away.
         status, _, page = self.browser.request(
-            ORDER_PAGE, "GET", urlsplit(location).path or self.plan.order_path
+            ORDER_PAGE, "GET", (urlsplit(location).path or self.plan.order_path) + "?view=basket"
         )
         if status != 200:
             self._failed(f"order page after submit {status}")

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "cabas.distribution",
     "cabas.bank",
     "cabas.reports",
+    "cabas.settlement",
     "cabas.imports",
     "cabas.demo",
 ]

@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("cabas.bank.urls")),
     path("", include("cabas.reports.urls")),
     path("", include("cabas.imports.urls")),
+    path("", include("cabas.settlement.urls")),
     path("", include("cabas.distribution.sync_urls")),
 ]
 

@@ -34,10 +34,12 @@ ROLES = [
 ]
 
 # URL name -> (how to build its kwargs from the cast, GET statuses by role, POST statuses by role).
-# 302 for the anonymous visitor is the redirect to the login page.
-ANYONE = dict.fromkeys(ROLES, 200)
+# 302 for the anonymous visitor is the redirect to the login page. The treasurer of A is a member
+# of A with one more role: where a row does not name them, they get what member_a gets.
+_OTHERS = [role for role in ROLES if role != "treasurer_a"]  # rows of these stand for the treasurer too
+ANYONE = dict.fromkeys(_OTHERS, 200)
 LOGGED_IN = {**ANYONE, "anonymous": 302}
-GET_ON_POST_ONLY = {**dict.fromkeys(ROLES, 405), "anonymous": 302}
+GET_ON_POST_ONLY = {**dict.fromkeys(_OTHERS, 405), "anonymous": 302}
 GROUP_A_MEMBERS = {**LOGGED_IN, "member_b": 403, "coordinator_b": 403}
 COORDINATORS_OF_A = {**GROUP_A_MEMBERS, "member_a": 403, "producer_a": 403, "treasurer_a": 403}
 # POST as someone without the right: refused before anything is read from the form.
@@ -52,18 +54,30 @@ POST_COORDINATORS_OF_A = {
 HOUSEHOLDS_OF_A = {**GROUP_A_MEMBERS, "producer_a": 403}  # a producer account has no basket
 POST_HOUSEHOLDS_OF_A = {"anonymous": 302, "member_b": 403, "coordinator_b": 403, "producer_a": 403}
 # The bakery keeps its own catalogue: only its account (and the site admin) manage it.
-BAKERY = {**dict.fromkeys(ROLES, 403), "anonymous": 302, "producer_a": 200, "site_admin": 200}
+BAKERY = {**dict.fromkeys(_OTHERS, 403), "anonymous": 302, "producer_a": 200, "site_admin": 200}
 POST_BAKERY = {role: status for role, status in BAKERY.items() if status != 200}
 # Documents after the distribution day, on a cycle whose day has not started: 404 for those allowed.
-DAY_COORDINATORS_OF_A = {**COORDINATORS_OF_A, "coordinator_a": 404, "site_admin": 404}
+DAY_COORDINATORS_OF_A = {**COORDINATORS_OF_A, "coordinator_a": 404, "site_admin": 404, "treasurer_a": 404}
 DAY_BAKERY = {**BAKERY, "producer_a": 404, "site_admin": 404}
+# The treasury: the treasurers of A (and the site admin), nobody else.
+TREASURERS_OF_A = {**dict.fromkeys(ROLES, 403), "anonymous": 302, "treasurer_a": 200, "site_admin": 200}
+# The treasurer's own POSTs on the matrix's open cycle are refused with a message (the day is not
+# closed): the form again (200) or back to the board (302), nothing written either way.
+POST_TREASURERS_OF_A = {
+    **{role: status for role, status in TREASURERS_OF_A.items() if status != 200},
+    "treasurer_a": 200,
+}
+POST_TREASURERS_OF_A_BACK = {**POST_TREASURERS_OF_A, "treasurer_a": 302}
+SITE_ADMIN_ONLY = {**dict.fromkeys(_OTHERS, 403), "anonymous": 302, "site_admin": 200}
 # The association's bank: the treasurers of A (Théo, a member too) and the site admin; not coordinators.
-TREASURERS_OF_A = {**COORDINATORS_OF_A, "coordinator_a": 403, "treasurer_a": 200}
-POST_TREASURERS_OF_A = {**POST_COORDINATORS_OF_A, "coordinator_a": 403}
-del POST_TREASURERS_OF_A["treasurer_a"]
+BANK_TREASURERS_OF_A = {**COORDINATORS_OF_A, "coordinator_a": 403, "treasurer_a": 200}
+BANK_POST_TREASURERS_OF_A = {**POST_COORDINATORS_OF_A, "coordinator_a": 403}
+# The treasurer's own POSTs with the matrix's form are refused without writing: a bad file or
+# line (400), or an import already confirmed (back to it, 302).
+BANK_POST_REFUSED = {**BANK_POST_TREASURERS_OF_A, "treasurer_a": 400}
+BANK_POST_BACK = {**BANK_POST_TREASURERS_OF_A, "treasurer_a": 302}
 # A member's own prepaid account: group A has none in the matrix cast (404 for those who may look).
 PREPAID_OF_A = {**dict.fromkeys(ROLES, 404), "anonymous": 302, "member_b": 403, "coordinator_b": 403}
-SITE_ADMIN_ONLY = {**dict.fromkeys(ROLES, 403), "anonymous": 302, "site_admin": 200}
 # The day's offline sync answers JSON: 401 (not a redirect to the login page) to the anonymous.
 JSON_GET_ON_POST_ONLY = {**GET_ON_POST_ONLY, "anonymous": 401}
 POST_ONLY = (GET_ON_POST_ONLY, JSON_GET_ON_POST_ONLY)
@@ -108,6 +122,12 @@ def _stored_file(c: Site) -> dict[str, object]:
     return {**_cycle(c), "doc_pk": document.pk, "filename": document.filename}
 
 
+def _entry(c: Site) -> dict[str, object]:
+    from cabas.ledger.models import Entry
+
+    return {**_cycle(c), "entry_pk": Entry.objects.get(key=MATRIX_ENTRY).pk}
+
+
 def _bank_import(c: Site) -> dict[str, object]:
     return {"slug": A, "pk": StatementImport.objects.get(group=c.group_a).pk}
 
@@ -122,7 +142,7 @@ def _in_a(producer_slug: str) -> Callable[[Site], dict[str, object]]:
 
 MATRIX: dict[str, tuple[Callable[[Site], dict[str, object]], dict[str, int], dict[str, int]]] = {
     "home": (lambda c: {}, ANYONE, {}),
-    "set_language": (lambda c: {}, dict.fromkeys(ROLES, 405), {}),
+    "set_language": (lambda c: {}, dict.fromkeys(_OTHERS, 405), {}),
     "profile": (lambda c: {}, LOGGED_IN, {"anonymous": 302}),
     "account_delete": (lambda c: {}, LOGGED_IN, {"anonymous": 302}),
     "group_detail": (_group, ANYONE, {}),
@@ -269,15 +289,26 @@ MATRIX: dict[str, tuple[Callable[[Site], dict[str, object]], dict[str, int], dic
     ),
     "day_desk_state": (_cycle, {**COORDINATORS_OF_A, "anonymous": 401}, {}),
     "day_desk_sync": (_cycle, JSON_GET_ON_POST_ONLY, {**POST_COORDINATORS_OF_A, "anonymous": 401}),
+    # The treasury: the group's cycles, a cycle's settlement board and its actions.
+    "settlement_treasury": (_group, TREASURERS_OF_A, {}),
+    "settlement_board": (_cycle, TREASURERS_OF_A, {}),
+    "settlement_transfer": (_cycle, GET_ON_POST_ONLY, POST_TREASURERS_OF_A),
+    "settlement_deposit": (_cycle, GET_ON_POST_ONLY, POST_TREASURERS_OF_A),
+    "settlement_producer_payment": (_cycle, GET_ON_POST_ONLY, POST_TREASURERS_OF_A),
+    "settlement_writeoff": (_cycle, GET_ON_POST_ONLY, POST_TREASURERS_OF_A),
+    "settlement_refund": (_cycle, GET_ON_POST_ONLY, POST_TREASURERS_OF_A),
+    "settlement_correct": (_entry, TREASURERS_OF_A, POST_TREASURERS_OF_A),
+    "settlement_remind": (_cycle, GET_ON_POST_ONLY, POST_TREASURERS_OF_A_BACK),
+    "settlement_settle": (_cycle, GET_ON_POST_ONLY, POST_TREASURERS_OF_A_BACK),
     # Bank statements: the treasurers of A.
-    "bank_home": (_group, TREASURERS_OF_A, {}),
-    "bank_upload": (_group, GET_ON_POST_ONLY, POST_TREASURERS_OF_A),
-    "bank_import": (_bank_import, TREASURERS_OF_A, {}),
-    "bank_confirm": (_bank_import, GET_ON_POST_ONLY, POST_TREASURERS_OF_A),
-    "bank_discard": (_bank_import, GET_ON_POST_ONLY, POST_TREASURERS_OF_A),
-    "bank_unmatched": (_group, TREASURERS_OF_A, {}),
-    "bank_reconcile": (_bank_line, GET_ON_POST_ONLY, POST_TREASURERS_OF_A),
-    "bank_balances": (_group, TREASURERS_OF_A, {}),
+    "bank_home": (_group, BANK_TREASURERS_OF_A, {}),
+    "bank_upload": (_group, GET_ON_POST_ONLY, BANK_POST_REFUSED),
+    "bank_import": (_bank_import, BANK_TREASURERS_OF_A, {}),
+    "bank_confirm": (_bank_import, GET_ON_POST_ONLY, BANK_POST_BACK),
+    "bank_discard": (_bank_import, GET_ON_POST_ONLY, BANK_POST_BACK),
+    "bank_unmatched": (_group, BANK_TREASURERS_OF_A, {}),
+    "bank_reconcile": (_bank_line, GET_ON_POST_ONLY, BANK_POST_REFUSED),
+    "bank_balances": (_group, BANK_TREASURERS_OF_A, {}),
     "bank_my_account": (_group, PREPAID_OF_A, {}),
 }
 
@@ -315,10 +346,24 @@ def user_for(cast: Cast, role: str):
     }[role]
 
 
+def expected(statuses: dict[str, int], role: str) -> int | None:
+    """The status ``role`` must get; a row that does not name the treasurer treats them as member_a."""
+    if role == "treasurer_a" and role not in statuses:
+        return statuses.get("member_a")
+    return statuses.get(role)
+
+
+MATRIX_ENTRY = "matrix-entry"
+
+
 @pytest.fixture
 def matrix_cast(cast: Cast) -> Site:
     """Something behind every URL; nobody has ordered in the open cycle (no slip to see)."""
+    from cabas.ledger import services as ledger
+
     site = scene.site(cast, ordered=False)
+    context = ledger.Context(group=cast.group_a, by=cast.coordinator, cycle=site.cycle, key=MATRIX_ENTRY)
+    ledger.handover(context, household=cast.member2, producer=cast.bakery, amount_cents=450)
     # A statement of A: one line left to reconcile (confirmed), one preview (unconfirmed).
     kept = StatementImport.objects.create(
         group=cast.group_a, filename="a.csv", format="csv", created_by=cast.treasurer
@@ -349,8 +394,8 @@ def test_get_matrix(matrix_cast: Site, client_for, role: str) -> None:
     for name, (kwargs, get_statuses, _post) in MATRIX.items():
         url = reverse(name, kwargs=kwargs(matrix_cast))
         status = client.get(url).status_code
-        if status != get_statuses[role]:
-            failures.append(f"GET {url} as {role}: {status}, expected {get_statuses[role]}")
+        if status != expected(get_statuses, role):
+            failures.append(f"GET {url} as {role}: {status}, expected {expected(get_statuses, role)}")
     assert not failures, "\n".join(failures)
 
 
@@ -367,8 +412,9 @@ def snapshot() -> tuple[object, ...]:
     )
     from cabas.cycles.models import Cycle, Offer, OrderLine
     from cabas.distribution.models import DayTeamMember, Event
-    from cabas.ledger.models import Entry
+    from cabas.ledger.models import Entry, Line
     from cabas.reports.models import Dispatch, DocumentSet
+    from cabas.settlement.models import Reminder
 
     return (
         list(Membership.objects.order_by("pk").values_list("pk", "ended_at", "is_coordinator")),
@@ -382,7 +428,7 @@ def snapshot() -> tuple[object, ...]:
         list(CatalogImport.objects.order_by("pk").values_list("pk", "applied_at")),
         list(
             Cycle.objects.order_by("pk").values_list(
-                "pk", "name", "published_at", "closes_at", "finalised_at", "distributed_at"
+                "pk", "name", "published_at", "closes_at", "finalised_at", "distributed_at", "settled_at"
             )
         ),
         list(Offer.objects.order_by("pk").values_list("pk", "price_cents", "withdrawn_at", "quota")),
@@ -391,9 +437,11 @@ def snapshot() -> tuple[object, ...]:
         list(Dispatch.objects.order_by("pk").values_list("pk")),
         list(DayTeamMember.objects.order_by("pk").values_list("pk", "cycle", "user")),
         list(Event.objects.order_by("pk").values_list("pk")),
+        list(Entry.objects.order_by("pk").values_list("pk")),
+        list(Line.objects.order_by("pk").values_list("pk")),
+        list(Reminder.objects.order_by("pk").values_list("pk", "sent_at")),
         list(StatementImport.objects.order_by("pk").values_list("pk", "confirmed_at")),
         list(StatementLine.objects.order_by("pk").values_list("pk", "status", "kept")),
-        list(Entry.objects.order_by("pk").values_list("pk")),
     )
 
 
@@ -417,6 +465,23 @@ def post_data(c: Site) -> dict[str, object]:
         "slips_per_sheet": "2",
         "action": "close",
         "producer": [str(c.bakery.pk)],
+        # The treasury's forms (each prefixed by its name) and the correction form.
+        "token": "0f8e2a57-0c3f-4d8e-9a59-5b1c1f3b7a01",
+        "amount": "1",
+        **{
+            f"{form}-{field}": value
+            for form in ("transfer", "deposit", "producer_payment", "writeoff", "refund")
+            for field, value in {
+                "token": "0f8e2a57-0c3f-4d8e-9a59-5b1c1f3b7a02",
+                "household": str(c.member2.pk),
+                "producer": str(c.bakery.pk),
+                "amount": "1",
+                "method": "cash",
+                "from_account": "bank",
+                "reason": "x",
+                "confirm": "on",
+            }.items()
+        },
     }
 
 
@@ -430,12 +495,12 @@ def test_post_matrix_refuses_without_writing(matrix_cast: Site, client_for, role
     data = post_data(matrix_cast)
     failures = []
     for name, (kwargs, _get, post_statuses) in MATRIX.items():
-        if role not in post_statuses:
+        if expected(post_statuses, role) is None:
             continue
         url = reverse(name, kwargs=kwargs(matrix_cast))
         status = client.post(url, data).status_code
-        if status != post_statuses[role]:
-            failures.append(f"POST {url} as {role}: {status}, expected {post_statuses[role]}")
+        if status != expected(post_statuses, role):
+            failures.append(f"POST {url} as {role}: {status}, expected {expected(post_statuses, role)}")
     assert not failures, "\n".join(failures)
     assert snapshot() == before
 

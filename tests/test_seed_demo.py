@@ -549,13 +549,26 @@ CYCLE_SIZE = {"households": 200, "producers": 25}
 
 
 def demo_cycles() -> dict[Phase, Cycle]:
-    """The distributed, closed and open cycles (the one in the middle of its day: ``day_cycle``)."""
-    rows = Cycle.objects.filter(group__slug="saint-orens").exclude(
-        finalised_at__isnull=False, distributed_at=None
+    """The distributed, closed and open cycles (the one in the middle of its day: ``day_cycle``;
+    those whose day was played for their money: ``settlement_cycles``)."""
+    rows = (
+        Cycle.objects.filter(group__slug="saint-orens")
+        .exclude(finalised_at__isnull=False, distributed_at=None)
+        .exclude(pk__in=[cycle.pk for cycle in settlement_cycles()])
     )
     by_phase = {cycle.phase(): cycle for cycle in rows}
     assert len(by_phase) == rows.count() == 3
     return by_phase
+
+
+def settlement_cycles() -> list[Cycle]:
+    """The cycle waiting for its settlement and the settled one (their day played to the end)."""
+    played = Event.objects.values("cycle")
+    return list(
+        Cycle.objects.filter(group__slug="saint-orens", distributed_at__isnull=False, pk__in=played)
+        .select_related("group")
+        .order_by("distribution_date")
+    )
 
 
 def day_cycle() -> Cycle:
@@ -896,3 +909,35 @@ def test_the_closed_cycle_has_cartons_to_fill_and_to_round_down():
     run(**CYCLE_SIZE)
     roundings = {status.proposal.rounding for status in carton_statuses(demo_cycles()[Phase.CLOSED])}
     assert {Rounding.FILL, Rounding.ROUND_DOWN} <= roundings, roundings
+
+
+def test_a_cycle_to_settle_and_a_settled_one():
+    from cabas.ledger.models import EntryKind
+    from cabas.ledger.positions import cycle_positions
+
+    run(households=60, producers=10)
+    settled, to_settle = settlement_cycles()
+    assert settled.phase() == Phase.SETTLED and to_settle.phase() == Phase.DISTRIBUTED
+    assert settled.distribution_date < to_settle.distribution_date < timezone.localdate()
+    money = cycle_positions(to_settle)
+    assert money.total_cents == 0 and not money.balanced
+    assert len(money.households_owing()) >= 2  # to remind, or to record their transfer
+    assert len(money.households_in_credit()) == 1  # paid the desk more than it owed
+    assert money.association_owes_cents > 0 and money.desk_cents > 0  # desk payments to pay over
+    cheques = Event.objects.filter(cycle=to_settle, kind=EventKind.DESK_PAID, method="cheque")
+    assert cheques.exists() and all({"number", "bank", "drawer"} <= set(e.details) for e in cheques)
+    done = cycle_positions(settled)
+    assert done.balanced and done.desk_cents == 0 and done.writeoff_cents > 0
+    corrected = Entry.objects.filter(cycle=settled, corrects__isnull=False)
+    assert corrected.count() == 1 and corrected.get().corrects.kind == EntryKind.DEPOSIT
+    # The ledger agrees with the day's journal for both.
+    for cycle in (settled, to_settle):
+        day = load_day(cycle)
+        paid = sum(s.paid_cents + s.desk_cents for h in day.households for s in h.stands)
+        handed = sum(s.due_cents for h in day.households for s in h.stands)
+        position = cycle_positions(cycle)
+        assert sum(h.handed_cents for h in position.households.values()) == handed
+        assert sum(p.stand_total_cents for p in position.producers.values()) == sum(
+            s.paid_cents for h in day.households for s in h.stands
+        )
+        assert paid >= 0

@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -17,6 +18,7 @@ from cabas.accounts import services
 from cabas.accounts.forms import DeleteAccountForm, JoinForm, ProfileForm
 from cabas.accounts.models import BuyingGroup, JoinRequest, Membership
 from cabas.accounts.permissions import ANY_ROLE, AuthenticatedRequest, group_access
+from cabas.cycles.models import Cycle
 from cabas.lib.inputs import local_next
 
 HOME_PAGE_SIZE = 20
@@ -30,10 +32,21 @@ def home(request: HttpRequest) -> HttpResponse:
         .order_by("name")
     )
     page = Paginator(groups, HOME_PAGE_SIZE).get_page(request.GET.get("page"))
-    mine = []
+    mine: list[Membership] = []
+    open_cycles: list[Cycle] = []
     if request.user.is_authenticated:
         mine = list(Membership.objects.current().filter(user=request.user).select_related("group"))
-    return render(request, "accounts/home.html", {"page": page, "my_memberships": mine})
+        # A member lands on what to do now: the cycles open for orders in their groups.
+        households = [m.group_id for m in mine if m.is_member]
+        now = timezone.now()
+        open_cycles = list(
+            Cycle.objects.open_at(now)
+            .filter(group_id__in=households)
+            .select_related("group")
+            .order_by("closes_at")
+        )
+    context = {"page": page, "my_memberships": mine, "open_cycles": open_cycles}
+    return render(request, "accounts/home.html", context)
 
 
 @login_required

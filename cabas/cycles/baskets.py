@@ -260,6 +260,15 @@ def slip_numbers(cycle: Cycle) -> dict[int, int]:
     return {pk: number for number, pk in enumerate(ordered, start=1)}
 
 
+def payment_reference(cycle_id: int, number: int) -> str:
+    """The reference a household gives with a transfer: ``CABAS-<cycle>-<slip number>``.
+
+    The desk, the stands, the reminders and the treasurer's board all show this
+    one, so a transfer on the bank statement points back at its basket.
+    """
+    return f"CABAS-{cycle_id}-{number}"
+
+
 def amounts_due(cycle: Cycle) -> dict[int, dict[int, int]]:
     """What each order of ``cycle`` owes each producer, in cents: ``{order_id: {producer_id: cents}}``.
 

@@ -22,7 +22,7 @@ from cabas.accounts.permissions import AuthenticatedRequest, GroupAccess, requir
 from cabas.cycles import clock, services
 from cabas.cycles.forms import CycleForm, OfferForm, PublishForm, StepForm, WithdrawForm
 from cabas.cycles.models import Cycle, OrderLine, Phase, Step
-from cabas.cycles.order_page import order_context
+from cabas.cycles.order_page import Section, order_context
 from cabas.cycles.permissions import get_cycle, get_offer
 from cabas.lib.inputs import parse_digits
 
@@ -275,5 +275,5 @@ def cycle_preview(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResp
     """The member order page as members will see it, read-only, with a "Preview" banner."""
     access = require_manager(request, slug)
     cycle = get_cycle(access, pk)
-    context = order_context(access, cycle, request.user, preview=True)
+    context = order_context(access, cycle, request.user, preview=True, section=Section.read(request.GET))
     return render(request, "cycles/order.html", context)

@@ -383,6 +383,7 @@ class Step(models.TextChoices):
     FINALISE = "finalise", _("Finalised")
     REOPEN = "reopen", _("Adjustments reopened")
     DISTRIBUTE = "distribute", _("Distribution closed")
+    SETTLE = "settle", _("Settled")
 
 
 class CycleEvent(models.Model):

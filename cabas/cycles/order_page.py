@@ -2,21 +2,85 @@
 
 Reads only: the page is a GET (the fair shares are split by the clock at the
 deadline, or by the first write after it, never by a page being shown).
+
+A large cycle (the federation's catalogues run to thousands of offers) is not
+sent whole: the page opens on the member's basket and a list of producers and
+categories, and shows one *section* at a time (a producer, a category, a
+search, or the basket itself). A small cycle shows everything at once. Only
+the offers of the section shown are read and rendered.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, TypedDict
+from urllib.parse import urlencode
 
-from django.db.models import Prefetch, Sum
+from django.db.models import Count, Prefetch, QuerySet, Sum
+from django.http import QueryDict
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from cabas.accounts.models import User
 from cabas.accounts.permissions import GroupAccess
+from cabas.catalog.models import Category
 from cabas.cycles.basket_form import BasketForm
-from cabas.cycles.baskets import Basket, basket, producer_sort_key
+from cabas.cycles.baskets import Basket, basket, fold, producer_sort_key
 from cabas.cycles.models import ChangeKind, Cycle, Offer, Order, OrderChange, OrderLine
 from cabas.cycles.ordering import BasketResult
+from cabas.lib.money import format_cents
 from cabas.lib.quantities import format_quantity
+
+# Up to this many offers, the page shows the whole cycle at once (no sections).
+WHOLE_CYCLE_UP_TO = 60
+# A search shows at most this many offers (the member refines it beyond).
+SEARCH_LIMIT = 80
+
+
+@dataclass(frozen=True)
+class Section:
+    """Which offers the page shows: ``kind`` is all, hub (none: the basket and the lists),
+    producer, category, search or basket; ``value`` the producer id, category or words."""
+
+    kind: str = "hub"
+    value: str = ""
+
+    @classmethod
+    def read(cls, params: QueryDict | dict[str, str]) -> Section:
+        """From the page's query string (or the hidden field the form carries it in)."""
+        if producer := str(params.get("producer", "")).strip():
+            return cls("producer", producer) if producer.isdigit() and producer.isascii() else cls()
+        if (category := params.get("category", "")) in Category.values:
+            return cls("category", str(category))
+        if words := " ".join(str(params.get("q", "")).split())[:80]:
+            return cls("search", words)
+        if params.get("view") == "basket":
+            return cls("basket")
+        if params.get("view") == "all":
+            return cls("all")
+        return cls()
+
+    @property
+    def query(self) -> str:
+        """The query string that shows this section again (empty for the default)."""
+        keys = {"producer": "producer", "category": "category", "search": "q"}
+        if self.kind in keys:
+            return urlencode({keys[self.kind]: self.value})
+        if self.kind == "all" and self.value == "small":
+            return ""  # a small cycle shows everything by default
+        return urlencode({"view": self.kind}) if self.kind in ("basket", "all") else ""
+
+
+def _search(offers: QuerySet[Offer], words: str) -> list[int]:
+    """The ids of the offers whose name, producer or category holds every word: one query."""
+    wanted = fold(words).split()
+    labels = dict(Category.choices)
+    found = []
+    for pk, name, producer, category in offers.values_list("pk", "name", "producer__name", "category"):
+        text = fold(f"{name} {producer} {labels.get(category, '')}")
+        if all(word in text for word in wanted):
+            found.append(pk)
+    return found[: SEARCH_LIMIT + 1]
 
 
 class Row(TypedDict):
@@ -34,15 +98,27 @@ class Row(TypedDict):
     to_fill: int
     tolerance: str
     carton_change: OrderChange | None
+    more: bool  # "+" can take more (not sold out, not at the member's cap)
+    pk: str  # the offer's id as text (ids in the page, never localised)
+    price: str
+    filter: str  # the words the live filter looks for
 
 
 def _lines(order: Order | None) -> dict[int, OrderLine]:
     return {line.offer_id: line for line in order.lines.all()} if order else {}
 
 
-def _group_totals(cycle: Cycle) -> dict[int, int]:
-    """What the whole group has asked for, per offer (for carton progress): one query."""
-    rows = OrderLine.objects.filter(offer__cycle=cycle).values("offer").annotate(total=Sum("requested"))
+def _group_totals(cycle: Cycle, offers: list[Offer]) -> dict[int, int]:
+    """What the whole group has asked for, per offer shown with a carton (for carton progress): one query."""
+    cartons = [offer.pk for offer in offers if offer.carton_size]
+    if not cartons:
+        return {}
+    rows = (
+        OrderLine.objects.filter(offer__cycle=cycle, offer__in=cartons)
+        .values("offer")
+        .annotate(total=Sum("requested"))
+        .order_by()
+    )
     return {row["offer"]: row["total"] for row in rows}
 
 
@@ -77,6 +153,18 @@ def _tolerance_value(offer: Offer, line: OrderLine | None, form: BasketForm, fai
     if failed and typed is not None:
         return typed
     return format_quantity(line.tolerance) if line and line.tolerance else ""
+
+
+def _price(offer: Offer) -> str:
+    price = format_cents(offer.price_cents)
+    return _("%(price)s/kg") % {"price": price} if offer.variable_weight else price
+
+
+def _can_take_more(offer: Offer, requested: int) -> bool:
+    """Whether "+" may be offered: said before the member tries, not after."""
+    if offer.quota is not None and not offer.is_fair_share and (offer.remaining or 0) <= 0:
+        return False
+    return offer.room_under_cap(requested, offer.quantity_step) > 0
 
 
 def _one_step_less(offer: Offer, requested: int) -> int:
@@ -121,6 +209,10 @@ def _rows(
                 else 0,
                 "tolerance": _tolerance_value(offer, line, form, failed),
                 "carton_change": _current_change(carton_changes.get(offer.pk), line),
+                "more": _can_take_more(offer, requested),
+                "pk": str(offer.pk),
+                "price": _price(offer),
+                "filter": f"{offer.name} {offer.get_category_display()} {offer.producer.name}".lower(),
             }
         )
     return rows
@@ -134,20 +226,28 @@ def order_context(
     form: BasketForm | None = None,
     result: BasketResult | None = None,
     preview: bool = False,
+    section: Section | None = None,
 ) -> dict[str, Any]:
     """Everything the order page shows; a constant number of queries whatever the size of the cycle.
 
+    ``section`` says which offers to show (see ``Section``); after a refused
+    save, the offers in trouble are shown too, whatever the section.
     ``preview`` shows the page as any member would see it with an empty basket, read-only.
     """
     order = _member_order(cycle, member, preview)
-    offers = list(cycle.offers.select_related("producer").order_by("producer__name", "category", "name"))
     lines = _lines(order)
     form, result = form or BasketForm(), result or BasketResult()
-    rows = _rows(offers, lines, _group_totals(cycle), form, result, _carton_changes(order))
     editable = not preview and _editable(access, cycle, member)
-    if not editable and not preview:
+    section = section or Section()
+    directory = _directory(cycle, lines) if editable or preview else None
+    if directory is None:
         # A basket that can no longer change shows what it holds (or held), not the whole catalogue.
-        rows = [row for row in rows if row["line"] is not None]
+        section = Section("basket")
+    elif section.kind == "hub" and directory["count"] <= WHOLE_CYCLE_UP_TO:
+        section = Section("all", "small")
+    offers, more_found = _section_offers(cycle, section, lines, _trouble_ids(form, result))
+    changes = _carton_changes(order) if offers else {}
+    rows = _rows(offers, lines, _group_totals(cycle, offers), form, result, changes)
     mine = basket(order) if order else None
     producers: dict[int, dict[str, Any]] = {}
     for row in rows:
@@ -167,11 +267,85 @@ def order_context(
         "total": mine.total_cents if mine else 0,
         "form": form,
         "result": result,
+        "trouble": _trouble(rows, form, result),
         "phase": cycle.phase(),
         "on_behalf": access.membership is None or access.membership.user_id != member.pk,
         "editable": editable,
         "preview": preview,
+        "section": section,
+        "directory": directory,
+        "more_found": more_found,
+        "search_limit": SEARCH_LIMIT,
+        "line_base": line_base(access.group.slug, cycle.pk),
+        "filter": section.kind == "all",  # the live filter of a page showing everything (JavaScript)
     }
+
+
+def _directory(cycle: Cycle, lines: dict[int, OrderLine]) -> dict[str, Any]:
+    """The producers and categories of the cycle, with how many offers each: one query."""
+    counts = (
+        cycle.offers.values("producer_id", "producer__name", "category").annotate(n=Count("pk")).order_by()
+    )
+    producers: dict[int, dict[str, Any]] = {}
+    categories: dict[str, int] = {}
+    for row in counts:
+        entry = producers.setdefault(
+            row["producer_id"], {"pk": row["producer_id"], "name": row["producer__name"], "count": 0}
+        )
+        entry["count"] += row["n"]
+        categories[row["category"]] = categories.get(row["category"], 0) + row["n"]
+    in_basket: dict[int, int] = {}
+    for line in lines.values():
+        if line.requested:
+            in_basket[line.offer.producer_id] = in_basket.get(line.offer.producer_id, 0) + 1
+    for pk, entry in producers.items():
+        entry["in_basket"] = in_basket.get(pk, 0)
+    labels = dict(Category.choices)
+    return {
+        "count": sum(categories.values()),
+        "producers": sorted(producers.values(), key=lambda entry: (fold(entry["name"]), entry["pk"])),
+        "categories": [
+            {"value": value, "label": labels[value], "count": categories[value]}
+            for value in Category.values
+            if value in categories
+        ],
+        "in_basket": sum(1 for line in lines.values() if line.requested),
+    }
+
+
+def _section_offers(
+    cycle: Cycle, section: Section, lines: dict[int, OrderLine], keep: set[int]
+) -> tuple[list[Offer], bool]:
+    """The offers of ``section`` (and those in ``keep``), and whether a search found more than it shows."""
+    offers = cycle.offers.select_related("producer")
+    more_found = False
+    if section.kind == "all":
+        chosen = offers
+    elif section.kind == "producer":
+        chosen = offers.filter(producer_id=int(section.value))
+    elif section.kind == "category":
+        chosen = offers.filter(category=section.value)
+    elif section.kind == "search":
+        found = _search(offers, section.value)
+        more_found = len(found) > SEARCH_LIMIT
+        chosen = offers.filter(pk__in=found[:SEARCH_LIMIT])
+    elif section.kind == "basket":
+        chosen = offers.filter(pk__in=[pk for pk, line in lines.items() if line.requested or line.quantity])
+    else:
+        chosen = offers.none()
+    if keep:
+        chosen = chosen | offers.filter(pk__in=keep)
+    return list(chosen.order_by("producer__name", "category", "name")), more_found
+
+
+def _trouble_ids(form: BasketForm, result: BasketResult) -> set[int]:
+    return set(form.errors) | set(result.errors) | set(result.quota_left) | set(result.stale)
+
+
+def _trouble(rows: list[Row], form: BasketForm, result: BasketResult) -> list[Row]:
+    """The rows a refused save stopped at, to list at the top of the page with links to them."""
+    ids = _trouble_ids(form, result)
+    return [row for row in rows if row["offer"].pk in ids]
 
 
 def line_context(
@@ -184,9 +358,8 @@ def line_context(
     """
     order = _member_order(cycle, member)
     lines = _lines(order)
-    ordered = OrderLine.objects.filter(offer=offer).aggregate(total=Sum("requested"))["total"] or 0
-    changes = _carton_changes(order, offer=offer)
-    (row,) = _rows([offer], lines, {offer.pk: ordered}, form, result, changes)
+    changes = _carton_changes(order, offer=offer) if offer.carton_size else {}
+    (row,) = _rows([offer], lines, _group_totals(cycle, [offer]), form, result, changes)
     mine = basket(order) if order else None
     return {
         "group": access.group,
@@ -198,7 +371,13 @@ def line_context(
         "is_estimate": mine is not None and mine.is_estimate,
         "editable": _editable(access, cycle, member),
         "preview": False,
+        "line_base": line_base(access.group.slug, cycle.pk),
     }
+
+
+def line_base(slug: str, cycle_pk: int) -> str:
+    """The +/- address of an offer without its id (the row adds it): one reverse per page."""
+    return reverse("order_line", args=[slug, cycle_pk, 0]).removesuffix("0/")
 
 
 def _due(mine: Basket | None, producer_id: int) -> int:

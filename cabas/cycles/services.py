@@ -289,6 +289,18 @@ def _recap_final_basket(cycle: Cycle) -> bool:
     return clock.send_recap_when_due(cycle)
 
 
+def _balanced(cycle: Cycle, now: datetime) -> str:
+    """Settling: nobody owes anybody anything on this cycle any more (what is left, listed)."""
+    # The ledger builds on cycles: it is read here, at the moment of the step, never imported
+    # when cycles load.
+    from cabas.ledger.positions import cycle_positions, outstanding
+
+    missing = outstanding(cycle_positions(cycle))
+    if not missing:
+        return ""
+    return _("This cycle does not balance yet. %(what)s") % {"what": " ".join(missing)}
+
+
 _PUBLISHED = tuple(phase for phase in Phase if phase != Phase.DRAFT)
 STEPS: dict[Step, StepRule] = {
     # Visible to members: scheduled, or open at once if its window has begun.
@@ -352,6 +364,17 @@ STEPS: dict[Step, StepRule] = {
         refusal=gettext_lazy("Only a finalised cycle can close its distribution."),
         announce=False,
     ),
+    # The treasurers settle the cycle once its money balances: from then on its ledger
+    # takes only corrections (the ledger checks ``settled_at`` under the same row lock).
+    Step.SETTLE: StepRule(
+        phases=(Phase.DISTRIBUTED,),
+        done=(Phase.SETTLED,),
+        stamp="settled_at",
+        value=_now,
+        refusal=gettext_lazy("Only a cycle whose distribution day is closed can be settled."),
+        announce=False,
+        check=_balanced,
+    ),
 }
 
 
@@ -387,6 +410,7 @@ close_now = partial(take_step, step=Step.CLOSE)
 finalise = partial(take_step, step=Step.FINALISE)
 reopen_adjustments = partial(take_step, step=Step.REOPEN)
 close_distribution = partial(take_step, step=Step.DISTRIBUTE)
+settle = partial(take_step, step=Step.SETTLE)
 
 
 def _assign(cycle: Cycle, fields: Mapping[str, Any]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q, Sum
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +23,7 @@ from cabas.catalog.permissions import producer_access
 from cabas.cycles.basket_form import BasketForm, read_basket
 from cabas.cycles.baskets import baskets, baskets_of, total_due
 from cabas.cycles.models import Cycle, Offer, Order, OrderLine, Phase
-from cabas.cycles.order_page import line_context, order_context
+from cabas.cycles.order_page import Section, line_context, order_context
 from cabas.cycles.ordering import BasketResult, LineChange, save_basket
 from cabas.cycles.permissions import (
     get_cycle,
@@ -94,7 +94,8 @@ def order(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     cycle = get_published_cycle(access, pk)
     if request.method == "POST":
         return _post_basket(request, access, cycle, member=request.user)
-    return render(request, "cycles/order.html", order_context(access, cycle, request.user))
+    context = order_context(access, cycle, request.user, section=Section.read(request.GET))
+    return render(request, "cycles/order.html", context)
 
 
 def _post_basket(
@@ -105,16 +106,31 @@ def _post_basket(
     # "take" buttons also submit the whole form, and must not send an e-mail each.
     confirming = not on_behalf and "confirm" in request.POST
     form, result = _save(request, cycle, member, request.user, notify=on_behalf, confirm=confirming)
+    section = Section.read(QueryDict(request.POST.get("section", "")[:200]))
     if form.errors or not result.ok:
-        context = order_context(access, cycle, member, form=form, result=result)
+        context = order_context(access, cycle, member, form=form, result=result, section=section)
         return render(request, "cycles/order.html", context, status=200)
     if result.unconfirmed:
         messages.error(request, result.unconfirmed)
     else:
         _saved_message(request, result, confirmed=confirming)
     if on_behalf:
-        return redirect("manage_order", slug=access.group.slug, pk=cycle.pk, user_pk=member.pk)
-    return redirect("order", slug=access.group.slug, pk=cycle.pk)
+        url = reverse("manage_order", args=[access.group.slug, cycle.pk, member.pk])
+    else:
+        url = reverse("order", args=[access.group.slug, cycle.pk])
+    if "confirm" in request.POST:  # the main button: back to the top of the page
+        return HttpResponseRedirect(url)
+    # A +/- without JavaScript: back to the same section, at the same product.
+    query = f"?{section.query}" if section.query else ""
+    return HttpResponseRedirect(f"{url}{query}{_pressed_anchor(request)}")
+
+
+def _pressed_anchor(request: HttpRequest) -> str:
+    """``#offer-N`` for the +/- (or "take") button that sent the form, if any."""
+    for key in request.POST:
+        if key.startswith("take-") and (offer_pk := parse_digits(key.removeprefix("take-"))) is not None:
+            return f"#offer-{offer_pk}"
+    return ""
 
 
 @login_required
@@ -170,24 +186,37 @@ def order_copy_previous(request: AuthenticatedRequest, slug: str, pk: int) -> Ht
     if previous is None:
         messages.info(request, _("You have no previous order in this group."))
         return redirect("order", slug=access.group.slug, pk=cycle.pk)
+    if OrderLine.objects.filter(order__cycle=cycle, order__user=request.user, requested__gt=0).exists():
+        # Copying into a basket that holds something would mix two baskets unasked.
+        messages.error(
+            request,
+            _(
+                "Your basket already holds products: nothing was copied. "
+                "The copy is offered on an empty basket only."
+            ),
+        )
+        return redirect("order", slug=access.group.slug, pk=cycle.pk)
     wanted = dict(previous.lines.filter(requested__gt=0).values_list("offer__product_id", "requested"))
     offers = {o.product_id: o for o in cycle.offers.filter(product_id__in=wanted, withdrawn_at__isnull=True)}
     changes = [LineChange(offer.pk, wanted[product_id]) for product_id, offer in offers.items()]
     result = save_basket(cycle=cycle, member=request.user, changes=changes, by=request.user)
     if not result.ok:
-        context = order_context(access, cycle, request.user, result=result)
-        messages.error(request, _("Some products of your previous basket could not be copied: see below."))
+        context = order_context(access, cycle, request.user, result=result, section=Section("basket"))
+        messages.error(
+            request,
+            _("Nothing was copied: some products of your previous basket cannot be taken now (see below)."),
+        )
         return render(request, "cycles/order.html", context)
     missing = len(wanted) - len(offers)
     messages.success(
         request,
         _(
-            "Your previous basket has been copied (%(copied)s products, %(missing)s no longer on sale). "
-            "Check it and save."
+            "Your previous basket has been copied into this one and saved (%(copied)s products; "
+            "%(missing)s no longer on sale). It is not confirmed yet: check it, then confirm it."
         )
         % {"copied": len(offers), "missing": missing},
     )
-    return redirect("order", slug=access.group.slug, pk=cycle.pk)
+    return redirect(reverse("order", args=[access.group.slug, cycle.pk]) + "?view=basket")
 
 
 @login_required
@@ -249,7 +278,7 @@ def order_on_behalf(request: AuthenticatedRequest, slug: str, pk: int, user_pk: 
     member = get_household(access, user_pk)
     if request.method == "POST":
         return _post_basket(request, access, cycle, member=member)
-    context = order_context(access, cycle, member)
+    context = order_context(access, cycle, member, section=Section.read(request.GET))
     return render(request, "cycles/order.html", context)
 
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from cabas.accounts.models import BuyingGroup, User
 from cabas.catalog.models import Category
+from cabas.cycles.baskets import payment_reference
 from cabas.cycles.models import Cycle, OrderLine
 from cabas.demo import cycles
 from cabas.distribution.models import EventKind
@@ -164,7 +165,7 @@ def _pay(
                     "drawer": household.member.name,
                 }
             elif method == "transfer":
-                details = {"reference": f"CABAS-{household.number:03d}"}
+                details = {"reference": payment_reference(cycle.pk, household.number)}
             _act(
                 cycle,
                 by,

@@ -49,6 +49,7 @@ from cabas.demo.catalogues import CATALOGUES, ProductText, RangeCatalogue
 from cabas.demo.cycles import ensure_cycles
 from cabas.demo.data import BALMA, SAINT_ORENS, GroupText, Login, ProducerText
 from cabas.demo.day import ensure_day_cycle
+from cabas.demo.settlement import ensure_settlement_cycles
 
 # Rows per INSERT and ids per ``IN (...)``: far below SQLite's variable limit
 # and PostgreSQL's comfortable statement size.
@@ -782,6 +783,15 @@ def seed(sizes: Sizes, *, seed: int = data.SEED) -> list[Cycle]:
             saint_orens, baskets=sizes.baskets, seed=seed, now=now, coordinator=coordinator
         )
         created += [day_cycle] if day_cycle else []
+        # ... and the money after the day: a cycle to settle, and a settled one.
+        created += ensure_settlement_cycles(
+            saint_orens,
+            baskets=sizes.baskets,
+            seed=seed,
+            now=now,
+            coordinator=coordinator,
+            treasurer=users.get(f"tresorerie@{data.DOMAIN}"),
+        )
     # A bank statement waiting for the treasurer, matching the day's references.
     ensure_statement(saint_orens, users[data.TREASURER_LOGIN_EMAIL])
     ensure_prepaid(balma, users[coordinator_of(BALMA).email], users[data.BALMA_MEMBER_LOGIN_EMAIL])

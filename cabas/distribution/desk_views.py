@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from cabas.accounts.permissions import AuthenticatedRequest
+from cabas.cycles.baskets import payment_reference
 from cabas.distribution.pages import day_context, find, history, search_query
 from cabas.distribution.permissions import DeskAccess, desk_access
 from cabas.distribution.recording import describe, posted_order, record
@@ -56,7 +57,7 @@ def _desk(
         "total": len(day.households),
         "methods": Method.choices,
         "events": history(access.cycle, chosen.order_id, producer__isnull=True) if chosen else [],
-        "reference": f"CABAS-{access.cycle.pk}-{chosen.number}" if chosen else "",
+        "reference": payment_reference(access.cycle.pk, chosen.number) if chosen else "",
         "error": error,
         "typed": typed,
     }

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
 from cabas.accounts.permissions import AuthenticatedRequest
+from cabas.cycles.baskets import payment_reference
 from cabas.distribution.models import ShortReason
 from cabas.distribution.pages import day_context, find, history, search_query
 from cabas.distribution.permissions import StandAccess, stand_access
@@ -77,7 +78,7 @@ def _household(
         "events": history(access.cycle, order_pk, producer=producer),
         "reasons": ShortReason.choices,
         "methods": Method.choices,
-        "reference": f"CABAS-{access.cycle.pk}-{mine.number}",
+        "reference": payment_reference(access.cycle.pk, mine.number),
         "error": error,
         "typed": typed,
     }

@@ -25,11 +25,13 @@ from typing import Any
 
 from django.db.models import F, Q, Sum
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from cabas.accounts.models import BuyingGroup, User
 from cabas.catalog.models import Producer
 from cabas.cycles.models import Cycle
 from cabas.ledger.models import Account, EntryKind, Line
+from cabas.lib.money import format_cents
 
 # Kinds on a household's account that are the household paying (or being paid for).
 PAYMENT_KINDS = frozenset(
@@ -289,6 +291,42 @@ def allocate(owed_by_producer: Mapping[Any, int], amount_cents: int) -> tuple[di
         shares[producer] = share
         left -= share
     return shares, left
+
+
+def outstanding(money: Positions, *, limit: int = 6) -> list[str]:
+    """What keeps ``money`` from balancing, one sentence each, for the person about to settle.
+
+    Households that owe, households in credit, producers the association still owes,
+    largest first; at most ``limit`` sentences and one that says how many more.
+    Two queries (the names), none when it balances.
+    """
+    owing = [(h.owed_cents, h.household_id) for h in money.households.values() if h.owed_cents]
+    producers = [(p.owed_cents, p.producer_id) for p in money.producers.values() if p.owed_cents]
+    people = dict(User.objects.filter(pk__in=[pk for _cents, pk in owing]).values_list("pk", "full_name"))
+    farms = dict(Producer.objects.filter(pk__in=[pk for _cents, pk in producers]).values_list("pk", "name"))
+    sentences: list[tuple[int, str]] = []
+    for cents, pk in owing:
+        name = people.get(pk) or _("household #%(id)s") % {"id": pk}
+        if cents > 0:
+            text = _("%(name)s still owes %(amount)s.") % {"name": name, "amount": format_cents(cents)}
+        else:
+            text = _("%(name)s has a credit of %(amount)s to refund.") % {
+                "name": name,
+                "amount": format_cents(-cents),
+            }
+        sentences.append((abs(cents), text))
+    for cents, pk in producers:
+        values = {"name": farms.get(pk, ""), "amount": format_cents(abs(cents))}
+        if cents > 0:
+            text = _("%(name)s is still owed %(amount)s.") % values
+        else:
+            text = _("%(name)s received %(amount)s too much.") % values
+        sentences.append((abs(cents), text))
+    sentences.sort(key=lambda item: -item[0])
+    shown = [text for _cents, text in sentences[:limit]]
+    if len(sentences) > limit:
+        shown.append(_("And %(count)s more.") % {"count": len(sentences) - limit})
+    return shown
 
 
 def household_balances(group: BuyingGroup, households: Iterable[User] | None = None) -> dict[int, int]:

@@ -21,7 +21,7 @@ interleave (``cycles.services.take_step`` locks the same row).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
@@ -263,6 +263,96 @@ def reverse(context: Context, *, entry: Entry) -> Entry:
         for line in entry.lines.select_related("household", "producer")
     ]
     return _post(context, EntryKind.REVERSAL, postings, method=entry.method, reverses=entry)
+
+
+def correct(context: Context, *, entry: Entry, amount_cents: int) -> tuple[Entry, Entry | None]:
+    """A correction of ``entry`` to ``amount_cents``: its ``reverse``, then the same movement for
+    the new amount, pointing at it (``corrects``). Both are written or neither; 0 cancels it.
+
+    ``context.memo`` says why (required) and ``context.key`` makes the pair idempotent. The
+    new amount moves between the entry's accounts as the old one did: the side with one
+    line takes it whole; the lines of the other side (the producers a payment was split
+    over) each take up to what they had, in order, and what is left stays on the
+    household's account as credit. Posting locks the cycle, so two people correcting one
+    entry at once end with one correction and a message for the other.
+    """
+    if not context.memo.strip():
+        raise LedgerError(_("A correction needs a reason."))
+    if amount_cents < 0:
+        raise LedgerError(_("An amount cannot be negative."))
+    keys = (f"{context.key}:reversal", f"{context.key}:new") if context.key else (None, None)
+    with transaction.atomic():
+        if entry.cycle_id is not None:
+            Cycle.objects.select_for_update().filter(pk=entry.cycle_id).values_list("pk").get()
+        if keys[0] and (done := Entry.objects.filter(key=keys[0]).first()) is not None:
+            return done, Entry.objects.filter(key=keys[1]).first()
+        if Entry.objects.filter(reverses=entry).exists():
+            raise LedgerError(_("This entry has already been corrected."))
+        postings = _corrected_postings(entry, amount_cents)
+        reversal = reverse(replace(context, key=keys[0]), entry=entry)
+        if not amount_cents:
+            return reversal, None
+        fixed = _post(
+            replace(context, key=keys[1], corrects=entry),
+            EntryKind(entry.kind),
+            postings,
+            method=entry.method,
+        )
+        return reversal, fixed
+
+
+def _corrected_postings(entry: Entry, amount_cents: int) -> list[Posting]:
+    lines = list(entry.lines.select_related("household", "producer").order_by("pk"))
+    debits = [line for line in lines if line.amount_cents > 0]
+    credits = [line for line in lines if line.amount_cents < 0]
+    if entry.kind == EntryKind.REVERSAL or not debits or not credits:
+        raise LedgerError(_("This entry cannot be corrected."))
+    if entry.kind in SPLIT_PAYMENTS and len(debits) == 1:
+        return _resplit(entry, debits[0], credits, amount_cents)
+    if len(debits) != 1 or len(credits) != 1:
+        raise LedgerError(_("This entry cannot be corrected."))
+    debit, credit = debits[0], credits[0]
+    return [
+        Posting(Account(debit.account), amount_cents, debit.household, debit.producer),
+        Posting(Account(credit.account), -amount_cents, credit.household, credit.producer),
+    ]
+
+
+# Payments to the association that ``positions.allocate`` split over what the household owed.
+SPLIT_PAYMENTS = (EntryKind.BANK_TRANSFER, EntryKind.DESK_PAYMENT)
+
+
+def _resplit(entry: Entry, received: Line, paid: list[Line], amount_cents: int) -> list[Posting]:
+    """The payment as if it had been ``amount_cents``: split again over what the household owes
+    once the old one is reversed (its producers first), the rest as credit."""
+    from cabas.ledger.positions import allocate  # positions reads what services write
+
+    households = {line.household for line in paid}
+    if len(households) != 1 or None in households:
+        raise LedgerError(_("This entry cannot be corrected."))
+    household = households.pop()
+    assert household is not None
+    owed: dict[int, int] = {line.producer_id: 0 for line in paid if line.producer_id is not None}
+    rows = (
+        Line.objects.filter(cycle=entry.cycle, account=Account.HOUSEHOLD, household=household)
+        .exclude(producer=None)
+        .values_list("producer_id")
+        .annotate(total=Sum("amount_cents"))
+        .order_by()
+    )
+    for producer_id, total in rows:
+        owed[producer_id] = owed.get(producer_id, 0) + total
+    for line in paid:
+        if line.producer_id is not None:
+            owed[line.producer_id] -= line.amount_cents  # what the reversal gives back
+    producers = Producer.objects.in_bulk(list(owed))
+    shares, left = allocate({producers[pk]: cents for pk, cents in owed.items()}, amount_cents)
+    postings = [Posting(Account(received.account), amount_cents, received.household, received.producer)]
+    postings += [
+        Posting(Account.HOUSEHOLD, -cents, household, producer) for producer, cents in shares.items()
+    ]
+    postings.append(Posting(Account.HOUSEHOLD, -left, household))
+    return postings
 
 
 def deposit(context: Context, *, amount_cents: int, method: Method) -> Entry:

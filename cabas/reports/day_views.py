@@ -14,7 +14,8 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from cabas.accounts.permissions import AuthenticatedRequest, require_manager
+from cabas.accounts.models import Role
+from cabas.accounts.permissions import AuthenticatedRequest, group_access
 from cabas.catalog.models import Producer
 from cabas.cycles.models import Cycle
 from cabas.cycles.permissions import get_cycle
@@ -30,7 +31,8 @@ def _started(cycle: Cycle) -> Cycle:
 
 
 def _managed(request: AuthenticatedRequest, slug: str, pk: int) -> Cycle:
-    access = require_manager(request, slug)
+    # The treasurers settle the day's money with these documents (the desk's and stands' cheques).
+    access = group_access(request, slug, roles=(Role.COORDINATOR, Role.TREASURER))
     return _started(get_cycle(access, pk))
 
 

@@ -31,13 +31,26 @@ document.addEventListener("DOMContentLoaded", () => {
 let focusedRow = null;
 document.addEventListener("htmx:beforeSwap", (event) => {
   const target = event.detail.target;
-  const inRow = target?.matches?.("[data-filter-item]") && target.contains(document.activeElement);
+  const inRow = target?.matches?.("tr[id^='offer-']") && target.contains(document.activeElement);
   focusedRow = inRow ? target.id : null;
 });
 document.addEventListener("htmx:afterSettle", () => {
   const row = focusedRow && document.getElementById(focusedRow);
   focusedRow = null;
   if (row && !row.contains(document.activeElement)) row.querySelector("input[name^='q-']")?.focus();
+});
+
+// A +/- (or a quantity typed) on the order page sends its own line only: htmx would send the
+// whole basket form the row sits in (thousands of fields in a large section). The basket's own
+// fields (the member ordered for, the reason of an adjustment) go too; the CSRF token is a header.
+document.addEventListener("htmx:configRequest", (event) => {
+  const row = event.detail.elt.closest?.("tr[id^='offer-']");
+  const data = event.detail.formData;
+  if (!row || !data) return;
+  const suffix = "-" + row.id.slice("offer-".length);
+  for (const key of Array.from(new Set(data.keys()))) {
+    if (!key.endsWith(suffix) && key !== "member" && key !== "reason") data.delete(key);
+  }
 });
 
 // Texts that are true only with JavaScript ("this part updates itself") are hidden without it.
