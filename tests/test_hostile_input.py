@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 from cabas.bank.models import StatementImport, StatementLine, Status
 from cabas.catalog.models import SaleUnit
 from cabas.cycles.models import Cycle, Offer, OrderLine
+from cabas.ledger.models import Entry
 from cabas.reports.models import DocumentSet
 from tests import scene
 from tests.cast import Cast
@@ -365,6 +366,7 @@ def _path_kwargs(route: str, names: list[str], c: Site) -> dict[str, object] | N
                 "user_pk": c.member.pk,
                 "order_pk": c.member.orders.get(cycle=c.cycle).pk,
                 "member_pk": c.day_team_member.pk,
+                "entry_pk": Entry.objects.filter(group=c.group_a).values_list("pk", flat=True).first() or 0,
             }[name]
     return kwargs
 
