@@ -364,6 +364,8 @@ MATRIX: dict[str, tuple[Callable[[Site], dict[str, object]], dict[str, int], dic
     "bank_unmatched": (_group, BANK_TREASURERS_OF_A, {}),
     "bank_reconcile": (_bank_line, GET_ON_POST_ONLY, BANK_POST_REFUSED),
     "bank_balances": (_group, BANK_TREASURERS_OF_A, {}),
+    # Group A is not prepaid in the matrix cast: the treasurer is sent back with a message.
+    "bank_prepaid_debit": (_cycle, GET_ON_POST_ONLY, BANK_POST_BACK),
     "bank_my_account": (_group, PREPAID_OF_A, {}),
     # Volunteer shifts: households of A sign themselves up; a sign-up of someone else is not theirs
     # to cancel (404 for households of A, who have none).

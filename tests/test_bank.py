@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cabas.accounts.models import User
+from cabas.bank.forms import Choices
 from cabas.bank.models import StatementImport, StatementLine, Status
 from cabas.cycles.baskets import slip_numbers
 from cabas.cycles.models import Cycle, Order
@@ -254,3 +255,11 @@ def test_query_counts_do_not_grow_with_lines(day: DayScene, client_for: Callable
     with CaptureQueriesContext(connection) as home:
         client.get(reverse("bank_home", args=[A]))
     assert len(small) < 15 and len(home) < 15
+
+
+def test_an_older_cycle_named_by_a_reference_is_accepted(day: DayScene) -> None:
+    cast = day.cast
+    choices = Choices(households={}, cycles={}, prepaid=False, group=cast.group_a)
+    assert choices.cycle(day.cycle.pk) == day.cycle
+    other = Choices(households={}, cycles={}, prepaid=False, group=cast.group_b)
+    assert other.cycle(day.cycle.pk) is None

@@ -63,3 +63,13 @@ def test_the_demo_treasurer_finds_a_statement_to_confirm(client, tmp_path: Path)
     call_command("bank_demo_statement", "--output", str(output), stdout=StringIO())
     assert output.read_bytes() == statement_csv(cycle)
     assert len(read_statement(output.read_bytes()).lines) == len(lines)
+
+
+def test_balma_runs_prepaid_accounts(client) -> None:
+    call_command("seed_demo", "--households", "5", "--producers", "3", stdout=StringIO())
+    member = User.objects.get(email=data.BALMA_MEMBER_LOGIN_EMAIL)
+    client.force_login(member)
+    page = client.get(reverse("bank_my_account", args=["balma"])).content.decode()
+    assert "40,00" in page and "FR14 2004" in page and "CABAS-P" in page
+    call_command("seed_demo", "--households", "5", "--producers", "3", stdout=StringIO())
+    assert Entry.objects.filter(kind=EntryKind.TOPUP).count() == 1

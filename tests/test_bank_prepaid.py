@@ -20,7 +20,9 @@ from cabas.bank.matching import topup_reference
 from cabas.bank.models import LowBalanceNotice, StatementImport, Status
 from cabas.cycles.models import Order
 from cabas.distribution.state import load_day
+from cabas.ledger import positions
 from cabas.ledger import services as ledger
+from cabas.ledger.models import Account, Entry, EntryKind, Method
 from tests.cast import Cast
 from tests.day_fixtures import DayScene, day_scene
 from tests.scene import Shop
@@ -132,6 +134,16 @@ def test_balance_on_the_basket_page_and_profile(shop: Shop, client_for: Callable
     assert "23,45" in client.get(reverse("profile")).content.decode()
 
 
+def test_my_account_lists_the_baskets_debited(cast: Cast, client_for: Callable[..., Client]) -> None:
+    make_prepaid(cast.group_a)
+    scene = day_scene(cast)
+    top_up(cast, 3000)
+    context = ledger.Context(group=cast.group_a, by=cast.coordinator, cycle=scene.cycle)
+    ledger.handover(context, household=cast.member, producer=cast.bakery, amount_cents=1040)
+    page = client_for(cast.member).get(reverse("bank_my_account", args=[A])).content.decode()
+    assert scene.cycle.name in page and "10,40" in page and "19,60" in page
+
+
 def test_my_account_is_for_members_of_a_prepaid_group(cast: Cast, client_for: Callable[..., Client]) -> None:
     url = reverse("bank_my_account", args=[A])
     assert client_for(cast.member).get(url).status_code == 404  # not a prepaid group
@@ -187,3 +199,84 @@ def test_low_balance_mail_once_a_week(cast: Cast, django_capture_on_commit_callb
     LowBalanceNotice.objects.update(sent_at=timezone.now() - timedelta(days=8))
     call_command("bank_low_balance")
     assert len(mail.outbox) == 2
+
+
+def test_household_balances_read_in_one_query(cast: Cast, django_assert_num_queries) -> None:
+    top_up(cast, 3000)
+    top_up(cast, 700, cast.member2)
+    context = ledger.Context(group=cast.group_a, by=cast.treasurer)
+    ledger.refund(
+        context, household=cast.member2, amount_cents=200, from_account=Account.BANK, method=Method.TRANSFER
+    )
+    with django_assert_num_queries(1):
+        balances = positions.household_balances(cast.group_a)
+    assert balances == {cast.member.pk: 3000, cast.member2.pk: 500}
+    assert positions.household_balances(cast.group_b) == {}
+
+
+def debit(client: Client, scene: DayScene):
+    return client.post(reverse("bank_prepaid_debit", args=[A, scene.cycle.pk]), follow=True)
+
+
+def test_baskets_paid_from_the_prepaid_accounts(
+    prepaid_day: DayScene, client_for: Callable[..., Client]
+) -> None:
+    cast, cycle = prepaid_day.cast, prepaid_day.cycle
+    top_up(cast, 3000)
+    top_up(cast, 2000, cast.beneficiary)
+    context = ledger.Context(group=cast.group_a, by=cast.coordinator, cycle=cycle)
+    ledger.handover(context, household=cast.member, producer=cast.bakery, amount_cents=1040)
+    ledger.handover(context, household=cast.member, producer=cast.dairy, amount_cents=1793)
+    ledger.handover(context, household=cast.beneficiary, producer=cast.dairy, amount_cents=2500)
+    ledger.handover(context, household=cast.member2, producer=cast.bakery, amount_cents=520)
+    client = client_for(cast.treasurer)
+    assert client.get(reverse("bank_prepaid_debit", args=[A, cycle.pk])).status_code == 405
+    assert (
+        client_for(cast.coordinator).post(reverse("bank_prepaid_debit", args=[A, cycle.pk])).status_code
+        == 403
+    )
+    client = client_for(cast.treasurer)
+    response = debit(client, prepaid_day)
+    assert "2" in response.content.decode()
+
+    money = positions.cycle_positions(cycle)
+    assert money.household(cast.member.pk).owed_cents == 0  # paid from 30,00 €: 1,67 € left
+    assert money.household(cast.beneficiary.pk).owed_by_producer() == {cast.dairy.pk: 500}  # 20 € of 25 €
+    assert money.household(cast.member2.pk).owed_cents == 520  # nothing on its account
+    # The association now owes the producers what the accounts paid.
+    assert money.producer(cast.bakery.pk).association_owes_cents == 1040
+    assert money.producer(cast.dairy.pk).association_owes_cents == 1793 + 2000
+    assert positions.prepaid_pools(cast.group_a) == {cast.member.pk: 167}
+    balances = positions.household_balances(cast.group_a)
+    assert balances[cast.member.pk] == 167 and balances[cast.beneficiary.pk] == -500
+    # The other half of each debit is the prepaid account, outside any cycle: the group sums to zero.
+    assert money.total_cents == -(2833 + 2000)
+    assert sum(p.total_cents for p in positions.group_positions(cast.group_a).values()) == 0
+
+    # Again: nothing more to debit; after a top-up, only the rest.
+    debit(client, prepaid_day)
+    assert Entry.objects.filter(kind=EntryKind.PREPAID_DEBIT).count() == 2
+    top_up(cast, 1000, cast.beneficiary)
+    debit(client, prepaid_day)
+    assert positions.cycle_positions(cycle).household(cast.beneficiary.pk).owed_cents == 0
+    assert positions.prepaid_pools(cast.group_a)[cast.beneficiary.pk] == 500
+
+
+def test_a_prepaid_debit_reversed_gives_the_credit_back(prepaid_day: DayScene) -> None:
+    cast, cycle = prepaid_day.cast, prepaid_day.cycle
+    top_up(cast, 3000)
+    context = ledger.Context(group=cast.group_a, by=cast.coordinator, cycle=cycle)
+    ledger.handover(context, household=cast.member, producer=cast.bakery, amount_cents=1040)
+    entry = ledger.prepaid_debit(context, household=cast.member, shares={cast.bakery: 1040})
+    assert positions.prepaid_pools(cast.group_a) == {cast.member.pk: 1960}
+    ledger.reverse(context, entry=entry)
+    assert positions.prepaid_pools(cast.group_a) == {cast.member.pk: 3000}
+    assert positions.cycle_positions(cycle).household(cast.member.pk).owed_cents == 1040
+
+
+def test_no_debit_without_prepaid(cast: Cast, client_for: Callable[..., Client]) -> None:
+    scene = day_scene(cast)
+    response = client_for(cast.treasurer).post(
+        reverse("bank_prepaid_debit", args=[A, scene.cycle.pk]), follow=True
+    )
+    assert response.status_code == 200 and not Entry.objects.filter(kind=EntryKind.PREPAID_DEBIT).exists()

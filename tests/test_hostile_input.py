@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from datetime import date
 from html.parser import HTMLParser
 
 import pytest
@@ -21,8 +22,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from cabas.bank.models import StatementImport, StatementLine, Status
 from cabas.catalog.models import SaleUnit
 from cabas.cycles.models import Cycle, Offer, OrderLine
+from cabas.ledger.models import Entry
 from cabas.reports.models import DocumentSet
 from tests import scene
 from tests.cast import Cast
@@ -303,12 +306,38 @@ class Target:
 @pytest.fixture
 def site(cast: Cast) -> Site:
     """The cast with something behind every URL: a producer's catalogue, cycles open and closed, orders,
-    the open cycle's shifts with Marie on the first one."""
+    the open cycle's shifts with Marie on the first one, a bank statement waiting for confirmation
+    and a line of an earlier one left to reconcile."""
     from cabas.shifts import services as shifts
 
     made = scene.site(cast)
     shifts.copy_shifts(cycle=made.cycle)
     shifts.sign_up(shift=made.cycle.shifts.order_by("pk")[0], user=cast.member)
+    preview = StatementImport.objects.create(
+        group=cast.group_a, filename="r.csv", format="csv", created_by=cast.treasurer
+    )
+    StatementLine.objects.create(
+        statement=preview,
+        group=cast.group_a,
+        position=1,
+        date=date(2026, 12, 1),
+        amount_cents=2000,
+        fingerprint="p",
+    )
+    kept = StatementImport.objects.create(
+        group=cast.group_a, filename="q.csv", format="csv", created_by=cast.treasurer
+    )
+    StatementLine.objects.create(
+        statement=kept,
+        group=cast.group_a,
+        position=1,
+        date=date(2026, 12, 1),
+        amount_cents=1500,
+        fingerprint="k",
+        kept=True,
+        status=Status.UNMATCHED,
+    )
+    StatementImport.objects.filter(pk=kept.pk).update(confirmed_at=kept.created_at)
     return made
 
 
@@ -324,6 +353,8 @@ def _path_kwargs(route: str, names: list[str], c: Site) -> dict[str, object] | N
         "products": c.bread.pk,
         "import": c.catalog_import.pk,
         "cycles": cycle.pk,
+        "imports": StatementImport.objects.filter(group=c.group_a, confirmed_at__isnull=True).get().pk,
+        "lines": StatementLine.objects.get(group=c.group_a, kept=True).pk,
     }
     kwargs: dict[str, object] = {}
     for name in names:
@@ -342,7 +373,7 @@ def _path_kwargs(route: str, names: list[str], c: Site) -> dict[str, object] | N
                 "member_pk": c.day_team_member.pk,
                 "shift_pk": c.cycle.shifts.order_by("pk")[0].pk,
                 "signup_pk": c.cycle.shifts.order_by("pk")[0].signups.get().pk,
-                "entry_pk": 1,  # no ledger entry in the scene: the correction form is a 404
+                "entry_pk": Entry.objects.filter(group=c.group_a).values_list("pk", flat=True).first() or 0,
             }[name]
     return kwargs
 
@@ -429,7 +460,7 @@ def _post_targets(c: Site, client_for) -> list[Target]:
 def _snapshot() -> dict[str, tuple[int, str]]:
     """Per table of the app: its row count and a checksum of every value of every row."""
     state = {}
-    for label in ("accounts", "catalog", "cycles", "distribution", "reports", "shifts"):
+    for label in ("accounts", "catalog", "cycles", "distribution", "reports", "shifts", "ledger", "bank"):
         for model in apps.get_app_config(label).get_models():
             rows = list(model._default_manager.order_by("pk").values_list())
             state[model._meta.db_table] = (len(rows), hashlib.sha256(repr(rows).encode()).hexdigest())

@@ -23,8 +23,18 @@ class Choices:
     """The households and cycles a line may be matched to."""
 
     households: dict[int, User]
-    cycles: dict[int, Cycle]
+    cycles: dict[int, Cycle]  # the recent ones, offered in the selects
     prepaid: bool
+    group: BuyingGroup
+
+    def cycle(self, pk: int) -> Cycle | None:
+        """A cycle of the group: a recent one, or an older one a reference named (one query)."""
+        if pk not in self.cycles:
+            found = Cycle.objects.published().filter(group=self.group, pk=pk).first()
+            if found is None:
+                return None
+            self.cycles[pk] = found
+        return self.cycles[pk]
 
     @classmethod
     def of(cls, group: BuyingGroup, extra_cycles: Iterable[Cycle] = ()) -> Choices:
@@ -43,7 +53,7 @@ class Choices:
         }
         for cycle in extra_cycles:
             cycles.setdefault(cycle.pk, cycle)
-        return cls({u.pk: u for u in households}, cycles, group.prepaid)
+        return cls({u.pk: u for u in households}, cycles, group.prepaid, group)
 
 
 @dataclass
@@ -68,7 +78,7 @@ def read_decision(data: QueryDict, line: StatementLine, choices: Choices) -> tup
             return LATER, _("This group has no prepaid accounts.")
         return Decision("topup", household), ""
     cycle_id = parse_digits(what.removeprefix("cycle-")) if what.startswith("cycle-") else None
-    cycle = choices.cycles.get(cycle_id) if cycle_id is not None else None
+    cycle = choices.cycle(cycle_id) if cycle_id is not None else None
     if cycle is None:
         return LATER, _("Choose a cycle of the group.")
     return Decision("basket", household, cycle), ""

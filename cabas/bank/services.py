@@ -209,3 +209,41 @@ def discard(*, statement_import: StatementImport) -> bool:
             pk=statement_import.pk, confirmed_at__isnull=True
         ).delete()
         return bool(deleted)
+
+
+def debit_prepaid(*, cycle: Cycle, by: User) -> int:
+    """Prepaid groups: pay what each household still owes on ``cycle`` from its prepaid account, as
+    far as its credit goes (``ledger.services.prepaid_debit``); the number of households debited.
+
+    The day already shows a prepaid basket as paid; this puts it in the books, so that the cycle's
+    board sees the association (not the household) owing the producers. Running it again debits
+    only what is still owed and covered; two requests at once compute the same key and post once.
+    """
+    group = cycle.group
+    if not group.prepaid:
+        raise BankError(_("This group has no prepaid accounts."))
+    money = positions.cycle_positions(cycle)
+    pools = positions.prepaid_pools(group)
+    wanted = {hid: p.owed_by_producer() for hid, p in money.households.items() if pools.get(hid, 0) > 0}
+    wanted = {hid: owed for hid, owed in wanted.items() if owed}
+    households = User.objects.in_bulk(list(wanted))
+    producers = Producer.objects.in_bulk({pid for owed in wanted.values() for pid in owed})
+    debited = 0
+    try:
+        with transaction.atomic():
+            for hid, owed in wanted.items():
+                due = sum(owed.values())
+                by_id, _left = positions.allocate(owed, min(pools[hid], due))
+                context = ledger.Context(
+                    group=group,
+                    by=by,
+                    cycle=cycle,
+                    memo=_("Basket paid from the prepaid account"),
+                    key=f"prepaid:{cycle.pk}:{hid}:{pools[hid]}:{due}"[:80],
+                )
+                shares = {producers[pid]: cents for pid, cents in by_id.items()}
+                ledger.prepaid_debit(context, household=households[hid], shares=shares)
+                debited += 1
+    except ledger.LedgerError as error:
+        raise BankError(str(error)) from None
+    return debited

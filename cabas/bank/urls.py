@@ -13,5 +13,6 @@ urlpatterns = [
     path(BANK + "to-reconcile/", views.bank_unmatched, name="bank_unmatched"),
     path(BANK + "lines/<int:pk>/reconcile/", views.bank_reconcile, name="bank_reconcile"),
     path(BANK + "balances/", views.bank_balances, name="bank_balances"),
+    path(BANK + "prepaid/cycles/<int:pk>/debit/", views.bank_prepaid_debit, name="bank_prepaid_debit"),
     path("g/<slug:slug>/prepaid/", views.bank_my_account, name="bank_my_account"),
 ]

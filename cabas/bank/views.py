@@ -14,7 +14,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from cabas.accounts.models import Membership
@@ -26,6 +28,8 @@ from cabas.bank.models import StatementImport, StatementLine, Status
 from cabas.bank.permissions import get_import, get_line, treasurer_access
 from cabas.bank.prepaid import balance_cents, is_low
 from cabas.bank.statements import MAX_BYTES, StatementError, read_statement
+from cabas.cycles.models import Cycle
+from cabas.cycles.permissions import get_published_cycle
 from cabas.ledger import positions
 
 RECENT_IMPORTS = 20
@@ -225,8 +229,33 @@ def bank_balances(request: AuthenticatedRequest, slug: str) -> HttpResponse:
         {"household": h, "balance": balances.get(h.pk, 0), "low": is_low(access.group, balances.get(h.pk, 0))}
         for h in choices.households.values()
     ]
-    context = {**_base(access, "balances"), "rows": rows, "total": sum(balances.values())}
+    today = timezone.localdate()
+    cycles = [c for c in choices.cycles.values() if c.finalised_at and c.distribution_date <= today][:6]
+    context = {**_base(access, "balances"), "rows": rows, "total": sum(balances.values()), "cycles": cycles}
     return render(request, "bank/balances.html", context)
+
+
+@login_required
+@require_POST
+def bank_prepaid_debit(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
+    """Pay a cycle's baskets from the households' prepaid accounts, as far as each one's credit goes."""
+    access = treasurer_access(request, slug)
+    cycle = get_published_cycle(access, pk)
+    try:
+        debited = services.debit_prepaid(cycle=cycle, by=request.user)
+    except services.BankError as refusal:
+        messages.error(request, str(refusal))
+        return redirect("bank_balances", slug=slug)
+    messages.success(
+        request,
+        ngettext(
+            "%(count)s household's basket paid from its prepaid account.",
+            "%(count)s households' baskets paid from their prepaid accounts.",
+            debited,
+        )
+        % {"count": debited},
+    )
+    return redirect("bank_balances", slug=slug)
 
 
 @login_required
@@ -241,6 +270,17 @@ def bank_my_account(request: AuthenticatedRequest, slug: str) -> HttpResponse:
         group=access.group, kept=True, status=Status.TOPUP, household=request.user
     ).order_by("-date", "-pk")[:24]
     balance = balance_cents(access.group, request.user)
+    handed = {
+        cycle_id: money.household(request.user.pk).handed_cents
+        for cycle_id, money in positions.household_positions(request.user, access.group).items()
+        if cycle_id is not None and money.household(request.user.pk).handed_cents
+    }
+    cycles = Cycle.objects.in_bulk(list(handed))
+    debited = sorted(
+        ((cycles[pk], cents) for pk, cents in handed.items()),
+        key=lambda row: row[0].distribution_date,
+        reverse=True,
+    )
     context = {
         "access": access,
         "group": access.group,
@@ -248,5 +288,6 @@ def bank_my_account(request: AuthenticatedRequest, slug: str) -> HttpResponse:
         "low": is_low(access.group, balance),
         "reference": topup_reference(membership),
         "topups": list(topups),
+        "debited": debited,
     }
     return render(request, "bank/my_account.html", context)

@@ -10,6 +10,9 @@ transfer without a reference (left « à rapprocher »), and money going out.
 ``seed_demo`` keeps it as an import waiting for confirmation (the treasurer
 sees its preview); ``manage.py bank_demo_statement`` writes the same file to
 try the upload.
+
+Balma, the small group, runs prepaid accounts: its member login finds a
+balance topped up, the reference to top it up, and the association's IBAN.
 """
 
 from __future__ import annotations
@@ -25,9 +28,14 @@ from cabas.bank.statements import read_statement
 from cabas.cycles.baskets import amounts_due, payment_reference, slip_numbers
 from cabas.cycles.models import Cycle, Order
 from cabas.ledger import positions
+from cabas.ledger import services as ledger
+from cabas.ledger.models import Entry
 
 TRANSFERS = 8  # households paying by transfer
 FILENAME = "releve-credit-agricole-demo.csv"
+# The classic example of a French IBAN (valid check digits), for the demo's prepaid group.
+DEMO_IBAN = "FR14 2004 1010 0505 0001 3M02 606"
+DEMO_TOPUP_CENTS = 4000
 
 
 def day_cycle(group: BuyingGroup) -> Cycle | None:
@@ -97,3 +105,14 @@ def ensure_statement(group: BuyingGroup, treasurer: User) -> StatementImport | N
     return bank.create_import(
         group=group, by=treasurer, filename=FILENAME, statement=read_statement(statement_csv(cycle))
     )
+
+
+def ensure_prepaid(group: BuyingGroup, by: User, member: User) -> None:
+    """Switch the group to prepaid accounts and top up ``member``'s account, once."""
+    key = f"demo:{group.slug}:topup:{member.pk}"
+    if Entry.objects.filter(key=key).exists():
+        return
+    BuyingGroup.objects.filter(pk=group.pk).update(prepaid=True, prepaid_minimum_cents=0, bank_iban=DEMO_IBAN)
+    group.refresh_from_db()
+    context = ledger.Context(group=group, by=by, memo="Virement CABAS-P (démo)", key=key)
+    ledger.topup(context, household=member, amount_cents=DEMO_TOPUP_CENTS)

@@ -346,6 +346,7 @@ BALMA = GroupText(
 PRODUCER_LOGIN_EMAIL = f"producteur@{DOMAIN}"
 TREASURER_LOGIN_EMAIL = f"tresorerie@{DOMAIN}"
 MEMBER_LOGIN_EMAIL = f"membre@{DOMAIN}"
+BALMA_MEMBER_LOGIN_EMAIL = f"membre.balma@{DOMAIN}"
 
 
 @dataclass(frozen=True)
@@ -396,7 +397,7 @@ LOGINS: tuple[Login, ...] = (
         phone="06 45 90 13 58",
     ),
     Login(
-        f"membre.balma@{DOMAIN}",
+        BALMA_MEMBER_LOGIN_EMAIL,
         "Martin Roques",
         "adhérent Balma / member",
         ((BALMA.slug, (Role.MEMBER,)),),

@@ -45,7 +45,7 @@ from cabas.catalog.models import (
 )
 from cabas.cycles.models import Cycle
 from cabas.demo import data
-from cabas.demo.bank import ensure_statement
+from cabas.demo.bank import ensure_prepaid, ensure_statement
 from cabas.demo.books import serve_member
 from cabas.demo.catalogues import CATALOGUES, ProductText, RangeCatalogue
 from cabas.demo.cycles import ensure_cycles
@@ -800,4 +800,5 @@ def seed(sizes: Sizes, *, seed: int = data.SEED) -> list[Cycle]:
         ensure_shifts(saint_orens, created, coordinator=coordinator, seed=seed, now=now)
     # A bank statement waiting for the treasurer, matching the day's references.
     ensure_statement(saint_orens, users[data.TREASURER_LOGIN_EMAIL])
+    ensure_prepaid(balma, users[coordinator_of(BALMA).email], users[data.BALMA_MEMBER_LOGIN_EMAIL])
     return created

@@ -6,7 +6,9 @@ which accounts it moves, in signed cents: a debit is positive, a credit
 negative, and the lines of an entry sum to zero.
 
 Accounts (per group; every line also names the cycle and, where it applies,
-the household and the producer it concerns):
+the household and the producer it concerns; a prepaid group's top-ups are
+outside any cycle, and the entry that pays a basket from them has one line
+outside the cycle, on the household's prepaid credit):
 
 =============  ========================================================  ============
 account        what its balance is                                        normal side
@@ -72,6 +74,7 @@ class EntryKind(models.TextChoices):
     CONTRIBUTION = "contribution", _("Contribution to the solidarity fund")
     SUBSIDY = "subsidy", _("Help from the solidarity fund")
     TOPUP = "topup", _("Account topped up")
+    PREPAID_DEBIT = "prepaid_debit", _("Paid from the prepaid account")
     DEPOSIT = "deposit", _("Deposited at the bank")
     REVERSAL = "reversal", _("Correction (reversal)")
 

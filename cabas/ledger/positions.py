@@ -42,6 +42,7 @@ PAYMENT_KINDS = frozenset(
         EntryKind.DESK_PAYMENT,
         EntryKind.BANK_TRANSFER,
         EntryKind.TOPUP,
+        EntryKind.PREPAID_DEBIT,
     }
 )
 
@@ -174,7 +175,9 @@ class Positions:
 
     @property
     def total_cents(self) -> int:
-        """The sum of every line: zero, always (each entry balances)."""
+        """The sum of every line: zero, always (each entry balances), except on a cycle whose baskets
+        were paid from prepaid accounts: that entry's other half is the prepaid account, outside
+        any cycle (``services.prepaid_debit``); over a whole group it is zero again."""
         return sum(self.accounts.values())
 
 
@@ -476,3 +479,15 @@ def _journal_entry(rows: list[dict[str, Any]]) -> JournalEntry:
             for row in rows
         ),
     )
+
+
+def prepaid_pools(group: BuyingGroup) -> dict[int, int]:
+    """Household id -> the credit its prepaid account holds outside any cycle (top-ups, less the
+    baskets already paid from it), as a positive figure. One query."""
+    rows = (
+        Line.objects.filter(group=group, account=Account.HOUSEHOLD, cycle__isnull=True)
+        .values("household_id")
+        .annotate(total=Sum("amount_cents"))
+        .order_by()
+    )
+    return {row["household_id"]: -int(row["total"]) for row in rows if row["total"] and row["total"] < 0}

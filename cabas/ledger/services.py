@@ -49,6 +49,8 @@ class Posting:
     amount_cents: int
     household: User | None = None
     producer: Producer | None = None
+    # A line outside any cycle in an entry of a cycle: the prepaid account a basket is paid from.
+    outside_cycle: bool = False
 
 
 @dataclass(frozen=True)
@@ -125,7 +127,7 @@ def _write(
         Line(
             entry=entry,
             group=context.group,
-            cycle=context.cycle,
+            cycle=None if posting.outside_cycle else context.cycle,
             account=posting.account,
             household=posting.household,
             producer=posting.producer,
@@ -270,7 +272,13 @@ def reverse(context: Context, *, entry: Entry) -> Entry:
     if Entry.objects.filter(reverses=entry).exists():
         raise LedgerError("This entry has already been reversed.")
     postings = [
-        Posting(Account(line.account), -line.amount_cents, line.household, line.producer)
+        Posting(
+            Account(line.account),
+            -line.amount_cents,
+            line.household,
+            line.producer,
+            outside_cycle=line.cycle_id is None and entry.cycle_id is not None,
+        )
         for line in entry.lines.select_related("household", "producer")
     ]
     return _post(context, EntryKind.REVERSAL, postings, method=entry.method, reverses=entry)
@@ -386,6 +394,26 @@ def topup(context: Context, *, household: User, amount_cents: int) -> Entry:
         [Posting(Account.BANK, amount_cents), Posting(Account.HOUSEHOLD, -amount_cents, household)],
         method=Method.TRANSFER,
     )
+
+
+def prepaid_debit(context: Context, *, household: User, shares: Mapping[Producer, int]) -> Entry:
+    """Prepaid groups: the basket of ``context.cycle`` is paid from the household's prepaid account.
+
+    The credit its top-ups left outside any cycle pays ``shares`` (producer -> cents) of what it
+    owes each producer on the cycle: the household's account as a whole does not change, the
+    association now owes the producers (paid from the bank by ``producer_payment``).
+    """
+    if context.cycle is None:
+        raise LedgerError("A basket is paid from the prepaid account on its cycle.")
+    if any(cents < 0 for cents in shares.values()):
+        raise LedgerError("A share of a payment cannot be negative.")
+    total = sum(shares.values())
+    _check_positive(total)
+    postings = [Posting(Account.HOUSEHOLD, total, household, outside_cycle=True)]
+    postings += [
+        Posting(Account.HOUSEHOLD, -cents, household, producer) for producer, cents in shares.items()
+    ]
+    return _post(context, EntryKind.PREPAID_DEBIT, postings)
 
 
 def refund(
