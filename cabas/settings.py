@@ -233,7 +233,7 @@ if os.environ.get("CABAS_EMAIL_HOST"):
     }
 else:
     # Without an SMTP server, e-mails (login codes included) print to the console.
-    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+    MAILERS = {"default": {"BACKEND": "cabas.lib.console_mail.EmailBackend"}}
 
 # --- Security ------------------------------------------------------------------------
 SECURE_CSP = {

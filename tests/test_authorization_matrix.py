@@ -315,13 +315,13 @@ MATRIX: dict[str, tuple[Callable[[Site], dict[str, object]], dict[str, int], dic
     "manage_join_request_approve": (_pending_request, GET_ON_POST_ONLY, POST_COORDINATORS_OF_A),
     "manage_join_request_refuse": (_pending_request, GET_ON_POST_ONLY, POST_COORDINATORS_OF_A),
     "manage_settings": (_group, COORDINATORS_OF_A, POST_COORDINATORS_OF_A),
-    # Money after the day: a household's own payments, a producer's own statement (nothing was
-    # handed over in the matrix's cycle: no statement to export, 404), the treasurers' books.
+    # Money after the day: a household's own payments, a producer's own statement and its export
+    # (the matrix's cycle has one handover of the bakery's), the treasurers' books.
     "member_payments": (_group, HOUSEHOLDS_OF_A, {}),
     "producer_statement": (_bakery, BAKERY, {}),
     "producer_statement_export": (
         lambda c: {"slug": "fournil", "group_slug": A, "fmt": "csv"},
-        DAY_BAKERY,
+        BAKERY,
         {},
     ),
     "books": (_group, TREASURERS_OF_A, {}),

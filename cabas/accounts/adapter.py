@@ -12,6 +12,7 @@ still gets in; login by e-mailed code is counted apart and keeps working.
 from __future__ import annotations
 
 from types import SimpleNamespace
+from urllib.parse import urlsplit
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
@@ -44,7 +45,8 @@ class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         # Without django.contrib.sites, allauth names the site after the host
         # ("Hello from 127.0.0.1"); people know the service as Cabas.
+        # E-mails sent outside a request (a task) had no domain: « …son compte sur . ».
         site = context.get("current_site")
-        domain = getattr(site, "domain", "")
+        domain = getattr(site, "domain", "") or urlsplit(settings.CABAS_SITE_URL).netloc
         context = {**context, "current_site": SimpleNamespace(name=settings.CABAS_SITE_NAME, domain=domain)}
         super().send_mail(template_prefix, email, context)

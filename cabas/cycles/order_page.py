@@ -278,6 +278,9 @@ def order_context(
         "search_limit": SEARCH_LIMIT,
         "line_base": line_base(access.group.slug, cycle.pk),
         "filter": section.kind == "all",  # the live filter of a page showing everything (JavaScript)
+        # Producers' headings sit under the section's own title (a category, a search, the basket).
+        "sub_heading": section.kind in ("category", "search")
+        or (section.kind == "basket" and directory is not None),
     }
 
 

@@ -788,6 +788,8 @@ def seed(sizes: Sizes, *, seed: int = data.SEED) -> list[Cycle]:
         if day_cycle is not None:
             serve_member(day_cycle, coordinator, users[data.MEMBER_LOGIN_EMAIL])
         created += [day_cycle] if day_cycle else []
+        # Shifts for the cycles above (the treasurer's cycles below are past their shifts).
+        ensure_shifts(saint_orens, created, coordinator=coordinator, seed=seed, now=now)
         # ... and the money after the day: a cycle to settle, and a settled one.
         created += ensure_settlement_cycles(
             saint_orens,
@@ -797,7 +799,6 @@ def seed(sizes: Sizes, *, seed: int = data.SEED) -> list[Cycle]:
             coordinator=coordinator,
             treasurer=users.get(f"tresorerie@{data.DOMAIN}"),
         )
-        ensure_shifts(saint_orens, created, coordinator=coordinator, seed=seed, now=now)
     # A bank statement waiting for the treasurer, matching the day's references.
     ensure_statement(saint_orens, users[data.TREASURER_LOGIN_EMAIL])
     ensure_prepaid(balma, users[coordinator_of(BALMA).email], users[data.BALMA_MEMBER_LOGIN_EMAIL])
