@@ -12,8 +12,8 @@ still gets in; login by e-mailed code is counted apart and keeps working.
 from __future__ import annotations
 
 from types import SimpleNamespace
-from urllib.parse import urlsplit
 from typing import Any
+from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings

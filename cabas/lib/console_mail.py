@@ -27,6 +27,7 @@ class EmailBackend(DjangoConsoleBackend):
                 lines.append(f"[attachment: {filename or part.get_content_type()}]")
                 continue
             lines.append(f"--- {part.get_content_type()}")
-            payload = part.get_payload(decode=True) or b""
-            lines.append(payload.decode(part.get_content_charset() or "utf-8", errors="replace"))
+            payload = part.get_payload(decode=True)
+            raw = payload if isinstance(payload, bytes) else b""
+            lines.append(raw.decode(part.get_content_charset() or "utf-8", errors="replace"))
         self.stream.write("\n".join(lines) + "\n" + "-" * 79 + "\n")
