@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "cabas.settlement",
     "cabas.imports",
     "cabas.demo",
+    "cabas.ops",
 ]
 
 MIDDLEWARE = [
