@@ -47,6 +47,18 @@ class BackupError(Exception):
 # --- What a database holds ---------------------------------------------------------
 
 
+def existing_tables() -> list[tuple[str, list[str]]]:
+    """The models' tables and money columns that this database has (an older schema has fewer)."""
+    present = set(connection.introspection.table_names())
+    found = []
+    with connection.cursor() as cursor:
+        for table, columns in _tables():
+            if table in present:
+                have = {c.name for c in connection.introspection.get_table_description(cursor, table)}
+                found.append((table, [column for column in columns if column in have]))
+    return found
+
+
 def _tables() -> list[tuple[str, list[str]]]:
     """Every table of the project's models, with its money columns."""
     seen: dict[str, list[str]] = {}
@@ -60,11 +72,15 @@ def _tables() -> list[tuple[str, list[str]]]:
     return sorted(seen.items())
 
 
-def inventory(cursor: Any) -> dict[str, Any]:
-    """Row counts, money sums and the ledger per account, read through any DB-API cursor."""
+def inventory(cursor: Any, tables: list[tuple[str, list[str]]] | None = None) -> dict[str, Any]:
+    """Row counts, money sums and the ledger per account, read through any DB-API cursor.
+
+    ``tables`` (default: every table of the models, with its money columns) narrows it,
+    e.g. to what an older schema has.
+    """
     counts: dict[str, int] = {}
     money: dict[str, int] = {}
-    for table, columns in _tables():
+    for table, columns in _tables() if tables is None else tables:
         sums = "".join(f', COALESCE(SUM("{column}"), 0)' for column in columns)
         cursor.execute(f'SELECT COUNT(*){sums} FROM "{table}"')  # names come from the models
         row = cursor.fetchone()
