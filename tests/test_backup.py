@@ -6,15 +6,18 @@ import json
 import os
 import subprocess
 import sys
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 
-from cabas.accounts.models import BuyingGroup
+from cabas.accounts.models import BuyingGroup, User
 from cabas.ledger.positions import group_positions
 from cabas.ops import backup
 
@@ -112,6 +115,57 @@ def test_the_demo_round_trips_to_a_fresh_instance(tmp_path, settings, fresh_data
     assert restored["inventory"]["rows"]["ledger_line"] > 0
     assert restored["money"] == before
     assert (restored_media / "products" / "pain.jpg").read_bytes() == b"\xff\xd8 a photo"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_backup_taken_while_people_write_is_one_consistent_moment(tmp_path, settings, fresh_database_url):
+    """Writes go on during the backup; the dump and its manifest still agree, table by table."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    stop = threading.Event()
+    written: list[int] = []
+
+    def sign_ups() -> None:
+        # Each sign-up writes two tables in one transaction: a torn copy would show it.
+        try:
+            while not stop.is_set():
+                with transaction.atomic():
+                    user = User.objects.create_user(f"rush{len(written)}@example.org")
+                    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+                written.append(user.pk)
+        finally:
+            connection.close()
+
+    writer = threading.Thread(target=sign_ups)
+    writer.start()
+    try:
+        while len(written) < 5:
+            time.sleep(0.05)
+        before = len(written)
+        archive = backup.backup(tmp_path / "backups")
+        during = len(written)
+    finally:
+        stop.set()
+        writer.join()
+    assert during > before, "the sign-ups went on while the backup was taken"
+
+    env = instance_env(fresh_database_url, tmp_path / "restored-media")
+    result = subprocess.run(
+        [sys.executable, "manage.py", "cabas_restore", str(archive)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr  # the manifest matched the dump
+    code = (
+        "from cabas.accounts.models import User; from allauth.account.models import EmailAddress;"
+        "print(User.objects.filter(email__startswith='rush').count(),"
+        " EmailAddress.objects.filter(email__startswith='rush').count())"
+    )
+    users, addresses = in_fresh_instance(code, env).stdout.split()
+    assert users == addresses
+    assert 5 <= int(users) <= len(written)
 
 
 @pytest.mark.django_db(transaction=True)
