@@ -62,9 +62,11 @@ INSTALLED_APPS = [
     "cabas.books",
     "cabas.imports",
     "cabas.demo",
+    "cabas.ops",
 ]
 
 MIDDLEWARE = [
+    "cabas.ops.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -82,7 +84,7 @@ MIDDLEWARE = [
 if not DEBUG:
     # In production gunicorn serves the collected static files through WhiteNoise;
     # in development runserver serves them from the apps.
-    MIDDLEWARE.insert(2, "whitenoise.middleware.WhiteNoiseMiddleware")
+    MIDDLEWARE.insert(3, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "cabas.urls"
 WSGI_APPLICATION = "cabas.wsgi.application"
@@ -252,6 +254,8 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("CABAS_SSL_REDIRECT", True)
+    # The proxy and monitoring ask app servers directly, over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = int(os.environ.get("CABAS_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
@@ -265,12 +269,32 @@ if not DEBUG:
     CSRF_COOKIE_NAME = "__Host-csrftoken"
     LANGUAGE_COOKIE_NAME = "__Host-language"
 
+# Every line carries the request id; CABAS_LOG_FORMAT=json writes one JSON object a line.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "cabas.ops.logs.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "cabas.ops.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json" if os.environ.get("CABAS_LOG_FORMAT") == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("CABAS_LOG_LEVEL", "INFO")},
 }
+
+# Error reports to Sentry (or a compatible service such as GlitchTip) when a DSN is set.
+if os.environ.get("CABAS_SENTRY_DSN"):
+    from cabas.ops.errors import start_sentry
+
+    start_sentry(
+        os.environ["CABAS_SENTRY_DSN"], environment=os.environ.get("CABAS_SENTRY_ENVIRONMENT", "production")
+    )
 
 # Members per page on coordinators' lists.
 CABAS_PAGE_SIZE = 50

@@ -5,12 +5,14 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from cabas.accounts import login_views
+from cabas.ops.health import healthz
 
 admin.site.site_header = _("Cabas administration")
 admin.site.site_title = _("Cabas administration")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
     path("accounts/login/", login_views.login, name="account_login"),
     path("accounts/", include("allauth.urls")),
     path("", include("cabas.accounts.urls")),

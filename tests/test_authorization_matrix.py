@@ -179,6 +179,8 @@ def _in_a(producer_slug: str) -> Callable[[Site], dict[str, object]]:
 
 MATRIX: dict[str, tuple[Callable[[Site], dict[str, object]], dict[str, int], dict[str, int]]] = {
     "home": (lambda c: {}, ANYONE, {}),
+    # For the proxy and monitoring: figures only, nothing private.
+    "healthz": (lambda c: {}, ANYONE, {}),
     "set_language": (lambda c: {}, dict.fromkeys(_OTHERS, 405), {}),
     "profile": (lambda c: {}, LOGGED_IN, {"anonymous": 302}),
     "account_delete": (lambda c: {}, LOGGED_IN, {"anonymous": 302}),

@@ -81,3 +81,46 @@ def test_content_security_policy_header(client: Client) -> None:
     assert directives["default-src"] == "'self'"
     assert directives["frame-ancestors"] == "'none'"
     assert "unsafe-inline" not in policy
+
+
+DEPLOY = ROOT / "deploy"
+
+
+def test_the_readme_shows_every_deploy_file_and_the_rehearsal_uses_them() -> None:
+    readme = (ROOT / "README.md").read_text()
+    rehearse = (ROOT / "bin" / "rehearse").read_text()
+    files = sorted(path.relative_to(ROOT).as_posix() for path in DEPLOY.rglob("*") if path.is_file())
+    assert files == [
+        "deploy/cabas.env",
+        "deploy/nginx/cabas.conf",
+        "deploy/systemd/cabas-clock.service",
+        "deploy/systemd/cabas-web@.service",
+        "deploy/systemd/cabas-worker.service",
+    ]
+    for name in files:
+        assert name in readme or "deploy/systemd/*" in readme, name
+        assert name.removeprefix("deploy/systemd/") in rehearse or name in rehearse, name
+
+
+def test_the_environment_file_sets_only_documented_variables() -> None:
+    documented = (ROOT / ".env.example").read_text()
+    for line in (DEPLOY / "cabas.env").read_text().splitlines():
+        if line and not line.startswith("#"):
+            name = line.split("=", 1)[0]
+            assert f"{name}=" in documented, name
+
+
+def test_the_units_run_as_an_unprivileged_user_with_the_environment_file() -> None:
+    for unit in (DEPLOY / "systemd").glob("*.service"):
+        text = unit.read_text()
+        assert "User=cabas" in text
+        assert "EnvironmentFile=/etc/cabas/cabas.env" in text
+        assert "WorkingDirectory=/srv/cabas" in text
+
+
+def test_nginx_forwards_what_the_app_trusts() -> None:
+    site = (DEPLOY / "nginx" / "cabas.conf").read_text()
+    for header in ("X-Forwarded-For", "X-Forwarded-Proto", "X-Request-ID"):
+        assert f"proxy_set_header {header}" in site
+    assert "location /media/" in site and "alias /var/lib/cabas/media/;" in site
+    assert "Strict-Transport-Security" in site

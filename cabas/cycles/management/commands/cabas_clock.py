@@ -21,6 +21,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import close_old_connections
 
 from cabas.cycles import clock
+from cabas.ops.health import clock_ticked
 
 logger = logging.getLogger("cabas.cycles.clock")
 
@@ -71,6 +72,7 @@ class Command(BaseCommand):
         except Exception:  # the database is down, say: log, and try again next time
             logger.exception("Cycle clock: the tick failed.")
             return False
+        clock_ticked()
         if any(done.values()):
             logger.info("Cycle clock: %s", ", ".join(f"{what} {ids}" for what, ids in done.items() if ids))
         else:
