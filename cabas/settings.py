@@ -234,8 +234,12 @@ if os.environ.get("CABAS_EMAIL_HOST"):
         }
     }
 else:
-    # Without an SMTP server, e-mails (login codes included) print to the console.
-    MAILERS = {"default": {"BACKEND": "cabas.lib.console_mail.EmailBackend"}}
+    # Without an SMTP server, e-mails (login codes included) print to the console: readable
+    # in development; Django's own console backend otherwise, which `check --deploy` refuses.
+    _console = (
+        "cabas.lib.console_mail.EmailBackend" if DEBUG else "django.core.mail.backends.console.EmailBackend"
+    )
+    MAILERS = {"default": {"BACKEND": _console}}
 
 # --- Security ------------------------------------------------------------------------
 SECURE_CSP = {
