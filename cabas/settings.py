@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "cabas.reports",
     "cabas.settlement",
     "cabas.books",
+    "cabas.solidarity",
     "cabas.imports",
     "cabas.demo",
 ]
