@@ -120,9 +120,9 @@ def grant(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     treasury = treasury_cycle(request, slug, pk)
     amounts: dict[int, int] = {}
     try:
-        for name, value in request.POST.items():
+        for name in request.POST:
             if name.startswith("help-") and name[5:].isdigit():
-                amounts[int(name[5:])] = parse_cents(value or "0")
+                amounts[int(name[5:])] = parse_cents(request.POST.get(name, "") or "0")
         granted = services.grant(cycle=treasury.cycle, amounts=amounts, by=request.user)
     except ValueError:
         messages.error(request, _("An amount is not understood: type it like 25,50."))
