@@ -80,3 +80,19 @@ def test_the_pool_page_queries_do_not_grow(
         assert committee.get(reverse("solidarity_pool", args=[A, scene.cycle.pk])).status_code == 200
     with django_assert_max_num_queries(25):
         assert committee.get(reverse("solidarity_fund", args=[A])).status_code == 200
+
+
+def test_members_see_the_fund_only_in_aggregate(scene: DayScene, client_for) -> None:
+    from cabas.solidarity import services
+
+    cast = scene.cast
+    fill_fund(cast, 100_000)
+    for household in (cast.member, cast.member2):
+        help_household(cast, household)
+    services.grant(cycle=scene.cycle, amounts=services.pool(scene.cycle).proposal(), by=cast.treasurer)
+    page = client_for(cast.beneficiary).get(reverse("solidarity_ask", args=[A])).content.decode()
+    assert "moins de 3" in page and "Marie" not in page
+    help_household(cast, cast.beneficiary)
+    services.grant(cycle=scene.cycle, amounts=services.pool(scene.cycle).proposal(), by=cast.treasurer)
+    page = client_for(cast.treasurer).get(reverse("solidarity_ask", args=[A])).content.decode()
+    assert "moins de 3" not in page and "Foyers aidés au dernier cycle\u00a0: 3" in page

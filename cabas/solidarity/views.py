@@ -158,5 +158,12 @@ def ask(request: AuthenticatedRequest, slug: str) -> HttpResponse:
             )
             return redirect("group_detail", slug=slug)
     return render(
-        request, "solidarity/ask.html", {"group": access.group, "error": error, "typed": request.POST}
+        request,
+        "solidarity/ask.html",
+        {
+            "group": access.group,
+            "error": error,
+            "typed": request.POST,
+            "figures": services.public_figures(access.group),
+        },
     )
