@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "cabas.reports",
     "cabas.settlement",
     "cabas.books",
+    "cabas.solidarity",
     "cabas.imports",
     "cabas.demo",
     "cabas.ops",

@@ -348,6 +348,16 @@ MATRIX: dict[str, tuple[Callable[[Site], dict[str, object]], dict[str, int], dic
     "day_desk_sync": (_cycle, JSON_GET_ON_POST_ONLY, {**POST_COORDINATORS_OF_A, "anonymous": 401}),
     # The treasury: the group's cycles, a cycle's settlement board and its actions.
     "settlement_treasury": (_group, TREASURERS_OF_A, {}),
+    # The solidarity fund: the committee (treasurers) alone; any household of A may ask.
+    "solidarity_fund": (_group, TREASURERS_OF_A, {}),
+    "solidarity_ask": (_group, HOUSEHOLDS_OF_A, POST_HOUSEHOLDS_OF_A),
+    "solidarity_decide": (
+        lambda c: {"slug": A, "user_pk": c.member.pk},
+        GET_ON_POST_ONLY,
+        POST_TREASURERS_OF_A_BACK,
+    ),
+    "solidarity_pool": (_cycle, TREASURERS_OF_A, {}),
+    "solidarity_grant": (_cycle, GET_ON_POST_ONLY, POST_TREASURERS_OF_A_BACK),
     "settlement_board": (_cycle, TREASURERS_OF_A, {}),
     "settlement_transfer": (_cycle, GET_ON_POST_ONLY, POST_TREASURERS_OF_A),
     "settlement_deposit": (_cycle, GET_ON_POST_ONLY, POST_TREASURERS_OF_A),

@@ -52,7 +52,7 @@ def test_a_member_sees_what_is_left_and_how_to_pay_it(books: Books, client_for) 
     assert reference in html
     assert "À payer à Ferme de la Bergerie" in html
     # Nobody else's money.
-    for other in ("Mehdi", "Bernadette", "9,20", "11,36", "solidarité"):
+    for other in ("Mehdi", "Bernadette", "9,20", "11,36", "Couvert par la caisse de solidarité"):
         assert other not in html
 
 

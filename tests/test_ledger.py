@@ -281,3 +281,48 @@ def test_one_payment_sent_six_times_at_once_is_posted_once() -> None:
     assert all(isinstance(result, Entry) for result in results), results
     assert Entry.objects.count() == 1
     assert ledger.balance(cast.group_a, Account.PRODUCER, producer=cast.bakery) == -450
+
+
+class TestFund:
+    def test_a_contribution_fills_the_fund_and_names_its_giver(self, cast: Cast) -> None:
+        ledger.contribution(
+            ctx(cast), amount_cents=500, into=Account.DESK, method=Method.CASH, household=cast.member
+        )
+        ledger.contribution(ctx(cast), amount_cents=2000, into=Account.BANK, method=Method.TRANSFER)
+        assert ledger.balance(cast.group_a, Account.FUND) == 2500
+        assert ledger.balance(cast.group_a, Account.DESK) == 500
+        assert ledger.balance(cast.group_a, Account.BANK) == 2000
+        mine = Line.objects.filter(account=Account.FUND, household=cast.member)
+        assert list(mine.values_list("amount_cents", flat=True)) == [-500]
+        assert entry_sums() == {0}
+
+    def test_a_contribution_is_received_at_the_desk_or_the_bank(self, cast: Cast) -> None:
+        with pytest.raises(ledger.LedgerError):
+            ledger.contribution(ctx(cast), amount_cents=500, into=Account.WRITEOFF, method=Method.CASH)
+        with pytest.raises(ledger.LedgerError):
+            ledger.contribution(ctx(cast), amount_cents=0, into=Account.DESK, method=Method.CASH)
+
+    def test_a_subsidy_covers_each_producers_part(self, cast: Cast) -> None:
+        ledger.contribution(ctx(cast), amount_cents=1000, into=Account.BANK, method=Method.TRANSFER)
+        ledger.handover(ctx(cast), household=cast.member, producer=cast.bakery, amount_cents=600)
+        ledger.handover(ctx(cast), household=cast.member, producer=cast.dairy, amount_cents=400)
+        ledger.subsidy(ctx(cast), household=cast.member, shares={cast.bakery: 300, cast.dairy: 200})
+        assert ledger.balance(cast.group_a, Account.FUND) == 500
+        assert (
+            ledger.balance(cast.group_a, Account.HOUSEHOLD, household=cast.member, producer=cast.bakery)
+            == 300
+        )
+        assert ledger.balance(cast.group_a, Account.HOUSEHOLD, household=cast.member) == 500
+        # The producers are still owed their whole part, now partly by the association.
+        assert ledger.balance(cast.group_a, Account.PRODUCER, producer=cast.bakery) == 600
+        assert entry_sums() == {0}
+
+    def test_the_fund_never_goes_below_zero(self, cast: Cast) -> None:
+        ledger.contribution(ctx(cast), amount_cents=300, into=Account.BANK, method=Method.TRANSFER)
+        with pytest.raises(ledger.FundShortError):
+            ledger.subsidy(ctx(cast), household=cast.member, shares={cast.bakery: 301})
+        ledger.subsidy(ctx(cast, key="help-1"), household=cast.member, shares={cast.bakery: 300})
+        # The same request again posts nothing more, rather than being refused.
+        ledger.subsidy(ctx(cast, key="help-1"), household=cast.member, shares={cast.bakery: 300})
+        assert ledger.balance(cast.group_a, Account.FUND) == 0
+        assert Entry.objects.filter(kind=EntryKind.SUBSIDY).count() == 1

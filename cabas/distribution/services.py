@@ -374,7 +374,8 @@ def _desk_paid(cycle: Cycle, order: Order, action: Action, by: User) -> Event:
     shares: dict[int, int] = {}
     rest = amount
     for stand in household.stands if household else ():
-        share = min(max(stand.left_cents, 0), rest)
+        # The solidarity fund's part of a stand is not the household's to pay.
+        share = min(max(stand.left_cents - stand.fund_pending_cents, 0), rest)
         if share:
             shares[stand.producer.pk] = share
             rest -= share
@@ -387,7 +388,7 @@ def _desk_paid(cycle: Cycle, order: Order, action: Action, by: User) -> Event:
         extra_cents=rest,
     )
     # The desk collected another figure than what was left: someone paid meanwhile.
-    conflict = rest > 0 or sum(shares.values()) != (household.left_cents if household else 0)
+    conflict = rest > 0 or sum(shares.values()) != (household.to_collect_cents if household else 0)
     details = {
         **payment_details(method, action.details),
         "shares": {str(pk): cents for pk, cents in shares.items()},

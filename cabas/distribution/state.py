@@ -38,6 +38,7 @@ from cabas.cycles.baskets import (
 )
 from cabas.cycles.models import Cycle, Order, OrderLine
 from cabas.distribution.models import Event, EventKind, ShortReason
+from cabas.ledger.positions import help_granted
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,15 @@ class Stand:
     desk_cents: int  # covered by a payment at the welcome desk
     payments: tuple[Payment, ...]
     prepaid: bool = False  # a prepaid group: the part is debited from the household's account
+    # What the solidarity fund covers of this part; it counts in ``desk_cents`` once the household
+    # has paid its share at the desk (``fund_applied``). Only the household's own page and
+    # ``Household.to_collect_cents`` read it: no other screen shows it.
+    fund_cents: int = 0
+    fund_applied: bool = False
+
+    @property
+    def fund_pending_cents(self) -> int:
+        return 0 if self.fund_applied else self.fund_cents
 
     @property
     def account_cents(self) -> int:
@@ -156,6 +166,20 @@ class Household:
     def left_cents(self) -> int:
         """What to collect from the household now: each part's remainder, never a credit."""
         return sum(max(stand.left_cents, 0) for stand in self.stands)
+
+    @property
+    def to_collect_cents(self) -> int:
+        """What the welcome desk asks of the household now: the one figure the desk shows.
+
+        What is left, less what the solidarity fund covers for a household it helps,
+        so a beneficiary is asked only for its share, like any household paying there.
+        """
+        return sum(max(stand.left_cents - stand.fund_pending_cents, 0) for stand in self.stands)
+
+    @property
+    def fund_cents(self) -> int:
+        """What the solidarity fund covers of the basket (the household's own page only)."""
+        return sum(stand.fund_cents for stand in self.stands)
 
     @property
     def paid_cents(self) -> int:
@@ -298,7 +322,11 @@ def _stand(
     journal: _Journal,
     gone: tuple[Item, ...] = (),
     prepaid: bool = False,
+    fund: int = 0,
 ) -> Stand:
+    """``fund``: what the solidarity fund covers of this part. It counts as collected by the
+    association once the household has paid at the desk (or if nothing else is left to pay),
+    exactly as a desk payment would: the stand cannot tell the two apart."""
     producer_id = part.producer.pk
     items = sorted((*part.items, *gone), key=item_sort_key) if gone else part.items
     lines = tuple(
@@ -313,6 +341,8 @@ def _stand(
     )
     payments = tuple(journal.stand_payments.get((basket.order_id, producer_id), ()))
     desk = sum(p.shares.get(producer_id, 0) for p in journal.desk_payments.get(basket.order_id, ()))
+    paid = sum(p.amount_cents for p in payments)
+    applied = fund if journal.desk_payments.get(basket.order_id) or fund >= part.total_cents - paid else 0
     return Stand(
         number=number,
         order_id=basket.order_id,
@@ -320,10 +350,12 @@ def _stand(
         producer=part.producer,
         lines=lines,
         due_cents=part.total_cents,
-        paid_cents=sum(p.amount_cents for p in payments),
-        desk_cents=desk,
+        paid_cents=paid,
+        desk_cents=desk + applied,
         payments=payments,
         prepaid=prepaid,
+        fund_cents=fund,
+        fund_applied=bool(applied),
     )
 
 
@@ -352,9 +384,11 @@ def build_day(
     journal: _Journal,
     producers: dict[int, Producer],
     gone: dict[tuple[int, int], tuple[Item, ...]] | None = None,
+    fund: dict[tuple[int, int | None], int] | None = None,
 ) -> Day:
     """``gone``: the lines short to zero, by (order, producer), from ``short_lines``."""
     gone = gone or {}
+    fund = fund or {}
     prepaid = cycle.group.prepaid  # the group is loaded with the cycle by every view of the day
     households = []
     for basket in all_baskets:
@@ -362,7 +396,15 @@ def build_day(
         mine = {producer for (order, producer) in gone if order == basket.order_id}
         parts = _parts(basket, journal, producers, mine)
         stands = tuple(
-            _stand(number, basket, part, journal, gone.get((basket.order_id, part.producer.pk), ()), prepaid)
+            _stand(
+                number,
+                basket,
+                part,
+                journal,
+                gone.get((basket.order_id, part.producer.pk), ()),
+                prepaid,
+                0 if prepaid else fund.get((basket.member.pk, part.producer.pk), 0),
+            )
             for part in parts
         )
         desk_payments = tuple(journal.desk_payments.get(basket.order_id, ()))
@@ -393,7 +435,8 @@ def member_household(cycle: Cycle, order: Order) -> Household | None:
     wanted = (_paid_producers(journal, order.pk) | {pid for _order, pid in gone}) - set(producers)
     if wanted:
         producers.update(Producer.objects.in_bulk(wanted))
-    return build_day(cycle, [found], slip_numbers(cycle), journal, producers, gone).household(order.pk)
+    fund = help_granted(cycle, order.user)
+    return build_day(cycle, [found], slip_numbers(cycle), journal, producers, gone, fund).household(order.pk)
 
 
 def load_day(cycle: Cycle, *, producer: Producer | None = None) -> Day:
@@ -420,7 +463,8 @@ def load_day(cycle: Cycle, *, producer: Producer | None = None) -> Day:
     wanted = (wanted | {pid for (_order, pid) in gone}) - set(producers)
     if wanted:
         producers.update(Producer.objects.in_bulk(wanted))
-    return build_day(cycle, found, numbers, journal, producers, gone)
+    fund = help_granted(cycle)
+    return build_day(cycle, found, numbers, journal, producers, gone, fund)
 
 
 def short_lines(

@@ -397,7 +397,7 @@ def _desk_household(household: Household) -> dict[str, Any]:
         "arrived": household.arrived,
         "uncollected": household.uncollected,
         "due_cents": household.due_cents,
-        "left_cents": household.left_cents,
+        "left_cents": household.to_collect_cents,
         "served": household.served,
         "desk_payments": [_payment(p) for p in household.desk_payments],
         "stands": [

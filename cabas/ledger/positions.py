@@ -491,3 +491,19 @@ def prepaid_pools(group: BuyingGroup) -> dict[int, int]:
         .order_by()
     )
     return {row["household_id"]: -int(row["total"]) for row in rows if row["total"] and row["total"] < 0}
+
+
+def help_granted(cycle: Cycle, household: User | None = None) -> dict[tuple[int, int | None], int]:
+    """What the solidarity fund covers of each household's basket in ``cycle``, per producer:
+    ``{(household_id, producer_id): cents}``. One query. Only the committee's pages and the
+    amount asked at the desk read it; nothing a producer or another member sees does."""
+    lines = Line.objects.filter(
+        Q(entry__kind=EntryKind.SUBSIDY) | Q(entry__reverses__kind=EntryKind.SUBSIDY),
+        group_id=cycle.group_id,
+        cycle=cycle,
+        account=Account.HOUSEHOLD,
+    )
+    if household is not None:
+        lines = lines.filter(household=household)
+    rows = lines.values_list("household_id", "producer_id").annotate(total=Sum("amount_cents")).order_by()
+    return {(h, p): -total for h, p, total in rows if total}

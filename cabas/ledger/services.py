@@ -31,10 +31,15 @@ from cabas.accounts.models import BuyingGroup, User
 from cabas.catalog.models import Producer
 from cabas.cycles.models import Cycle
 from cabas.ledger.models import CREDIT_NORMAL, Account, Entry, EntryKind, Line, Method
+from cabas.lib.money import format_cents
 
 
 class LedgerError(Exception):
     """An entry that cannot be posted; the message is for the person."""
+
+
+class FundShortError(LedgerError):
+    """Help the solidarity fund cannot cover: it would go below zero."""
 
 
 class SettledError(LedgerError):
@@ -372,6 +377,53 @@ def _resplit(entry: Entry, received: Line, paid: list[Line], amount_cents: int) 
     ]
     postings.append(Posting(Account.HOUSEHOLD, -left, household))
     return postings
+
+
+def contribution(
+    context: Context, *, amount_cents: int, into: Account, method: Method, household: User | None = None
+) -> Entry:
+    """A gift to the solidarity fund was paid (at the desk or by transfer): desk or bank +C, fund −C.
+
+    Posted when the money is received, never when it is promised. The fund's line names the
+    contributor (``household``), so each one can see their own gifts; None: an anonymous gift.
+    """
+    if into not in (Account.DESK, Account.BANK):
+        raise LedgerError("A contribution is received at the desk or on the bank account.")
+    _check_positive(amount_cents)
+    return _post(
+        context,
+        EntryKind.CONTRIBUTION,
+        [Posting(into, amount_cents), Posting(Account.FUND, -amount_cents, household)],
+        method=method,
+    )
+
+
+def subsidy(context: Context, *, household: User, shares: Mapping[Producer, int]) -> Entry:
+    """The fund covers part of a household's basket: fund +S, household −S on each producer's part.
+
+    The association now owes each producer that part (paid by ``producer_payment``). The fund
+    never goes below zero: the group's row is locked while the balance is checked and the entry
+    written, so two people granting help at once cannot both spend the same money.
+    """
+    total = sum(shares.values())
+    _check_positive(total)
+    if any(cents < 0 for cents in shares.values()):
+        raise LedgerError("A share of help cannot be negative.")
+    if context.key is not None and (done := Entry.objects.filter(key=context.key).first()) is not None:
+        return done
+    with transaction.atomic():
+        BuyingGroup.objects.select_for_update().filter(pk=context.group.pk).values_list("pk").get()
+        held = balance(context.group, Account.FUND)
+        if held < total:
+            raise FundShortError(
+                _("The solidarity fund holds %(held)s, less than the %(total)s asked.")
+                % {"held": format_cents(held), "total": format_cents(total)}
+            )
+        postings = [Posting(Account.FUND, total, household)]
+        postings += [
+            Posting(Account.HOUSEHOLD, -cents, household, producer) for producer, cents in shares.items()
+        ]
+        return _post(context, EntryKind.SUBSIDY, postings)
 
 
 def deposit(context: Context, *, amount_cents: int, method: Method) -> Entry:

@@ -1,0 +1,87 @@
+"""The solidarity fund in the demo: gifts, a dozen households helped, requests waiting, and the
+day's cycle granted while the fund was short, so every share was scaled down to the cent."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+from django.utils import timezone
+
+from cabas.accounts.models import BuyingGroup, User
+from cabas.cycles.models import Cycle, Order
+from cabas.distribution.models import Event
+from cabas.ledger import services as ledger
+from cabas.ledger.models import Account, Method
+from cabas.solidarity import services
+from cabas.solidarity.models import HelpDecision
+
+SITUATIONS = (
+    "Perte d'emploi depuis le printemps, deux enfants à charge.",
+    "Retraite modeste, loyer en hausse.",
+    "Étudiante, bourse versée en retard.",
+    "Arrêt maladie long, revenus divisés par deux.",
+)
+WHY = ("Situation présentée en comité", "Revu avec le foyer", "Fin de droits au chômage", "Accord du comité")
+
+
+def ensure_fund(group: BuyingGroup, treasurer: User | None, day_cycle: Cycle | None, *, seed: int) -> None:
+    """Once per group: nothing if the committee has decided anything already."""
+    if treasurer is None or HelpDecision.objects.filter(group=group).exists():
+        return
+    rng = random.Random(seed)
+    staff = {treasurer.pk}
+    households = list(
+        User.objects.filter(
+            memberships__group=group, memberships__ended_at__isnull=True, memberships__is_member=True
+        )
+        .exclude(pk__in=staff)
+        .order_by("pk")
+    )
+    for index, giver in enumerate(households[:24]):
+        ledger.contribution(
+            ledger.Context(group=group, by=treasurer, key=f"demo-gift:{group.pk}:{index}"),
+            amount_cents=rng.choice((100, 200, 200, 300, 500)),
+            into=Account.BANK if index % 3 else Account.DESK,
+            method=Method.TRANSFER if index % 3 else Method.CASH,
+            household=giver,
+        )
+    helped = _helped(households, day_cycle)
+    today = timezone.localdate()
+    for index, household in enumerate(helped[:12]):
+        services.decide(
+            group=group,
+            household=household,
+            percent=services.PERCENTS[index % 3],
+            cap_cents=rng.choice((3000, 4000, 6000)),
+            review_on=today + timedelta(days=rng.randint(-10, 200)),
+            why=WHY[index % len(WHY)],
+            by=treasurer,
+        )
+    waiting = [h for h in households if h not in helped[:12]][-3:]
+    for index, household in enumerate(waiting):
+        services.ask(
+            group=group, household=household, situation=SITUATIONS[index % len(SITUATIONS)], can_pay="10 €"
+        )
+    if day_cycle is not None:
+        pool = services.pool(day_cycle)
+        services.grant(cycle=day_cycle, amounts=pool.proposal(), by=treasurer)  # short: scaled
+    # Gifts since: the fund holds money again for the next cycle.
+    ledger.contribution(
+        ledger.Context(group=group, by=treasurer, key=f"demo-gift:{group.pk}:association"),
+        amount_cents=25_000,
+        into=Account.BANK,
+        method=Method.TRANSFER,
+    )
+
+
+def _helped(households: list[User], day_cycle: Cycle | None) -> list[User]:
+    """Households with a basket in the day's cycle that nothing has been recorded for yet first:
+    their help is granted before they come to the desk."""
+    if day_cycle is None:
+        return households[-12:]
+    touched = set(Event.objects.filter(cycle=day_cycle).values_list("order__user_id", flat=True))
+    ordered = set(Order.objects.filter(cycle=day_cycle).values_list("user_id", flat=True))
+    first = [h for h in households if h.pk in ordered and h.pk not in touched]
+    rest = [h for h in households if h not in first]
+    return (first[:8] + rest[::-1])[:12]
