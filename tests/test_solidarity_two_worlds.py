@@ -142,6 +142,7 @@ def _normal(response: Any) -> bytes:
             [[list(row) for row in sheet.iter_rows(values_only=True)] for sheet in book.worksheets]
         ).encode()
     body = re.sub(rb'name="csrfmiddlewaretoken" value="[^"]+"', b"", body)
+    body = re.sub(rb"DTSTAMP:\d{8}T\d{6}Z", b"DTSTAMP:<time>", body)  # when a calendar was read
     body = UUID.sub(b"<uuid>", body)  # a form's one-time submission token
     return TIME.sub(b"<time>", body)
 
