@@ -56,4 +56,6 @@ def test_the_demo_has_shifts_to_staff_and_a_year_to_be_fair_about() -> None:
     before = row_counts()
     run(**CYCLE_SIZE)
     assert row_counts() == before
-    assert Shift.objects.filter(cycle__group=saint_orens).count() == 20
+    # Five shifts on each cycle seeded before the treasurer's two (which are past their shifts).
+    staffed = Cycle.objects.filter(group=saint_orens, shifts__isnull=False).distinct().count()
+    assert staffed >= 4 and Shift.objects.filter(cycle__group=saint_orens).count() == 5 * staffed

@@ -119,7 +119,7 @@ def test_coordinators_pages(shifts: Roster, client_for) -> None:
     assert small == large
     small, large = constant(shifts, get(client, reverse("manage_fairness", args=[A])))
     assert small == large
-    assert large <= 15
+    assert large <= 17  # the management nav asks which treasury links to show
 
 
 def test_the_desk_page_lists_the_days_volunteers_in_constant_queries(shifts: Roster, client_for) -> None:
