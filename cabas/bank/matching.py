@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from cabas.accounts.models import BuyingGroup, Membership, User
 from cabas.bank.models import StatementLine
 from cabas.bank.statements import StatementLine as ReadLine
-from cabas.cycles.baskets import payment_reference, slip_numbers
+from cabas.cycles.baskets import slip_numbers
 from cabas.cycles.models import Cycle, Order
 from cabas.ledger import positions
 
@@ -38,11 +38,6 @@ TOPUP_REFERENCE = re.compile(rf"CABAS{_SEP}P{_SEP}(\d{{1,9}})(?!\d)", re.IGNOREC
 def topup_reference(membership: Membership) -> str:
     """The reference a member of a prepaid group gives their top-up transfers."""
     return f"CABAS-P{membership.pk}"
-
-
-def basket_reference(cycle: Cycle, number: int) -> str:
-    """The reference of a basket's transfer: the cycle and the basket's slip number."""
-    return payment_reference(cycle.pk, number)
 
 
 def fingerprints(lines: Sequence[ReadLine]) -> list[str]:
