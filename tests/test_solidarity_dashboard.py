@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from cabas.accounts.models import User
 from cabas.cycles.models import Cycle
@@ -82,7 +83,12 @@ def test_the_history_reconciles_with_the_ledger_to_the_cent(cast: Cast) -> None:
     )
     assert correction.pk
     periods = fund_history(cast.group_a)
-    assert [p.name for p in periods] == ["Cabas n° 0", "Cabas n° 1", "Cabas n° 2", "Hors cycle"]
+    assert [p.name for p in periods] == [
+        "Cabas n° 0",
+        "Cabas n° 1",
+        "Cabas n° 2",
+        f"Hors cycle, {date_format(timezone.localdate(), 'YEAR_MONTH_FORMAT')}",
+    ]
     assert [p.in_cents for p in periods] == [1000, 1001, 1002, 5000]
     assert [p.out_cents for p in periods] == [999, 666, 999, 0]  # the reversed help is out of cycle 1
     assert [p.helped for p in periods] == [3, 2, 3, 0]
@@ -91,23 +97,35 @@ def test_the_history_reconciles_with_the_ledger_to_the_cent(cast: Cast) -> None:
     assert all(p.settled for p in periods[:3])
 
 
-def test_a_gift_outside_a_cycle_counts_in_the_next_cycle(cast: Cast) -> None:
-    cycle = past_cycle(cast, 0)
-    Cycle.objects.filter(pk=cycle.pk).update(distribution_date=timezone.localdate() + timedelta(days=7))
-    fill_fund(cast, 700)
+def test_gifts_outside_cycles_count_per_month_among_the_cycles(cast: Cast) -> None:
+    cycle = past_cycle(cast, 0)  # 4 January 2024
+    for key, day, cents in (
+        ("a", date(2023, 12, 2), 300),
+        ("b", date(2023, 12, 20), 400),
+        ("c", date(2024, 2, 1), 50),
+    ):
+        ledger.contribution(
+            ledger.Context(
+                group=cast.group_a,
+                by=cast.treasurer,
+                key=key,
+                at=timezone.make_aware(datetime.combine(day, time(12))),
+            ),
+            amount_cents=cents,
+            into=Account.BANK,
+            method=Method.TRANSFER,
+        )
     ledger.subsidy(
         ledger.Context(group=cast.group_a, by=cast.treasurer, cycle=cycle, key="h"),
         household=cast.member,
         shares={cast.bakery: 250},
     )
-    (period,) = fund_history(cast.group_a)
-    assert (period.cycle_id, period.in_cents, period.out_cents, period.helped, period.balance_cents) == (
-        cycle.pk,
-        700,
-        250,
-        1,
-        450,
-    )
+    periods = fund_history(cast.group_a)
+    assert [(p.cycle_id, p.name, p.in_cents, p.out_cents, p.helped, p.balance_cents) for p in periods] == [
+        (None, "Hors cycle, décembre 2023", 700, 0, 0, 700),
+        (cycle.pk, "Cabas n° 0", 0, 250, 1, 450),
+        (None, "Hors cycle, février 2024", 50, 0, 0, 500),
+    ]
 
 
 def test_the_history_reads_in_one_query_whatever_its_length(cast: Cast, django_assert_num_queries) -> None:

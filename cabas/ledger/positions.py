@@ -27,6 +27,7 @@ from typing import Any
 
 from django.db.models import F, Q, Sum
 from django.db.models.functions import Coalesce, TruncDate
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from cabas.accounts.models import BuyingGroup, User
@@ -514,12 +515,12 @@ def help_granted(cycle: Cycle, household: User | None = None) -> dict[tuple[int,
 
 @dataclass
 class FundPeriod:
-    """The fund over one cycle (or over gifts after the last cycle): what came in, what went out,
+    """The fund over one cycle (or over a month's gifts outside cycles): what came in, what went out,
     how many households it helped, and what it held at the end."""
 
     cycle_id: int | None
     name: str
-    day: date | None  # the cycle's distribution day; for money after the last cycle, its last day
+    day: date | None  # the cycle's distribution day; for a month outside cycles, its last day with money
     in_cents: int = 0  # contributions and gifts, net of corrections
     out_cents: int = 0  # help granted, net of corrections
     helped: int = 0  # households the fund helped in this cycle
@@ -534,11 +535,10 @@ class FundPeriod:
 def fund_history(group: BuyingGroup) -> list[FundPeriod]:
     """The fund cycle by cycle, oldest first: one query, whatever the number of cycles.
 
-    Money outside any cycle (a gift recorded by the treasurer) counts in the
-    period of the next cycle with fund money, or, after the last one, in a
-    period of its own. The last period's balance is what the fund holds
-    (``fund_cents`` of the whole group): the committee's charts reconcile with
-    the ledger to the cent.
+    Money outside any cycle (a gift recorded by the treasurer) is summed per
+    month, in a period placed among the cycles by its last day. The last
+    period's balance is what the fund holds (``fund_cents`` of the whole
+    group): the committee's charts reconcile with the ledger to the cent.
     """
     rows = (
         Line.objects.filter(group=group)
@@ -586,18 +586,21 @@ def fund_history(group: BuyingGroup) -> list[FundPeriod]:
             _fund_line(period, row["kind"], cents)
         else:
             helped[row["cycle_id"]][row["household_id"]] -= cents
-    ordered = sorted(periods.values(), key=lambda p: (p.day or date.min, p.cycle_id or 0))
-    after: FundPeriod | None = None
-    for day, kind, cents in sorted(loose, key=lambda item: item[0]):
-        found = next((p for p in ordered if p.day is not None and p.day >= day), None)
-        if found is None:
-            if after is None:
-                after = FundPeriod(None, _("Outside any cycle"), day)
-            after.day = max(after.day or day, day)
-            found = after
-        _fund_line(found, kind, cents)
-    if after is not None:
-        ordered.append(after)
+    months: dict[tuple[int, int], FundPeriod] = {}
+    for day, kind, cents in loose:
+        month = months.setdefault(
+            (day.year, day.month),
+            FundPeriod(
+                None, _("Outside cycles, %(month)s") % {"month": date_format(day, "YEAR_MONTH_FORMAT")}, day
+            ),
+        )
+        month.day = max(month.day or day, day)
+        _fund_line(month, kind, cents)
+    # Cycles by their day; a month's money outside cycles after the cycles of its last day.
+    ordered = sorted(
+        [*periods.values(), *months.values()],
+        key=lambda p: (p.day or date.min, p.cycle_id is None, p.cycle_id or 0),
+    )
     running = 0
     for period in ordered:
         if period.cycle_id is not None:

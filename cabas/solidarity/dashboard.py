@@ -27,8 +27,6 @@ FEW = 3
 
 
 def period_label(period: FundPeriod) -> str:
-    if period.cycle_id is None:
-        return _("Outside any cycle")
     return period.name
 
 
