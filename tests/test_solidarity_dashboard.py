@@ -157,7 +157,11 @@ def test_a_chart_is_an_image_with_a_title_a_description_and_escaped_text() -> No
         fmt=format_cents,
     )
     svg = draw(chart)
-    assert svg.startswith("<svg") and 'role="img"' in svg and 'aria-labelledby="c-title c-desc"' in svg
+    assert (
+        svg.startswith("<svg")
+        and 'role="img"' in svg
+        and 'aria-labelledby="c-title" aria-describedby="c-desc"' in svg
+    )
     assert '<title id="c-title">Fonds &lt;b&gt;</title>' in svg
     assert '<desc id="c-desc">Évolution &amp; solde</desc>' in svg
     assert "Cabas &lt;1&gt;" in svg and "<b>" not in svg and "style=" not in svg

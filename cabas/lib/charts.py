@@ -2,8 +2,8 @@
 
 A ``Chart`` holds labels (the x axis: cycles, months) and one or more
 ``Series`` of integer values; ``svg()`` draws it as bars or a line. The SVG is
-an image with a ``<title>`` and a ``<desc>`` (``role="img"``,
-``aria-labelledby``), text in the page's font, colours that keep a 3:1
+an image named by its ``<title>`` and described by its ``<desc>`` (``role="img"``,
+``aria-labelledby``, ``aria-describedby``), text in the page's font, colours that keep a 3:1
 contrast on white, and no script nor style attribute (the site's content
 security policy allows neither). The table (``includes/chart.html``) is what
 a screen reader reads and what a person copies; the CSV of a page gives the
@@ -94,7 +94,8 @@ def draw(chart: Chart) -> str:
     ident = escape(chart.slug)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" class="chart" '
-        f'role="img" aria-labelledby="{ident}-title {ident}-desc" font-size="12" font-family="inherit">',
+        f'role="img" aria-labelledby="{ident}-title" aria-describedby="{ident}-desc" font-size="12" '
+        'font-family="inherit">',
         f'<title id="{ident}-title">{escape(chart.title)}</title>',
         f'<desc id="{ident}-desc">{escape(chart.desc)}</desc>',
     ]
