@@ -379,3 +379,21 @@ def test_the_live_view_shows_the_desks_till_to_the_committee_only(cast: Cast, cl
     treasurer = client_for(cast.treasurer).get(url).content.decode()
     assert "réservé aux trésoriers" not in treasurer
     assert boards.FEW == 3
+
+
+@pytest.mark.parametrize("household", ["\u0663", "9" * 5000, "-1", "", "1e309", "a\x00b", "//evil.example/"])
+def test_a_hostile_proposal_is_refused_with_a_message(cast: Cast, client_for, household: str) -> None:
+    response = client_for(cast.coordinator).post(
+        reverse("solidarity_propose", args=[A]), {"household": household, "why": "x\x00" * 3000}
+    )
+    assert response.status_code == 200 and "Choisissez un foyer du groupe." in response.content.decode()
+    assert not HelpRequest.objects.exists()
+
+
+def test_a_very_long_reason_is_kept_to_its_limit(cast: Cast, client_for) -> None:
+    client_for(cast.coordinator).post(
+        reverse("solidarity_propose", args=[A]),
+        {"household": cast.member2.pk, "why": "a\x00b" + "é" * 10_000},
+    )
+    situation = HelpRequest.objects.get().situation
+    assert len(situation) == 4000 and situation.startswith("abé")

@@ -24,6 +24,7 @@ from cabas.accounts.permissions import ANY_ROLE, AuthenticatedRequest, group_acc
 from cabas.cycles.models import Cycle
 from cabas.ledger import services as ledger
 from cabas.ledger.models import Account
+from cabas.lib.inputs import clean_text, parse_digits
 from cabas.lib.money import parse_cents
 from cabas.reports.documents import CONTENT_TYPES
 from cabas.reports.views import file_response
@@ -151,8 +152,8 @@ def ask(request: AuthenticatedRequest, slug: str) -> HttpResponse:
             services.ask(
                 group=access.group,
                 household=household,
-                situation=request.POST.get("situation", ""),
-                can_pay=request.POST.get("can_pay", ""),
+                situation=clean_text(request.POST.get("situation"), 4000),
+                can_pay=clean_text(request.POST.get("can_pay"), 300),
             )
         except services.Refused as refusal:
             error = str(refusal)
@@ -227,8 +228,8 @@ def propose(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     )
     error = ""
     if request.method == "POST":
-        chosen = request.POST.get("household", "").strip()
-        household = next((h for h in households if chosen.isdigit() and h.pk == int(chosen)), None)
+        chosen = parse_digits(request.POST.get("household", ""))
+        household = next((h for h in households if h.pk == chosen), None)
         if household is None:
             error = _("Choose a household of the group.")
         else:
@@ -236,7 +237,7 @@ def propose(request: AuthenticatedRequest, slug: str) -> HttpResponse:
                 services.ask(
                     group=access.group,
                     household=household,
-                    situation=request.POST.get("why", ""),
+                    situation=clean_text(request.POST.get("why"), 4000),
                     proposed_by=request.user,
                 )
             except services.Refused as refusal:
