@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from cabas.accounts.models import BuyingGroup
@@ -24,10 +23,6 @@ from cabas.solidarity.models import HelpDecision, HelpRequest
 
 # Below this many households helped in a cycle, members see « fewer than 3 », never the count.
 FEW = 3
-
-
-def period_label(period: FundPeriod) -> str:
-    return period.name
 
 
 @dataclass(frozen=True)
@@ -42,7 +37,7 @@ class Dashboard:
         return self.periods[-1].balance_cents if self.periods else 0
 
     def charts(self) -> list[Chart]:
-        labels = [period_label(p) for p in self.periods]
+        labels = [p.name for p in self.periods]
         cycle = _("Cycle")
         return [
             Chart(
@@ -106,7 +101,7 @@ class Dashboard:
             ],
             [
                 [
-                    period_label(p),
+                    p.name,
                     p.day.isoformat() if p.day else "",
                     p.in_cents,
                     p.out_cents,
@@ -172,7 +167,3 @@ def public_figures(group: BuyingGroup, *, last: int = 6) -> PublicFigures:
     if not settled:
         return PublicFigures(None, "", [])
     return PublicFigures(settled[-1].balance_cents, settled[-1].name, cycles)
-
-
-def day_label(period: FundPeriod) -> str:
-    return date_format(period.day, "SHORT_DATE_FORMAT") if period.day else ""
