@@ -9,12 +9,14 @@ ledger says the fund holds.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cabas.accounts.models import BuyingGroup
+from cabas.cycles.models import Cycle
 from cabas.ledger.positions import FundPeriod, fund_history
 from cabas.lib.charts import Chart, Series
 from cabas.lib.money import format_cents
@@ -145,25 +147,33 @@ class PublicCycle:
 @dataclass(frozen=True)
 class PublicFigures:
     """Settled cycles only (their figures no longer move), aggregates only: a count under 3 is
-    « fewer than 3 » and the help of so few households is not shown."""
+    « fewer than 3 » (0 too) and the help of so few households is not shown. The balance is the
+    one at the end of the last settled cycle where at least 3 households were helped: a balance
+    after a cycle with 1 or 2 would tell, by difference, what they received."""
 
-    balance_cents: int | None  # at the end of the last settled cycle; None before any
+    balance_cents: int | None  # None before any such cycle
     as_of: str  # that cycle's name
     cycles: list[PublicCycle]
 
 
 def public_figures(group: BuyingGroup, *, last: int = 6) -> PublicFigures:
-    """One query."""
-    settled = [p for p in fund_history(group) if p.cycle_id is not None and p.settled]
-    cycles = [
-        PublicCycle(
-            p.name,
-            p.out_cents if p.helped >= FEW else None,
-            p.helped if p.helped >= FEW else None,
+    """Two queries. Every settled cycle is listed, with fund money or without, so a cycle without
+    help reads exactly as a cycle with one or two households helped."""
+    periods = {p.cycle_id: p for p in fund_history(group) if p.cycle_id is not None and p.settled}
+    recent = Cycle.objects.filter(group=group, settled_at__isnull=False).order_by("-distribution_date", "-pk")
+    cycles = []
+    for pk, name in recent.values_list("pk", "name")[:last]:
+        period = periods.get(pk)
+        enough = period is not None and period.helped >= FEW
+        cycles.append(
+            PublicCycle(
+                name,
+                period.out_cents if enough and period is not None else None,
+                period.helped if enough and period is not None else None,
+            )
         )
-        for p in settled[-last:]
-    ]
-    cycles.reverse()
-    if not settled:
-        return PublicFigures(None, "", [])
-    return PublicFigures(settled[-1].balance_cents, settled[-1].name, cycles)
+    ordered = sorted(periods.values(), key=lambda p: (p.day or date.min, p.cycle_id or 0))
+    shown = next((p for p in reversed(ordered) if p.helped >= FEW), None)
+    if shown is None:
+        return PublicFigures(None, "", cycles)
+    return PublicFigures(shown.balance_cents, shown.name, cycles)
