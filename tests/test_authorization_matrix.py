@@ -357,6 +357,11 @@ MATRIX: dict[str, tuple[Callable[[Site], dict[str, object]], dict[str, int], dic
         POST_TREASURERS_OF_A_BACK,
     ),
     "solidarity_pool": (_cycle, TREASURERS_OF_A, {}),
+    # The committee's dashboard and its CSV; the members' figures; a coordinator's proposal.
+    "solidarity_dashboard": (_group, TREASURERS_OF_A, GET_ON_POST_ONLY),
+    "solidarity_dashboard_csv": (_group, TREASURERS_OF_A, GET_ON_POST_ONLY),
+    "solidarity_figures": (_group, GROUP_A_MEMBERS, GET_ON_POST_ONLY),
+    "solidarity_propose": (_group, COORDINATORS_OF_A, POST_COORDINATORS_OF_A),
     "solidarity_grant": (_cycle, GET_ON_POST_ONLY, POST_TREASURERS_OF_A_BACK),
     "settlement_board": (_cycle, TREASURERS_OF_A, {}),
     "settlement_transfer": (_cycle, GET_ON_POST_ONLY, POST_TREASURERS_OF_A),

@@ -391,3 +391,10 @@ class TestADayAndItsMoney:
         granted = sum(positions.help_granted(cycle).values())
         assert 0 < granted < sum(want.help_cents for want in pool.wants)  # scaled: the fund was short
         assert ledger.balance(group, Account.FUND) == 25_000  # what came in since, the ledger's sum
+        # Two years of history for the committee's dashboard, reconciled with the ledger.
+        history = positions.fund_history(group)
+        assert (history[-1].day - history[0].day).days >= 700
+        assert history[-1].balance_cents == 25_000
+        assert max(period.helped for period in history) >= 8
+        waiting = HelpRequest.objects.filter(group=group, status=HelpRequest.Status.WAITING)
+        assert waiting.filter(proposed_by__isnull=False).count() == 1

@@ -1,14 +1,20 @@
-"""The solidarity fund in the demo: gifts, a dozen households helped, requests waiting, and the
-day's cycle granted while the fund was short, so every share was scaled down to the cent."""
+"""The solidarity fund in the demo: two years of gifts, a dozen households helped, requests waiting
+(one proposed by a coordinator), and the day's cycle granted while the fund was short, so every
+share was scaled down to the cent.
+
+The history is posted through the ledger's own functions, dated when it happened
+(``Context.at``): a gift or two a month for two years, so the committee's dashboard
+has a balance over time to draw.
+"""
 
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
-from cabas.accounts.models import BuyingGroup, User
+from cabas.accounts.models import BuyingGroup, Membership, User
 from cabas.cycles.models import Cycle, Order
 from cabas.distribution.models import Event
 from cabas.ledger import services as ledger
@@ -22,6 +28,7 @@ SITUATIONS = (
     "Étudiante, bourse versée en retard.",
     "Arrêt maladie long, revenus divisés par deux.",
 )
+PROPOSAL = "Proposé par la référente : famille arrivée récemment, revenus très faibles, n'ose pas demander."
 WHY = ("Situation présentée en comité", "Revu avec le foyer", "Fin de droits au chômage", "Accord du comité")
 
 
@@ -31,6 +38,9 @@ def ensure_fund(group: BuyingGroup, treasurer: User | None, day_cycle: Cycle | N
         return
     rng = random.Random(seed)
     staff = {treasurer.pk}
+    coordinator = (
+        Membership.objects.current().filter(group=group, is_coordinator=True).exclude(user=treasurer).first()
+    )
     households = list(
         User.objects.filter(
             memberships__group=group, memberships__ended_at__isnull=True, memberships__is_member=True
@@ -38,6 +48,7 @@ def ensure_fund(group: BuyingGroup, treasurer: User | None, day_cycle: Cycle | N
         .exclude(pk__in=staff)
         .order_by("pk")
     )
+    _history(group, treasurer, households, rng)
     for index, giver in enumerate(households[:24]):
         ledger.contribution(
             ledger.Context(group=group, by=treasurer, key=f"demo-gift:{group.pk}:{index}"),
@@ -60,8 +71,13 @@ def ensure_fund(group: BuyingGroup, treasurer: User | None, day_cycle: Cycle | N
         )
     waiting = [h for h in households if h not in helped[:12]][-3:]
     for index, household in enumerate(waiting):
+        proposed = coordinator is not None and index == len(waiting) - 1
         services.ask(
-            group=group, household=household, situation=SITUATIONS[index % len(SITUATIONS)], can_pay="10 €"
+            group=group,
+            household=household,
+            situation=PROPOSAL if proposed else SITUATIONS[index % len(SITUATIONS)],
+            can_pay="" if proposed else "10 €",
+            proposed_by=coordinator.user if proposed and coordinator is not None else None,
         )
     if day_cycle is not None:
         pool = services.pool(day_cycle)
@@ -73,6 +89,29 @@ def ensure_fund(group: BuyingGroup, treasurer: User | None, day_cycle: Cycle | N
         into=Account.BANK,
         method=Method.TRANSFER,
     )
+
+
+def _history(group: BuyingGroup, treasurer: User, households: list[User], rng: random.Random) -> None:
+    """Two years of gifts outside cycles, one or two a month, dated on the day they came."""
+    if not households:
+        return
+    today = timezone.localdate()
+    for month in range(24, 0, -1):
+        for gift in range(1 + month % 2):
+            day = today - timedelta(days=30 * month + 9 * gift + rng.randint(0, 5))
+            giver = households[(month * 3 + gift) % len(households)]
+            ledger.contribution(
+                ledger.Context(
+                    group=group,
+                    by=treasurer,
+                    key=f"demo-history:{group.pk}:{month}:{gift}",
+                    at=timezone.make_aware(datetime.combine(day, time(10))),
+                ),
+                amount_cents=rng.choice((100, 150, 200)),
+                into=Account.BANK,
+                method=Method.TRANSFER,
+                household=giver,
+            )
 
 
 def _helped(households: list[User], day_cycle: Cycle | None) -> list[User]:

@@ -67,8 +67,15 @@ def stands(day: Day) -> list[StandProgress]:
     return sorted(progress.values(), key=lambda row: row.producer.name.casefold())
 
 
+def desk_settled(day: Day) -> int:
+    """The baskets' amounts the welcome desk settled (see ``Household.desk_settled_cents``): what
+    the coordinators see of the desk, the same whether a household is helped by the fund or not."""
+    return sum(household.desk_settled_cents for household in day.households)
+
+
 def desk_methods(day: Day) -> list[int]:
-    """What the welcome desk collected, per method (in ``Method`` order)."""
+    """What the welcome desk collected, per method (in ``Method`` order): the cash in its till, which
+    for a household the fund helps is only its share. For the treasurers (the committee) only."""
     totals: dict[str, int] = defaultdict(int)
     for household in day.households:
         for payment in household.desk_payments:

@@ -63,7 +63,9 @@ def _live(
         "stands": stands,
         "stand_links": _stand_links(request, cycle, [row.producer for row in stands]),
         "methods": Method.choices,
-        "desk_methods": figures.desk_methods(day),
+        # The till by method tells, by difference, who the fund helps: the committee only.
+        "desk_methods": figures.desk_methods(day) if _committee(access) else None,
+        "desk_settled_cents": figures.desk_settled(day),
         "shortages": _shortages(cycle.pk),
         "short_reasons": dict(ShortReason.choices),
         "numbers": {h.order_id: h.number for h in day.households},
@@ -82,6 +84,10 @@ def _live(
         "typed": typed,
     }
     return render(request, "distribution/live.html", context)
+
+
+def _committee(access: DeskAccess) -> bool:
+    return access.access.is_site_admin or access.access.has_role(Role.TREASURER)
 
 
 def _stand_links(request: AuthenticatedRequest, cycle: Cycle, producers: list[Producer]) -> dict[int, bool]:

@@ -187,6 +187,20 @@ class Household:
         return sum(stand.paid_cents + stand.desk_cents for stand in self.stands)
 
     @property
+    def desk_settled_cents(self) -> int:
+        """What the welcome desk settled of the basket: the parts its payments covered, the fund's
+        share included. The same figure whether the household was helped or paid it all, so the
+        desk's and the coordinators' screens show this, never the cash taken (``desk_payments``)."""
+        return sum(stand.desk_cents for stand in self.stands) if self.desk_payments else 0
+
+    @property
+    def desk_method(self) -> str:
+        """The method of the household's largest payment at the desk ("" if none)."""
+        if not self.desk_payments:
+            return ""
+        return max(self.desk_payments, key=lambda p: (p.amount_cents, -p.event_id)).method
+
+    @property
     def complement_cents(self) -> int:
         """Part of ``left_cents``: what the amounts grew by after a payment at the desk."""
         return sum(stand.complement_cents for stand in self.stands)

@@ -117,7 +117,9 @@ payer), ``served``. No e-mail, no phone.
 The desk gets ``producers`` (``id``, ``name``) and ``households``: each with
 ``order``, ``number``, ``name``, ``arrived``, ``uncollected``,
 ``due_cents``, ``left_cents`` (what to collect now), ``served``,
-``desk_payments`` (``event``, ``amount_cents``, ``method``, ``conflict``)
+``desk_payments`` (``event``, ``method``, ``conflict``: never the amount taken, which for a
+household the solidarity fund helps is only its share), ``desk_settled_cents`` (what the desk
+settled of the basket, the fund's share included)
 and ``stands``, per producer: ``producer``, ``due_cents``, ``paid_cents``,
 ``desk_cents``, ``left_cents``, ``handed`` and ``lines`` (counts),
 ``served``. Coordinators also get ``conflicts`` (events to resolve).
@@ -399,7 +401,11 @@ def _desk_household(household: Household) -> dict[str, Any]:
         "due_cents": household.due_cents,
         "left_cents": household.to_collect_cents,
         "served": household.served,
-        "desk_payments": [_payment(p) for p in household.desk_payments],
+        # Never a payment's amount: for a household the fund helps it is only its share.
+        "desk_payments": [
+            {"event": p.event_id, "method": p.method, "conflict": p.conflict} for p in household.desk_payments
+        ],
+        "desk_settled_cents": household.desk_settled_cents,
         "stands": [
             {
                 "producer": stand.producer.pk,

@@ -22,11 +22,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.db.models import F, Q, Sum
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncDate
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from cabas.accounts.models import BuyingGroup, User
@@ -507,3 +508,111 @@ def help_granted(cycle: Cycle, household: User | None = None) -> dict[tuple[int,
         lines = lines.filter(household=household)
     rows = lines.values_list("household_id", "producer_id").annotate(total=Sum("amount_cents")).order_by()
     return {(h, p): -total for h, p, total in rows if total}
+
+
+# --- The solidarity fund's history, for its committee -----------------------------------------
+
+
+@dataclass
+class FundPeriod:
+    """The fund over one cycle (or over a month's gifts outside cycles): what came in, what went out,
+    how many households it helped, and what it held at the end."""
+
+    cycle_id: int | None
+    name: str
+    day: date | None  # the cycle's distribution day; for a month outside cycles, its last day with money
+    in_cents: int = 0  # contributions and gifts, net of corrections
+    out_cents: int = 0  # help granted, net of corrections
+    helped: int = 0  # households the fund helped in this cycle
+    balance_cents: int = 0  # what the fund held at the end of the period
+    settled: bool = False  # the cycle is settled: its figures no longer move
+
+    @property
+    def net_cents(self) -> int:
+        return self.in_cents - self.out_cents
+
+
+def fund_history(group: BuyingGroup) -> list[FundPeriod]:
+    """The fund cycle by cycle, oldest first: one query, whatever the number of cycles.
+
+    Money outside any cycle (a gift recorded by the treasurer) is summed per
+    month, in a period placed among the cycles by its last day. The last
+    period's balance is what the fund holds (``fund_cents`` of the whole
+    group): the committee's charts reconcile with the ledger to the cent.
+    """
+    rows = (
+        Line.objects.filter(group=group)
+        .filter(
+            Q(account=Account.FUND)
+            | Q(account=Account.HOUSEHOLD, entry__kind=EntryKind.SUBSIDY)
+            | Q(account=Account.HOUSEHOLD, entry__reverses__kind=EntryKind.SUBSIDY)
+        )
+        .annotate(
+            kind=Coalesce(F("entry__reverses__kind"), F("entry__kind")),
+            day=TruncDate("entry__created_at"),
+        )
+        .values(
+            "cycle_id",
+            "cycle__name",
+            "cycle__distribution_date",
+            "cycle__settled_at",
+            "account",
+            "kind",
+            "household_id",
+            "day",
+        )
+        .annotate(total=Sum("amount_cents"))
+        .order_by()
+    )
+    periods: dict[int, FundPeriod] = {}
+    loose: list[tuple[date, str, int]] = []  # (day, kind, cents) of fund lines outside any cycle
+    helped: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for row in rows:
+        cents = int(row["total"] or 0)
+        if row["cycle_id"] is None:
+            if row["account"] == Account.FUND:
+                loose.append((row["day"], row["kind"], cents))
+            continue
+        period = periods.setdefault(
+            row["cycle_id"],
+            FundPeriod(
+                row["cycle_id"],
+                row["cycle__name"],
+                row["cycle__distribution_date"],
+                settled=row["cycle__settled_at"] is not None,
+            ),
+        )
+        if row["account"] == Account.FUND:
+            _fund_line(period, row["kind"], cents)
+        else:
+            helped[row["cycle_id"]][row["household_id"]] -= cents
+    months: dict[tuple[int, int], FundPeriod] = {}
+    for day, kind, cents in loose:
+        month = months.setdefault(
+            (day.year, day.month),
+            FundPeriod(
+                None, _("Outside cycles, %(month)s") % {"month": date_format(day, "YEAR_MONTH_FORMAT")}, day
+            ),
+        )
+        month.day = max(month.day or day, day)
+        _fund_line(month, kind, cents)
+    # Cycles by their day; a month's money outside cycles after the cycles of its last day.
+    ordered = sorted(
+        [*periods.values(), *months.values()],
+        key=lambda p: (p.day or date.min, p.cycle_id is None, p.cycle_id or 0),
+    )
+    running = 0
+    for period in ordered:
+        if period.cycle_id is not None:
+            period.helped = sum(1 for cents in helped[period.cycle_id].values() if cents > 0)
+        running += period.net_cents
+        period.balance_cents = running
+    return ordered
+
+
+def _fund_line(period: FundPeriod, kind: str, cents: int) -> None:
+    """A fund line (credit-normal: a credit −C is money in)."""
+    if kind == EntryKind.SUBSIDY:
+        period.out_cents += cents
+    else:
+        period.in_cents -= cents

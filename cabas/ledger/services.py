@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
@@ -69,6 +70,8 @@ class Context:
     source: str = ""
     key: str | None = None
     corrects: Entry | None = None  # the entry this one replaces (after its ``reverse``)
+    # When the event happened, if not now: money recorded after the fact (the demo's history).
+    at: datetime | None = None
 
 
 def _post(
@@ -127,6 +130,7 @@ def _write(
         reverses=reverses,
         corrects=context.corrects,
         created_by=context.by,
+        **({"created_at": context.at} if context.at is not None else {}),
     )
     Line.objects.bulk_create(
         Line(

@@ -155,6 +155,16 @@ def _method_totals(payments: Iterable[StandPayment | Payment]) -> MethodTotals:
     return MethodTotals(dict(cents), dict(counts))
 
 
+def _desk_settled(day: Day) -> MethodTotals:
+    cents: dict[str, int] = defaultdict(int)
+    counts: dict[str, int] = defaultdict(int)
+    for household in day.households:
+        if household.desk_payments:
+            cents[household.desk_method] += household.desk_settled_cents
+            counts[household.desk_method] += 1
+    return MethodTotals(dict(cents), dict(counts))
+
+
 # --- A producer's day report -----------------------------------------------------------------
 
 
@@ -309,7 +319,9 @@ class DaySummary:
     producers: list[ProducerFigures]  # by name, those with a household to serve
     shortages: list[Shortage]
     not_collected: list[NotCollected]
-    desk: MethodTotals  # what the welcome desk collected, per method
+    # What the welcome desk settled, per method: the baskets' amounts and how many households, the
+    # same whether the fund helps a household or not (never the till's takings: treasurers only).
+    desk: MethodTotals
     households: int
     served: int
     conflicts: int
@@ -361,7 +373,7 @@ def day_summary(cycle: Cycle) -> DaySummary:
         producers=[_figures(producer_info(p), per_producer[p.pk]) for p in ordered],
         shortages=shortages,
         not_collected=_not_collected(day, decided_by),
-        desk=_method_totals(p for h in day.households for p in h.desk_payments),
+        desk=_desk_settled(day),
         households=len(day.households),
         served=sum(1 for h in day.households if h.served),
         conflicts=len(day.conflicts),

@@ -204,12 +204,12 @@ def day_summary_tables(data: DaySummary) -> list[Table]:
         _("Welcome desk"),
         [
             Column(_("Method"), width=22),
-            Column(_("Payments"), Kind.COUNT, 10),
-            Column(_("Amount (€)"), Kind.MONEY, 13),
+            Column(_("Households"), Kind.COUNT, 10),
+            Column(_("Baskets' amount (€)"), Kind.MONEY, 13),
         ],
         [[method_label(m), data.desk.counts.get(m, 0), data.desk.of(m)] for m in METHODS],
         [_("Total"), sum(data.desk.counts.values()), data.desk.total_cents],
-        [*caption, _("Collected at the welcome desk")],
+        [*caption, _("Baskets settled at the welcome desk")],
     )
     uncollected = Table(
         _("Not collected"),

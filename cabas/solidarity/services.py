@@ -243,30 +243,3 @@ def grant(*, cycle: Cycle, amounts: Mapping[int, int], by: User) -> int:
 
 def households(pks: Iterable[int]) -> dict[int, User]:
     return User.objects.in_bulk(list(pks))
-
-
-@dataclass(frozen=True)
-class PublicFigures:
-    """What members may see of the fund: aggregates only, and nothing when fewer than 3
-    households were helped (a small count, a balance or a total would point at someone)."""
-
-    few: bool  # fewer than 3 households helped in the last cycle with help
-    helped: int
-    help_cents: int
-    balance_cents: int
-
-
-def public_figures(group: BuyingGroup) -> PublicFigures:
-    last = (
-        Cycle.objects.filter(group=group, finalised_at__isnull=False)
-        .order_by("-distribution_date", "-pk")
-        .first()
-    )
-    granted = help_granted(last) if last is not None else {}
-    helped = len({household for household, _producer in granted})
-    return PublicFigures(
-        few=helped < 3,
-        helped=helped,
-        help_cents=sum(granted.values()),
-        balance_cents=ledger.balance(group, Account.FUND),
-    )

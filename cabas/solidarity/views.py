@@ -20,12 +20,17 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from cabas.accounts.models import Membership, Role, User
-from cabas.accounts.permissions import AuthenticatedRequest, group_access
+from cabas.accounts.permissions import ANY_ROLE, AuthenticatedRequest, group_access
 from cabas.cycles.models import Cycle
 from cabas.ledger import services as ledger
 from cabas.ledger.models import Account
+from cabas.lib.inputs import clean_text, parse_digits
 from cabas.lib.money import parse_cents
+from cabas.reports.documents import CONTENT_TYPES
+from cabas.reports.views import file_response
+from cabas.reports.writers import write_csv
 from cabas.settlement.permissions import treasurer_access, treasury_cycle
+from cabas.solidarity import dashboard as boards
 from cabas.solidarity import services
 from cabas.solidarity.models import HelpDecision, HelpRequest
 
@@ -147,8 +152,8 @@ def ask(request: AuthenticatedRequest, slug: str) -> HttpResponse:
             services.ask(
                 group=access.group,
                 household=household,
-                situation=request.POST.get("situation", ""),
-                can_pay=request.POST.get("can_pay", ""),
+                situation=clean_text(request.POST.get("situation"), 4000),
+                can_pay=clean_text(request.POST.get("can_pay"), 300),
             )
         except services.Refused as refusal:
             error = str(refusal)
@@ -164,6 +169,84 @@ def ask(request: AuthenticatedRequest, slug: str) -> HttpResponse:
             "group": access.group,
             "error": error,
             "typed": request.POST,
-            "figures": services.public_figures(access.group),
+            "figures": boards.public_figures(access.group),
+            "few": boards.FEW,
         },
+    )
+
+
+@login_required
+@require_safe
+@never_cache
+def board(request: AuthenticatedRequest, slug: str) -> HttpResponse:
+    """The committee's dashboard: the fund's history as charts, each with its table."""
+    access = treasurer_access(request, slug)
+    found = boards.dashboard(access.group)
+    return render(
+        request,
+        "solidarity/dashboard.html",
+        {"group": access.group, "board": found, "charts": found.charts()},
+    )
+
+
+@login_required
+@require_safe
+@never_cache
+def board_csv(request: AuthenticatedRequest, slug: str) -> HttpResponse:
+    """The dashboard's figures, cycle by cycle, as CSV."""
+    access = treasurer_access(request, slug)
+    content = write_csv(boards.dashboard(access.group).table(access.group))
+    return file_response(content, CONTENT_TYPES["csv"], f"fund-{access.group.slug}.csv")
+
+
+@login_required
+@require_safe
+def figures(request: AuthenticatedRequest, slug: str) -> HttpResponse:
+    """The fund in figures, for every member: aggregates of settled cycles only."""
+    access = group_access(request, slug, roles=ANY_ROLE)
+    return render(
+        request,
+        "solidarity/figures.html",
+        {"group": access.group, "figures": boards.public_figures(access.group), "few": boards.FEW},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def propose(request: AuthenticatedRequest, slug: str) -> HttpResponse:
+    """A coordinator proposes a household to the committee. They are told it was received, and
+    nothing more: the committee's decision is for the committee and the household."""
+    access = group_access(request, slug, roles=(Role.COORDINATOR,))
+    households = sorted(
+        (
+            m.user
+            for m in Membership.objects.current()
+            .filter(group=access.group, is_member=True)
+            .select_related("user")
+        ),
+        key=lambda user: user.display_name.casefold(),
+    )
+    error = ""
+    if request.method == "POST":
+        chosen = parse_digits(request.POST.get("household", ""))
+        household = next((h for h in households if h.pk == chosen), None)
+        if household is None:
+            error = _("Choose a household of the group.")
+        else:
+            try:
+                services.ask(
+                    group=access.group,
+                    household=household,
+                    situation=clean_text(request.POST.get("why"), 4000),
+                    proposed_by=request.user,
+                )
+            except services.Refused as refusal:
+                error = str(refusal)
+            else:
+                messages.success(request, _("Your proposal is received by the solidarity committee."))
+                return redirect("solidarity_propose", slug=slug)
+    return render(
+        request,
+        "solidarity/propose.html",
+        {"group": access.group, "households": households, "error": error, "typed": request.POST},
     )
