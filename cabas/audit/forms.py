@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -13,15 +15,25 @@ from cabas.audit.journal import CATEGORIES, Filters
 from cabas.cycles.models import Cycle
 
 
+# Dates a journal can hold (and that a day can be added to without leaving the calendar).
+DATE_RANGE = [MinValueValidator(date(2000, 1, 1)), MaxValueValidator(date(2999, 12, 31))]
+
+
 class JournalFilterForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), required=False)
     person = forms.TypedChoiceField(label=_("By"), required=False, coerce=int, empty_value=None)
     cycle = forms.TypedChoiceField(label=_("Cycle"), required=False, coerce=int, empty_value=None)
     since = forms.DateField(
-        label=pgettext_lazy("dates", "From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=pgettext_lazy("dates", "From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=DATE_RANGE,
     )
     until = forms.DateField(
-        label=pgettext_lazy("dates", "To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=pgettext_lazy("dates", "To"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=DATE_RANGE,
     )
 
     def __init__(self, *args: Any, group: BuyingGroup, **kwargs: Any) -> None:

@@ -32,8 +32,9 @@ join_requests.csv      your requests to join a group
 baskets.json           your baskets (orders) with their lines
 basket_lines.csv       the same lines, one per row
 basket_changes.csv     changes made to your baskets (adjustments, cartons, weights...)
-payments.csv           the ledger lines concerning your household (amounts in cents:
-                       positive = you owe, negative = paid or credited)
+payments.csv           the ledger lines naming your household, in cents; on the
+                       "household" account, positive = you owe, negative = you paid
+                       or were credited
 shifts.csv             the volunteer shifts you signed up for
 help_requests.csv      your requests to the solidarity fund
 """
