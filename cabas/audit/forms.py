@@ -8,7 +8,6 @@ from typing import Any
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from cabas.accounts.models import BuyingGroup, Membership
 from cabas.audit.journal import CATEGORIES, Filters
@@ -24,13 +23,13 @@ class JournalFilterForm(forms.Form):
     person = forms.TypedChoiceField(label=_("By"), required=False, coerce=int, empty_value=None)
     cycle = forms.TypedChoiceField(label=_("Cycle"), required=False, coerce=int, empty_value=None)
     since = forms.DateField(
-        label=pgettext_lazy("dates", "From"),
+        label=_("Since"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
         validators=DATE_RANGE,
     )
     until = forms.DateField(
-        label=pgettext_lazy("dates", "To"),
+        label=_("Until"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
         validators=DATE_RANGE,
