@@ -13,7 +13,6 @@ from cabas.accounts.models import BuyingGroup, Membership
 from cabas.audit.journal import CATEGORIES, Filters
 from cabas.cycles.models import Cycle
 
-
 # Dates a journal can hold (and that a day can be added to without leaving the calendar).
 DATE_RANGE = [MinValueValidator(date(2000, 1, 1)), MaxValueValidator(date(2999, 12, 31))]
 
