@@ -21,6 +21,7 @@ from cabas.cycles.models import Cycle
 from cabas.ledger import services as ledger
 from cabas.ledger.models import Account, Method
 from cabas.privacy import notice
+from cabas.reports.models import Dispatch, DocumentSet
 from tests import scene
 from tests.cast import Cast
 
@@ -187,6 +188,17 @@ class TestJournalPage:
             method=Method.CHEQUE,
         )
         ledger.reverse(context, entry=entry)
+        cycles.withdraw_offer(offer=delivery.yoghurt, reason="Panne du frigo", by=delivery.coordinator)
+        cycles.finalise(cycle=delivery.cycle, by=delivery.coordinator)
+        document_set = DocumentSet.objects.create(cycle=delivery.cycle)
+        Dispatch.objects.create(
+            document_set=document_set,
+            producer=delivery.dairy,
+            generation=1,
+            recipients=["bergerie@example.org"],
+            requested_by=delivery.coordinator,
+            sent_at=timezone.now(),
+        )
         response = client_for(delivery.coordinator).get(JOURNAL)
         assert response.status_code == 200
         text = response.text
@@ -194,6 +206,10 @@ class TestJournalPage:
         assert "Cycle créé" in text
         assert f"Écriture n° {entry.pk}" in text and "10,40" in text
         assert f"annule l’écriture n° {entry.pk}" in text
+        assert "Produit retiré · Yaourt · Panne du frigo" in text  # an order change, per member
+        assert text.count("Produit retiré · Yaourt") == 2  # Mehdi's and Bernadette's yoghurts
+        assert "Finalisé" in text  # the cycle's step
+        assert "bergerie@example.org : envoyé" in text  # the documents sent
         assert 'aria-current="page">Journal<' in text
 
     def test_filters(self, shop: scene.Shop, client_for) -> None:
