@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "cabas.catalog",
     "cabas.cycles",
     "cabas.ledger",
+    "cabas.audit",
     "cabas.distribution",
     "cabas.bank",
     "cabas.shifts",
@@ -64,6 +65,7 @@ INSTALLED_APPS = [
     "cabas.imports",
     "cabas.demo",
     "cabas.ops",
+    "cabas.privacy",
 ]
 
 MIDDLEWARE = [
@@ -308,3 +310,10 @@ CABAS_PAGE_SIZE = 50
 CABAS_SITE_URL = os.environ.get("CABAS_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # How the service is named in e-mails and page titles.
 CABAS_SITE_NAME = os.environ.get("CABAS_SITE_NAME", "Cabas")
+
+# Retention of inactive accounts (README, « Personal data »). 0 (the default) keeps accounts
+# forever. Otherwise an account without activity (login, basket change, new membership) for
+# this many days is warned by e-mail, then anonymised CABAS_RETENTION_GRACE_DAYS later if
+# still unused; its money history stays, under « Former member ».
+CABAS_RETENTION_DAYS = int(os.environ.get("CABAS_RETENTION_DAYS", "0"))
+CABAS_RETENTION_GRACE_DAYS = int(os.environ.get("CABAS_RETENTION_GRACE_DAYS", "30"))

@@ -26,6 +26,8 @@ urlpatterns = [
     path("", include("cabas.settlement.urls")),
     path("", include("cabas.solidarity.urls")),
     path("", include("cabas.books.urls")),
+    path("", include("cabas.audit.urls")),
+    path("", include("cabas.privacy.urls")),
     path("", include("cabas.distribution.sync_urls")),
 ]
 

@@ -184,6 +184,13 @@ MATRIX: dict[str, tuple[Callable[[Site], dict[str, object]], dict[str, int], dic
     "set_language": (lambda c: {}, dict.fromkeys(_OTHERS, 405), {}),
     "profile": (lambda c: {}, LOGGED_IN, {"anonymous": 302}),
     "account_delete": (lambda c: {}, LOGGED_IN, {"anonymous": 302}),
+    # Everyone's own data, by POST (a ZIP of the person asking, whoever they are).
+    "my_data": (lambda c: {}, GET_ON_POST_ONLY, {"anonymous": 302}),
+    # A group's privacy page is public: read it before joining. Its coordinators edit it.
+    "group_privacy": (_group, ANYONE, {}),
+    "manage_privacy": (_group, COORDINATORS_OF_A, POST_COORDINATORS_OF_A),
+    # The journal: coordinators of A and the site admin (not the treasurer who is not a coordinator).
+    "manage_journal": (_group, COORDINATORS_OF_A, {}),
     "group_detail": (_group, ANYONE, {}),
     # Members of A are sent back to the group page; others see the form.
     "group_join": (
@@ -504,6 +511,7 @@ def test_get_matrix(matrix_cast: Site, client_for, role: str) -> None:
 def snapshot() -> tuple[object, ...]:
     """Everything a refused request must leave as it was."""
     from cabas.accounts.models import BuyingGroup, JoinRequest, Membership
+    from cabas.audit.models import AuditEvent
     from cabas.books.models import AccountCodes
     from cabas.catalog.models import (
         CatalogImport,
@@ -516,6 +524,7 @@ def snapshot() -> tuple[object, ...]:
     from cabas.cycles.models import Cycle, Offer, OrderLine
     from cabas.distribution.models import DayTeamMember, Event
     from cabas.ledger.models import Entry, Line
+    from cabas.privacy.models import PrivacyNotice
     from cabas.reports.models import Dispatch, DocumentSet
     from cabas.settlement.models import Reminder
     from cabas.shifts.models import CalendarFeed, Exemption, PastHelp, Rules, Shift, Signup
@@ -553,6 +562,8 @@ def snapshot() -> tuple[object, ...]:
         list(Exemption.objects.order_by("pk").values_list("pk")),
         list(PastHelp.objects.order_by("pk").values_list("pk")),
         list(CalendarFeed.objects.order_by("pk").values_list("pk", "token")),
+        list(PrivacyNotice.objects.order_by("pk").values_list("pk", "text")),
+        list(AuditEvent.objects.order_by("pk").values_list("pk")),
     )
 
 
@@ -604,6 +615,7 @@ def post_data(c: Site) -> dict[str, object]:
         "call_after_cycles": "1",
         "day": "2026-01-01",
         "what": "x",
+        "text": "Piraté",
     }
 
 

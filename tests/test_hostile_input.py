@@ -144,6 +144,31 @@ class TestBasketFields:
         assert _lines() == [(bread.pk, 1000)]
 
 
+class TestPrivacyAndJournalFields:
+    @pytest.mark.parametrize("text", ["\x00", "a\x00b", "x" * 20001])
+    def test_privacy_text_that_cannot_be_kept(self, cast: Cast, client_for, text: str) -> None:
+        from cabas.privacy.models import PrivacyNotice
+
+        response = client_for(cast.coordinator).post(reverse("manage_privacy", args=[A]), {"text": text})
+        assert response.status_code == 200
+        assert not PrivacyNotice.objects.exists()
+
+    @pytest.mark.parametrize(
+        "query",
+        [
+            {"person": "9" * 40},
+            {"cycle": "-1"},
+            {"since": "0001-01-01", "until": "9999-12-31"},
+            {"kind": ["members", "money"]},
+            {"page": "9" * 40},
+            {"person": SUPERSCRIPT_TWO},
+        ],
+    )
+    def test_journal_filters(self, cast: Cast, client_for, query: dict[str, object]) -> None:
+        response = client_for(cast.coordinator).get(reverse("manage_journal", args=[A]), query)
+        assert response.status_code == 200
+
+
 class TestNext:
     @pytest.mark.parametrize(
         "next_url", ["bogus", "//evil.example/", "https://evil.example/", "/\\evil.example"]
@@ -460,7 +485,19 @@ def _post_targets(c: Site, client_for) -> list[Target]:
 def _snapshot() -> dict[str, tuple[int, str]]:
     """Per table of the app: its row count and a checksum of every value of every row."""
     state = {}
-    for label in ("accounts", "catalog", "cycles", "distribution", "reports", "shifts", "ledger", "bank"):
+    labels = (
+        "accounts",
+        "catalog",
+        "cycles",
+        "distribution",
+        "reports",
+        "shifts",
+        "ledger",
+        "bank",
+        "audit",
+        "privacy",
+    )
+    for label in labels:
         for model in apps.get_app_config(label).get_models():
             rows = list(model._default_manager.order_by("pk").values_list())
             state[model._meta.db_table] = (len(rows), hashlib.sha256(repr(rows).encode()).hexdigest())

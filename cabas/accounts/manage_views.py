@@ -62,7 +62,9 @@ def member_add(request: AuthenticatedRequest, slug: str) -> HttpResponse:
                     user = services.create_user(
                         email=data["email"], full_name=data["full_name"], phone=data["phone"]
                     )
-                services.add_member(group=access.group, user=user, roles=[Role(r) for r in data["roles"]])
+                services.add_member(
+                    group=access.group, user=user, roles=[Role(r) for r in data["roles"]], by=request.user
+                )
             except services.MembershipError as error:
                 form.add_error("email", str(error))
             else:
@@ -82,7 +84,7 @@ def member_edit(request: AuthenticatedRequest, slug: str, pk: int) -> HttpRespon
     form = RolesForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.set_roles(membership=membership, roles=form.cleaned_roles())
+            services.set_roles(membership=membership, roles=form.cleaned_roles(), by=request.user)
         except services.MembershipError as error:
             form.add_error(None, str(error))
             membership.refresh_from_db()
@@ -107,7 +109,7 @@ def member_end(request: AuthenticatedRequest, slug: str, pk: int) -> HttpRespons
     access = require_manager(request, slug)
     membership = get_membership(access, pk)
     try:
-        services.end_membership(membership=membership)
+        services.end_membership(membership=membership, by=request.user)
     except services.MembershipError as error:
         messages.error(request, str(error))
         return redirect("manage_member", slug=access.group.slug, pk=membership.pk)

@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 
 from cabas.accounts import tasks
 from cabas.accounts.models import BuyingGroup, JoinRequest, Membership, Role, User
+from cabas.audit.models import Kind
+from cabas.audit.services import record
 
 
 class MembershipError(Exception):
@@ -42,9 +44,18 @@ def current_membership(user: User, group: BuyingGroup) -> Membership | None:
     return Membership.objects.current().filter(user=user, group=group).first()
 
 
+def _role_values(membership: Membership) -> list[str]:
+    return [str(role) for role in membership.roles]
+
+
 @transaction.atomic
-def add_member(*, group: BuyingGroup, user: User, roles: Iterable[Role] = (Role.MEMBER,)) -> Membership:
-    """Start a membership; refuses if the person is already a current member."""
+def add_member(
+    *, group: BuyingGroup, user: User, roles: Iterable[Role] = (Role.MEMBER,), by: User | None = None
+) -> Membership:
+    """Start a membership; refuses if the person is already a current member.
+
+    ``by`` is the coordinator who added them (``None``: they joined themselves).
+    """
     roles = list(roles)
     if not roles:
         raise MembershipError(_("Choose at least one role."))
@@ -57,6 +68,13 @@ def add_member(*, group: BuyingGroup, user: User, roles: Iterable[Role] = (Role.
         raise MembershipError(_("This person is already a member of the group.")) from None
     JoinRequest.objects.pending().filter(user=user, group=group).update(
         status=JoinRequest.Status.APPROVED, decided_at=timezone.now()
+    )
+    record(
+        group=group,
+        kind=Kind.MEMBER_ADDED,
+        actor=by or user,
+        subject=user,
+        after={"roles": _role_values(membership)},
     )
     return membership
 
@@ -88,7 +106,15 @@ def approve_join_request(*, join_request: JoinRequest, by: User) -> Membership:
     """Approve a pending request. A second click (or a second coordinator) changes nothing."""
     if not _decide(join_request, by=by, status=JoinRequest.Status.APPROVED):
         raise MembershipError(_("This request has already been handled."))
-    membership = add_member(group=join_request.group, user=join_request.user)
+    record(
+        group=join_request.group,
+        kind=Kind.JOIN_APPROVED,
+        actor=by,
+        subject=join_request.user,
+        before={"status": JoinRequest.Status.PENDING.value},
+        after={"status": JoinRequest.Status.APPROVED.value},
+    )
+    membership = add_member(group=join_request.group, user=join_request.user, by=by)
     transaction.on_commit(lambda: tasks.send_join_decision.enqueue(join_request.pk))
     return membership
 
@@ -97,6 +123,14 @@ def approve_join_request(*, join_request: JoinRequest, by: User) -> Membership:
 def refuse_join_request(*, join_request: JoinRequest, by: User, reason: str = "") -> None:
     if not _decide(join_request, by=by, status=JoinRequest.Status.REFUSED, reason=reason):
         raise MembershipError(_("This request has already been handled."))
+    record(
+        group=join_request.group,
+        kind=Kind.JOIN_REFUSED,
+        actor=by,
+        subject=join_request.user,
+        before={"status": JoinRequest.Status.PENDING.value},
+        after={"status": JoinRequest.Status.REFUSED.value, "reason": reason},
+    )
     transaction.on_commit(lambda: tasks.send_join_decision.enqueue(join_request.pk))
 
 
@@ -115,7 +149,7 @@ def _other_coordinators(membership: Membership) -> bool:
 
 
 @transaction.atomic
-def set_roles(*, membership: Membership, roles: Iterable[Role]) -> Membership:
+def set_roles(*, membership: Membership, roles: Iterable[Role], by: User | None = None) -> Membership:
     """Replace a current membership's roles; a group always keeps one coordinator."""
     roles = list(roles)
     if not roles:
@@ -124,20 +158,40 @@ def set_roles(*, membership: Membership, roles: Iterable[Role]) -> Membership:
         raise MembershipError(_("This membership has ended."))
     if membership.is_coordinator and Role.COORDINATOR not in roles and not _other_coordinators(membership):
         raise MembershipError(_("The group needs at least one coordinator."))
+    before = _role_values(membership)
     membership.set_roles(roles)
     membership.save(update_fields=["is_member", "is_producer", "is_coordinator", "is_treasurer"])
+    if _role_values(membership) != before:
+        record(
+            group=membership.group,
+            kind=Kind.ROLES_CHANGED,
+            actor=by,
+            subject=membership.user,
+            before={"roles": before},
+            after={"roles": _role_values(membership)},
+        )
     return membership
 
 
 @transaction.atomic
-def end_membership(*, membership: Membership) -> None:
-    """End a membership (leaving or being removed). Kept forever for history."""
+def end_membership(*, membership: Membership, by: User | None = None) -> None:
+    """End a membership (leaving or being removed). Kept forever for history.
+
+    ``by`` is who ended it: the person leaving or the coordinator removing them.
+    """
     if not membership.is_current:
         raise MembershipError(_("This membership has already ended."))
     if membership.is_coordinator and not _other_coordinators(membership):
         raise MembershipError(_("The group needs at least one coordinator: name another coordinator first."))
     membership.ended_at = timezone.now()
     membership.save(update_fields=["ended_at"])
+    record(
+        group=membership.group,
+        kind=Kind.MEMBER_ENDED,
+        actor=by,
+        subject=membership.user,
+        before={"roles": _role_values(membership)},
+    )
 
 
 @transaction.atomic
@@ -162,12 +216,14 @@ def update_profile(
 
 
 @transaction.atomic
-def delete_account(*, user: User) -> None:
+def delete_account(*, user: User, by: User | None = None) -> None:
     """Anonymise an account instead of deleting it.
 
     The row stays so that the groups' money history (orders, payments) keeps a
     valid owner, shown as "Former member". Personal data is wiped, memberships
     end, pending requests are withdrawn and the person can no longer log in.
+    Used both when a person deletes their account (``by`` is them) and by the
+    retention of inactive accounts (``by`` is ``None``: the site did it).
     """
     from allauth.account.models import EmailAddress
 
@@ -178,6 +234,8 @@ def delete_account(*, user: User) -> None:
                 % {"group": membership.group.name}
             )
     now = timezone.now()
+    for group in BuyingGroup.objects.filter(memberships__user=user, memberships__ended_at__isnull=True):
+        record(group=group, kind=Kind.ACCOUNT_ANONYMISED, actor=by, subject=user)
     Membership.objects.current().filter(user=user).update(ended_at=now)
     JoinRequest.objects.pending().filter(user=user).update(
         status=JoinRequest.Status.WITHDRAWN, decided_at=now

@@ -98,7 +98,7 @@ def group_leave(request: AuthenticatedRequest, slug: str) -> HttpResponse:
         return redirect(access.group)
     if request.method == "POST":
         try:
-            services.end_membership(membership=access.membership)
+            services.end_membership(membership=access.membership, by=request.user)
         except services.MembershipError as error:
             messages.error(request, str(error))
             return redirect(access.group)
@@ -151,7 +151,7 @@ def account_delete(request: AuthenticatedRequest) -> HttpResponse:
     form = DeleteAccountForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            services.delete_account(user=request.user)
+            services.delete_account(user=request.user, by=request.user)
         except services.MembershipError as error:
             messages.error(request, str(error))
             return redirect("account_delete")

@@ -28,6 +28,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cabas.accounts.models import BuyingGroup, User
+from cabas.audit.models import Kind
+from cabas.audit.services import changes, plain, record
 from cabas.catalog.models import Producer, Product
 from cabas.cycles import clock
 from cabas.cycles.allocation import allocate
@@ -124,6 +126,7 @@ def create_cycle(
         cycle.save()
         cycle.producers.set(producers)
         sync_offers(cycle=cycle)
+        _record_created(cycle, producers, by)
         return cycle
 
     return _create_once(group, submission, build)
@@ -134,6 +137,38 @@ def submitted_cycle(group: BuyingGroup, submission: uuid.UUID | None) -> Cycle |
     if submission is None:
         return None
     return Cycle.objects.filter(group=group, submission=submission).first()
+
+
+def _cycle_values(cycle: Cycle, producers: Iterable[Producer]) -> dict[str, Any]:
+    """A cycle's settings as the audit trail keeps them."""
+    values = {key: plain(getattr(cycle, key)) for key in CYCLE_FIELDS}
+    values["producers"] = sorted(producer.name for producer in producers)
+    return values
+
+
+def _record_created(cycle: Cycle, producers: Iterable[Producer], by: User) -> None:
+    record(
+        group=cycle.group,
+        kind=Kind.CYCLE_CREATED,
+        actor=by,
+        cycle=cycle,
+        target=cycle.name,
+        after=_cycle_values(cycle, producers),
+    )
+
+
+def _record_changed(cycle: Cycle, before: dict[str, Any], producers: Iterable[Producer], by: User) -> None:
+    old, new = changes(before, _cycle_values(cycle, producers))
+    if new:
+        record(
+            group=cycle.group,
+            kind=Kind.CYCLE_CHANGED,
+            actor=by,
+            cycle=cycle,
+            target=cycle.name,
+            before=old,
+            after=new,
+        )
 
 
 def _create_once(group: BuyingGroup, submission: uuid.UUID | None, build: Callable[[], Cycle]) -> Cycle:
@@ -205,6 +240,7 @@ def copy_cycle(
         cycle.producers.set(producers)
         _copy_offers(source, cycle)
         sync_offers(cycle=cycle)
+        _record_created(cycle, producers, by)
         return cycle
 
     return _create_once(source.group, submission, build)
@@ -221,18 +257,22 @@ def update_cycle(
     """
     producers = list(producers)
     with transaction.atomic():
-        cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+        cycle = Cycle.objects.select_for_update().select_related("group").get(pk=cycle.pk)
+        current = list(cycle.producers.all())
+        before = _cycle_values(cycle, current)
         if cycle.phase() in BEFORE_OPENING:
-            _check_producers(cycle.group, producers, keep=cycle.producers.all())
+            _check_producers(cycle.group, producers, keep=current)
             _check_removed_producers(cycle, producers)
             _assign(cycle, fields)
             cycle.save()
             cycle.producers.set(producers)
             sync_offers(cycle=cycle)
+            _record_changed(cycle, before, producers, by)
             return cycle
         _check_locked_fields(cycle, fields, producers)
         _assign(cycle, {key: fields[key] for key in EDITABLE_AFTER_OPENING if key in fields})
         cycle.save()
+        _record_changed(cycle, before, current, by)
         announce_change(cycle.pk)
     return cycle
 
@@ -538,17 +578,39 @@ def update_offer(
     """
     with transaction.atomic():
         # The offer first: in-flight baskets holding it finish, new ones wait (ordering._offers_on_sale).
-        offer = Offer.objects.select_for_update().select_related("cycle").get(pk=offer.pk)
+        offer = Offer.objects.select_for_update().select_related("cycle__group").get(pk=offer.pk)
         phase = offer.cycle.phase()
         _check_offer_changes(offer, phase, allocation)
+        before = _offer_values(offer)
         old_price = offer.price_cents
         offer.quota, offer.remaining = quota, _remaining(offer, quota, allocation)
         offer.member_cap, offer.allocation, offer.price_cents = member_cap, allocation, price_cents
         _check_cap(offer)
         offer.save(update_fields=["price_cents", "quota", "remaining", "member_cap", "allocation"])
+        old, new = changes(before, _offer_values(offer))
+        if new:
+            record(
+                group=offer.cycle.group,
+                kind=Kind.OFFER_CHANGED,
+                actor=by,
+                cycle=offer.cycle,
+                target=offer.name,
+                before=old,
+                after=new,
+            )
         if price_cents != old_price:
             _reprice(offer, old_price, by)
     return offer
+
+
+def _offer_values(offer: Offer) -> dict[str, Any]:
+    """An offer's settings as the audit trail keeps them (money in cents, quantities in thousandths)."""
+    return {
+        "price_cents": offer.price_cents,
+        "quota": offer.quota,
+        "member_cap": offer.member_cap,
+        "allocation": offer.allocation,
+    }
 
 
 def _check_offer_changes(offer: Offer, phase: Phase, allocation: str) -> None:
@@ -622,7 +684,7 @@ def withdraw_offer(*, offer: Offer, reason: str, by: User) -> int:
     reason = reason.strip()
     with transaction.atomic():
         # The offer first: in-flight baskets holding it finish, new ones wait (ordering._offers_on_sale).
-        offer = Offer.objects.select_for_update().select_related("cycle").get(pk=offer.pk)
+        offer = Offer.objects.select_for_update().select_related("cycle__group").get(pk=offer.pk)
         phase = offer.cycle.phase()
         if phase not in OFFERS_CHANGE:
             raise CycleError(_("This cycle is finalised: its offers can no longer change."))
@@ -635,6 +697,15 @@ def withdraw_offer(*, offer: Offer, reason: str, by: User) -> int:
         )
         if not claimed:
             return 0
+        record(
+            group=offer.cycle.group,
+            kind=Kind.OFFER_WITHDRAWN,
+            actor=by,
+            cycle=offer.cycle,
+            target=offer.name,
+            before={"withdrawn": False},
+            after={"withdrawn": True, "reason": reason},
+        )
         # The claim gave the whole quota back: the lines go to 0 without moving it again.
         lines = OrderLine.objects.filter(offer=offer, requested__gt=0)
         edits = [

@@ -44,6 +44,7 @@ from django.conf import settings
 from django.utils import timezone, translation
 
 from cabas.accounts.models import BuyingGroup, Membership, Role, User
+from cabas.audit.models import AuditEvent, Kind
 from cabas.catalog.models import Category, PriceChange, Producer, Product
 from cabas.cycles.allocation import allocate
 from cabas.cycles.models import Allocation, ChangeKind, Cycle, Offer, Order, OrderChange, OrderLine
@@ -422,6 +423,16 @@ def create_cycle(
         created_by=coordinator,
     )
     cycle.producers.set(producers)
+    # The journal's line for it, as ``cycles.services.create_cycle`` would have written it.
+    AuditEvent.objects.create(
+        group=group,
+        kind=Kind.CYCLE_CREATED,
+        at=cycle.created_at,
+        actor=coordinator,
+        cycle=cycle,
+        target=cycle.name,
+        after={"name": cycle.name, "producers": sorted(producer.name for producer in producers)},
+    )
     return cycle
 
 
