@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.db import DatabaseError, connection, transaction
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 
 from cabas.accounts import services as accounts
@@ -26,7 +26,7 @@ from tests import scene
 from tests.cast import Cast
 
 A = "saint-orens"
-JOURNAL = reverse("manage_journal", args=[A])
+JOURNAL = reverse_lazy("manage_journal", args=[A])
 
 
 def events(cast: Cast, kind: Kind) -> list[AuditEvent]:

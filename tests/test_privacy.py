@@ -14,7 +14,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 
 from cabas.accounts.models import Membership, User
@@ -31,9 +31,9 @@ from tests import scene
 from tests.cast import Cast
 
 A = "saint-orens"
-MY_DATA = reverse("my_data")
-PRIVACY = reverse("group_privacy", args=[A])
-MANAGE_PRIVACY = reverse("manage_privacy", args=[A])
+MY_DATA = reverse_lazy("my_data")
+PRIVACY = reverse_lazy("group_privacy", args=[A])
+MANAGE_PRIVACY = reverse_lazy("manage_privacy", args=[A])
 
 
 def _unzip(response) -> dict[str, str]:
