@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "ninja",  # the API docs page's files, served locally (no CDN under our CSP)
     "django_tasks_db",
     "cabas.lib",
     "cabas.accounts",
@@ -61,6 +62,8 @@ INSTALLED_APPS = [
     "cabas.settlement",
     "cabas.books",
     "cabas.solidarity",
+    "cabas.announcements",
+    "cabas.api",
     "cabas.imports",
     "cabas.demo",
     "cabas.ops",
@@ -303,6 +306,8 @@ if os.environ.get("CABAS_SENTRY_DSN"):
 
 # Members per page on coordinators' lists.
 CABAS_PAGE_SIZE = 50
+# Requests a minute each API token may make (each address, on the public endpoints).
+CABAS_API_RATE_PER_MINUTE = int(os.environ.get("CABAS_API_RATE_PER_MINUTE", "120"))
 
 # Public address of this installation, used in e-mails.
 CABAS_SITE_URL = os.environ.get("CABAS_SITE_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -27,6 +27,8 @@ urlpatterns = [
     path("", include("cabas.solidarity.urls")),
     path("", include("cabas.books.urls")),
     path("", include("cabas.distribution.sync_urls")),
+    path("", include("cabas.announcements.urls")),
+    path("", include("cabas.api.urls")),
 ]
 
 if settings.DEBUG:

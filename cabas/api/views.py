@@ -1,0 +1,46 @@
+"""The person's personal API tokens, on their profile page: create one (shown once), revoke one."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from cabas.accounts.permissions import AuthenticatedRequest
+from cabas.api import tokens
+from cabas.api.forms import TokenForm
+from cabas.api.models import ApiToken, Scope
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def token_new(request: AuthenticatedRequest) -> HttpResponse:
+    """The new token is shown on this page's answer only: it is stored hashed, never shown again."""
+    form = TokenForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            token, secret = tokens.create_token(
+                user=request.user, name=form.cleaned_data["name"], scope=Scope(form.cleaned_data["scope"])
+            )
+        except tokens.TokenError as error:
+            form.add_error(None, str(error))
+        else:
+            response = render(request, "api/token_created.html", {"token": token, "secret": secret})
+            add_never_cache_headers(response)
+            return response
+    return render(request, "api/token_new.html", {"form": form})
+
+
+@login_required
+@require_POST
+def token_revoke(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    token = get_object_or_404(ApiToken.objects.live(), pk=pk, user=request.user)
+    tokens.revoke_token(token=token)
+    messages.success(
+        request, _("The token « %(name)s » is revoked: it no longer works.") % {"name": token.name}
+    )
+    return redirect("profile")
