@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
+from django.utils import translation
 from ninja.errors import HttpError
 from ninja.security import HttpBearer
 from ninja.throttling import BaseThrottle
@@ -31,6 +32,10 @@ class TokenAuth(HttpBearer):
         found = authenticate(token.strip())
         if found is not None:
             request.user = found.user
+            # As the pages speak to a logged-in person: in the language of their profile.
+            if found.user.language in dict(settings.LANGUAGES):
+                translation.activate(found.user.language)
+                request.LANGUAGE_CODE = found.user.language
         return found
 
 

@@ -12,7 +12,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from cabas.accounts.models import Role
 from cabas.accounts.permissions import group_access, require_manager
@@ -218,7 +218,7 @@ def basket(request: HttpRequest, slug: str, cycle_id: int) -> dict[str, Any]:
 )
 def basket_line(
     request: HttpRequest, slug: str, cycle_id: int, offer_id: int, line: s.LineIn
-) -> tuple[int, dict[str, Any]]:
+) -> Status[dict[str, Any]]:
     """Set the quantity of one offer in the person's basket (a token with basket access only).
 
     The same rules as the order page, through the same write path: the cycle
@@ -234,16 +234,16 @@ def basket_line(
     change = LineChange(offer.pk, line.quantity, expected=line.expected)
     result = save_basket(cycle=cycle, member=person, changes=[change], by=person)
     if result.refused:
-        return 409, {"detail": result.refused, "offer_id": offer.pk}
+        return Status(409, {"detail": result.refused, "offer_id": offer.pk})
     if message := result.errors.get(offer.pk):
-        return 422, {"detail": message}
+        return Status(422, {"detail": message})
     if offer.pk in result.quota_left:
         detail = _("Not enough left: nothing was changed.")
-        return 409, {"detail": detail, "offer_id": offer.pk, "available": result.quota_left[offer.pk]}
+        return Status(409, {"detail": detail, "offer_id": offer.pk, "available": result.quota_left[offer.pk]})
     if offer.pk in result.stale:
         detail = _("This line was changed meanwhile: nothing was changed.")
-        return 409, {"detail": detail, "offer_id": offer.pk, "stored": result.stale[offer.pk]}
-    return 200, _own_basket(request, cycle)
+        return Status(409, {"detail": detail, "offer_id": offer.pk, "stored": result.stale[offer.pk]})
+    return Status(200, _own_basket(request, cycle))
 
 
 # --- A producer's orders ------------------------------------------------------------------------
