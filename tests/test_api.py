@@ -308,7 +308,9 @@ def test_rate_limit_for_the_public_endpoints_per_address(shop: Shop, client, set
 class TestTokenPages:
     def test_create_shows_the_token_once_and_stores_its_digest(self, shop: Shop, client_for) -> None:
         client = client_for(shop.member)
-        answer = client.post(reverse("api_token_new"), {"name": "  Mon   tableur ", "scope": "basket"})
+        created = client.post(reverse("api_token_new"), {"name": "  Mon   tableur ", "scope": "basket"})
+        assert created.status_code == 302 and created["Location"] == reverse("api_token_created")
+        answer = client.get(reverse("api_token_created"))
         assert answer.status_code == 200
         assert "no-store" in answer["Cache-Control"]
         token = ApiToken.objects.get(user=shop.member)
@@ -317,6 +319,10 @@ class TestTokenPages:
         assert (token.name, token.scope, token.hint) == ("Mon tableur", Scope.BASKET, secret[-4:])
         assert token.digest == hashlib.sha256(secret.encode()).hexdigest()
         assert secret not in str(ApiToken.objects.values().get())
+        # Shown once: a reload goes back to the profile page, without it.
+        again = client.get(reverse("api_token_created"))
+        assert again.status_code == 302 and again["Location"] == reverse("profile")
+        assert "api_new_token" not in client.session
         profile = client.get(reverse("profile"))
         assert b"Mon tableur" in profile.content and secret.encode() not in profile.content
         # And it works.

@@ -200,6 +200,8 @@ MATRIX: dict[str, tuple[Callable[[Site], dict[str, object]], dict[str, int], dic
     # Personal API tokens: one's own only (another's is a 404). The API itself (api/v1/) has its
     # own matrix, by token and scope: tests/test_api_authorization.py.
     "api_token_new": (lambda c: {}, LOGGED_IN, {"anonymous": 302}),
+    # Shows a new token once, right after its creation; otherwise back to the profile page.
+    "api_token_created": (lambda c: {}, dict.fromkeys(ROLES, 302), {}),
     "api_token_revoke": (
         _mehdis_token,
         GET_ON_POST_ONLY,
