@@ -190,6 +190,8 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 # Behind the TLS proxy, login throttling must count each person's address, not the
 # proxy's: allauth reads it from X-Forwarded-For, trusting that many proxies.
 ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("CABAS_TRUSTED_PROXY_COUNT", "0" if DEBUG else "1"))
+# The API's rate limit per address (public endpoints) trusts the same proxies, no more.
+NINJA_NUM_PROXIES = ALLAUTH_TRUSTED_PROXY_COUNT
 
 # --- Internationalisation --------------------------------------------------------
 LANGUAGE_CODE = "fr"

@@ -303,6 +303,24 @@ def test_rate_limit_for_the_public_endpoints_per_address(shop: Shop, client, set
     assert statuses == [200, 200, 429]
     other = client.get(f"/api/v1/groups/{A}/catalogue", REMOTE_ADDR="192.0.2.9")
     assert other.status_code == 200
+    # A forged X-Forwarded-For is not another address (no proxy is trusted in tests).
+    forged = client.get(f"/api/v1/groups/{A}/catalogue", HTTP_X_FORWARDED_FOR="198.51.100.7")
+    assert forged.status_code == 429
+
+
+def test_no_csrf_token_is_needed_with_a_token(shop: Shop) -> None:
+    """A script has no CSRF cookie: its token is its proof (and a cookie alone is refused)."""
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    answer = put(client, line_url(shop, shop.bread), {"quantity": 1000}, token_for(shop.member))
+    assert answer.status_code == 200
+    client.force_login(shop.member)
+    no_token = client.put(
+        line_url(shop, shop.bread), json.dumps({"quantity": 2000}), content_type="application/json"
+    )
+    assert no_token.status_code == 401
+    assert lines(shop) == [(shop.member.pk, shop.bread.pk, 1000, 520)]
 
 
 class TestTokenPages:

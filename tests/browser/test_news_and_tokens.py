@@ -91,3 +91,10 @@ def test_a_member_creates_a_token_a_script_reads_with_it_and_it_is_revoked(
         tr_text("The token « %(name)s » is revoked: it no longer works.", name="Mon tableur")
     )
     assert script.get(url, headers={"Authorization": f"Bearer {secret}"}).status == 401
+
+
+def test_the_api_docs_page_works_under_the_sites_policy(page) -> None:
+    """Served from the app's own static files: no CDN, no violation of the Content-Security-Policy."""
+    page.goto("/api/v1/docs")
+    expect(page.locator("#swagger-ui")).to_contain_text("Cabas API")
+    expect(page.locator("#swagger-ui")).to_contain_text("/api/v1/me/baskets")
