@@ -240,8 +240,15 @@ def test_hostile_bodies_change_nothing(shop: Shop, client, body: object) -> None
     before = lines(shop)
     answer = put(client, line_url(shop, shop.bread), body, token_for(shop.member))
     assert answer.status_code in (400, 422), answer.content
-    assert "detail" in answer.json()
+    assert isinstance(answer.json()["detail"], str)
     assert lines(shop) == before
+
+
+def test_a_negative_quantity_is_explained(shop: Shop, client) -> None:
+    answer = put(client, line_url(shop, shop.bread), {"quantity": -1000}, token_for(shop.member2))
+    assert answer.status_code == 422
+    assert answer.json()["detail"].startswith("The request is not valid (quantity: ")
+    assert answer.json()["errors"][0]["loc"] == ["body", "line", "quantity"]
 
 
 def test_a_read_token_cannot_write(shop: Shop, client) -> None:

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Swagger
+from ninja.errors import ValidationError
 
 from cabas.api import endpoints
 from cabas.api.auth import PerTokenThrottle, TokenAuth
@@ -39,6 +41,20 @@ api = NinjaAPI(
     docs_url="/docs",
     openapi_url="/openapi.json",
 )
+
+
+def _field(loc: object) -> str:
+    """``("body", "line", "quantity")`` -> ``quantity``; ``("query", "page")`` -> ``query.page``."""
+    parts = loc if isinstance(loc, (list, tuple)) else ()
+    return ".".join(str(part) for part in parts if part not in ("body", "line")) or "body"
+
+
+@api.exception_handler(ValidationError)
+def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    """422 with one readable sentence (``detail``) and pydantic's list of what was wrong (``errors``)."""
+    where = "; ".join(f"{_field(error.get('loc', ()))}: {error.get('msg', '')}" for error in exc.errors)
+    detail = _("The request is not valid (%(where)s): nothing was changed.") % {"where": where}
+    return api.create_response(request, {"detail": detail, "errors": exc.errors}, status=422)
 
 
 @api.exception_handler(PermissionDenied)

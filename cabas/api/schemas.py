@@ -21,7 +21,10 @@ class Page[T](Schema):
 
 
 class Error(Schema):
-    detail: str
+    detail: str = Field(description="Why, in the person's language.")
+    errors: list[dict[str, object]] | None = Field(
+        None, description="On invalid input: each field's problem."
+    )
 
 
 class Conflict(Schema):
