@@ -447,3 +447,14 @@ def test_query_counts_are_constant(shop: Shop, cast: Cast, client) -> None:
     large = [count_queries(client, url, secret) for url, secret in urls]
     assert large == small, list(zip(urls, small, large, strict=True))
     assert max(small) <= 10, small
+
+
+def test_the_site_admin_sees_who_holds_tokens_not_their_digests(shop: Shop, client_for) -> None:
+    token_for(shop.member)
+    token = ApiToken.objects.get()
+    client = client_for(shop.site_admin)
+    assert client.get("/admin/api/apitoken/").status_code == 200
+    page = client.get(f"/admin/api/apitoken/{token.pk}/change/")
+    assert page.status_code == 200 and token.digest.encode() not in page.content
+    assert client.get("/admin/api/apitoken/add/").status_code == 403
+    assert client.get("/admin/announcements/announcement/").status_code == 200
