@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "ninja",  # the API docs page's files, served locally (no CDN under our CSP)
     "django_tasks_db",
     "cabas.lib",
     "cabas.accounts",
@@ -62,6 +63,8 @@ INSTALLED_APPS = [
     "cabas.settlement",
     "cabas.books",
     "cabas.solidarity",
+    "cabas.announcements",
+    "cabas.api",
     "cabas.imports",
     "cabas.demo",
     "cabas.ops",
@@ -189,6 +192,8 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 # Behind the TLS proxy, login throttling must count each person's address, not the
 # proxy's: allauth reads it from X-Forwarded-For, trusting that many proxies.
 ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("CABAS_TRUSTED_PROXY_COUNT", "0" if DEBUG else "1"))
+# The API's rate limit per address (public endpoints) trusts the same proxies, no more.
+NINJA_NUM_PROXIES = ALLAUTH_TRUSTED_PROXY_COUNT
 
 # --- Internationalisation --------------------------------------------------------
 LANGUAGE_CODE = "fr"
@@ -305,6 +310,8 @@ if os.environ.get("CABAS_SENTRY_DSN"):
 
 # Members per page on coordinators' lists.
 CABAS_PAGE_SIZE = 50
+# Requests a minute each API token may make (each address, on the public endpoints).
+CABAS_API_RATE_PER_MINUTE = int(os.environ.get("CABAS_API_RATE_PER_MINUTE", "120"))
 
 # Public address of this installation, used in e-mails.
 CABAS_SITE_URL = os.environ.get("CABAS_SITE_URL", "http://127.0.0.1:8000").rstrip("/")

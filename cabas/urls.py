@@ -29,6 +29,8 @@ urlpatterns = [
     path("", include("cabas.audit.urls")),
     path("", include("cabas.privacy.urls")),
     path("", include("cabas.distribution.sync_urls")),
+    path("", include("cabas.announcements.urls")),
+    path("", include("cabas.api.urls")),
 ]
 
 if settings.DEBUG:

@@ -173,6 +173,19 @@ def _feed(c: Site) -> dict[str, object]:
     return {"token": CalendarFeed.objects.get(user=c.member2).token}
 
 
+def _announcement(c: Site) -> dict[str, object]:
+    from cabas.announcements.models import Announcement
+
+    return {"slug": A, "pk": Announcement.objects.get(group=c.group_a).pk}
+
+
+def _mehdis_token(c: Site) -> dict[str, object]:
+    """Mehdi's API token (a household of A not in the roles): nobody else's to revoke."""
+    from cabas.api.models import ApiToken
+
+    return {"pk": ApiToken.objects.get(user=c.member2).pk}
+
+
 def _in_a(producer_slug: str) -> Callable[[Site], dict[str, object]]:
     return lambda c: {"slug": A, "producer_slug": producer_slug}
 
@@ -191,6 +204,21 @@ MATRIX: dict[str, tuple[Callable[[Site], dict[str, object]], dict[str, int], dic
     "manage_privacy": (_group, COORDINATORS_OF_A, POST_COORDINATORS_OF_A),
     # The journal: coordinators of A and the site admin (not the treasurer who is not a coordinator).
     "manage_journal": (_group, COORDINATORS_OF_A, {}),
+    # Personal API tokens: one's own only (another's is a 404). The API itself (api/v1/) has its
+    # own matrix, by token and scope: tests/test_api_authorization.py.
+    "api_token_new": (lambda c: {}, LOGGED_IN, {"anonymous": 302}),
+    # Shows a new token once, right after its creation; otherwise back to the profile page.
+    "api_token_created": (lambda c: {}, dict.fromkeys(ROLES, 302), {}),
+    "api_token_revoke": (
+        _mehdis_token,
+        GET_ON_POST_ONLY,
+        {**dict.fromkeys(_OTHERS, 404), "anonymous": 302, "treasurer_a": 404},
+    ),
+    # A group's news: its people read them, its coordinators write them.
+    "news": (_group, GROUP_A_MEMBERS, {}),
+    "manage_news_new": (_group, COORDINATORS_OF_A, POST_COORDINATORS_OF_A),
+    "manage_news_edit": (_announcement, COORDINATORS_OF_A, POST_COORDINATORS_OF_A),
+    "manage_news_delete": (_announcement, GET_ON_POST_ONLY, POST_COORDINATORS_OF_A),
     "group_detail": (_group, ANYONE, {}),
     # Members of A are sent back to the group page; others see the form.
     "group_join": (
@@ -424,7 +452,7 @@ def app_url_names() -> set[str]:
         for pattern in patterns:
             if isinstance(pattern, URLResolver):
                 walk(pattern.url_patterns, prefix + str(pattern.pattern))
-            elif not (prefix + str(pattern.pattern)).startswith(("admin/", "accounts/")):
+            elif not (prefix + str(pattern.pattern)).startswith(("admin/", "accounts/", "api/")):
                 assert pattern.name, f"unnamed URL {prefix}{pattern.pattern}"
                 names.add(pattern.name)
 
@@ -462,6 +490,9 @@ MATRIX_ENTRY = "matrix-entry"
 @pytest.fixture
 def matrix_cast(cast: Cast) -> Site:
     """Something behind every URL; nobody has ordered in the open cycle (no slip to see)."""
+    from cabas.announcements import services as announcements
+    from cabas.api import tokens
+    from cabas.api.models import Scope
     from cabas.ledger import services as ledger
     from cabas.shifts import services as shifts
     from cabas.shifts.models import CalendarFeed, Shift
@@ -471,6 +502,8 @@ def matrix_cast(cast: Cast) -> Site:
     shifts.copy_shifts(cycle=site.cycle)
     shifts.sign_up(shift=Shift.objects.filter(cycle=site.cycle).order_by("pk")[0], user=cast.member2)
     CalendarFeed.objects.create(user=cast.member2)
+    announcements.post(group=cast.group_a, by=cast.coordinator, title="AG", body="Le 12.", send_email=False)
+    tokens.create_token(user=cast.member2, name="tableur", scope=Scope.BASKET)
     context = ledger.Context(group=cast.group_a, by=cast.coordinator, cycle=site.cycle, key=MATRIX_ENTRY)
     ledger.handover(context, household=cast.member2, producer=cast.bakery, amount_cents=450)
     # A statement of A: one line left to reconcile (confirmed), one preview (unconfirmed).
@@ -511,6 +544,8 @@ def test_get_matrix(matrix_cast: Site, client_for, role: str) -> None:
 def snapshot() -> tuple[object, ...]:
     """Everything a refused request must leave as it was."""
     from cabas.accounts.models import BuyingGroup, JoinRequest, Membership
+    from cabas.announcements.models import Announcement
+    from cabas.api.models import ApiToken
     from cabas.audit.models import AuditEvent
     from cabas.books.models import AccountCodes
     from cabas.catalog.models import (
@@ -564,6 +599,8 @@ def snapshot() -> tuple[object, ...]:
         list(CalendarFeed.objects.order_by("pk").values_list("pk", "token")),
         list(PrivacyNotice.objects.order_by("pk").values_list("pk", "text")),
         list(AuditEvent.objects.order_by("pk").values_list("pk")),
+        list(Announcement.objects.order_by("pk").values_list("pk", "title", "body", "hidden_at")),
+        list(ApiToken.objects.order_by("pk").values_list("pk", "name", "revoked_at")),
     )
 
 
@@ -604,6 +641,8 @@ def post_data(c: Site) -> dict[str, object]:
                 "confirm": "on",
             }.items()
         },
+        "title": "Piraté",
+        "body": "x",
         "kind": "tidy",
         "starts_at": "10:00",
         "ends_at": "11:00",

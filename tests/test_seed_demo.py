@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from cabas.accounts import services
 from cabas.accounts.models import BuyingGroup, JoinRequest, Membership, Role, User
+from cabas.announcements.models import Announcement
 from cabas.catalog import validation
 from cabas.catalog.models import (
     MEASURED_UNITS,
@@ -89,6 +90,7 @@ def row_counts() -> dict[str, int]:
         Event,
         Entry,
         Line,
+        Announcement,
     )
     return {model.__name__: model.objects.count() for model in models}
 
@@ -246,6 +248,13 @@ def test_pending_join_requests_wait_for_a_coordinator():
     assert pending.exclude(message="").exists()
     members = Membership.objects.current().filter(group__slug="saint-orens").values("user_id")
     assert not pending.filter(user_id__in=members).exists()
+
+
+def test_the_demo_group_has_news_for_its_members():
+    run(households=10, producers=5)
+    news = Announcement.objects.shown().filter(group__slug="saint-orens")
+    assert news.count() == 3
+    assert not news.filter(emailed_at__isnull=False).exists()  # a demo e-mails nobody
 
 
 def test_running_twice_changes_nothing():

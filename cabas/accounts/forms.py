@@ -46,6 +46,8 @@ class ProfileForm(forms.ModelForm[User]):
     class Meta:
         model = User
         fields = ["full_name", "phone", "language", "wants_announcements", "wants_reminders"]
+        # One choice for the group's e-mails to everyone: its news and the opening of a cycle.
+        labels = {"wants_announcements": _("E-mail me the group's announcements and when a cycle opens")}
         widgets = {
             "full_name": forms.TextInput(attrs={"autocomplete": "name"}),
             "phone": forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -34,6 +34,15 @@ class Phase(models.TextChoices):
 class CycleQuerySet(models.QuerySet["Cycle"]):
     def published(self) -> CycleQuerySet:
         return self.filter(published_at__isnull=False)
+
+    def upcoming(self, today: date) -> CycleQuerySet:
+        """Published cycles whose distribution is ``today`` or later and not yet done, soonest first:
+        what a group's public page (and the public API) tells of its next distributions."""
+        return (
+            self.published()
+            .filter(distribution_date__gte=today, distributed_at__isnull=True)
+            .order_by("distribution_date", "pk")
+        )
 
     def open_at(self, now: datetime) -> CycleQuerySet:
         return self.published().filter(opens_at__lte=now, closes_at__gt=now)

@@ -52,6 +52,7 @@ from cabas.demo.cycles import ensure_cycles
 from cabas.demo.data import BALMA, SAINT_ORENS, GroupText, Login, ProducerText
 from cabas.demo.day import ensure_day_cycle
 from cabas.demo.fund import ensure_fund
+from cabas.demo.news import ensure_news
 from cabas.demo.settlement import ensure_settlement_cycles
 from cabas.demo.shifts import ensure_shifts
 
@@ -802,6 +803,7 @@ def seed(sizes: Sizes, *, seed: int = data.SEED) -> list[Cycle]:
         )
         # The solidarity fund: gifts, households helped, requests waiting, the day's help scaled.
         ensure_fund(saint_orens, users.get(data.TREASURER_LOGIN_EMAIL), day_cycle, seed=seed)
+    ensure_news(saint_orens, coordinator, now=now)
     # A bank statement waiting for the treasurer, matching the day's references.
     ensure_statement(saint_orens, users[data.TREASURER_LOGIN_EMAIL])
     ensure_prepaid(balma, users[coordinator_of(BALMA).email], users[data.BALMA_MEMBER_LOGIN_EMAIL])

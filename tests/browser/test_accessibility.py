@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from cabas.accounts import services
+from cabas.announcements import services as announcements
 from tests.browser.helpers import assert_accessible, blocking_violations
 from tests.cast import person
 
@@ -19,7 +20,14 @@ pytestmark = pytest.mark.browser
 PAGES: dict[str | None, list[str]] = {
     None: ["/", "/g/saint-orens/", "/accounts/login/", "/accounts/signup/", "/accounts/login/code/"],
     "outsider": ["/", "/g/saint-orens/", "/g/saint-orens/join/", "/account/"],
-    "member": ["/", "/g/saint-orens/", "/g/saint-orens/members/", "/account/"],
+    "member": [
+        "/",
+        "/g/saint-orens/",
+        "/g/saint-orens/members/",
+        "/g/saint-orens/news/",
+        "/account/",
+        "/account/tokens/new/",
+    ],
     "coordinator": [
         "/g/saint-orens/",
         "/g/saint-orens/manage/members/",
@@ -27,6 +35,9 @@ PAGES: dict[str | None, list[str]] = {
         "/g/saint-orens/manage/members/{member_pk}/",
         "/g/saint-orens/manage/requests/",
         "/g/saint-orens/manage/settings/",
+        "/g/saint-orens/news/",
+        "/g/saint-orens/manage/news/new/",
+        "/g/saint-orens/manage/news/{announcement_pk}/",
         "/account/",
     ],
 }
@@ -43,10 +54,17 @@ def _with_join_requests(cast) -> None:
 @pytest.mark.parametrize("who", list(PAGES), ids=lambda who: who or "anonymous")
 def test_main_pages_have_no_serious_accessibility_violation(page_as, cast, who):
     _with_join_requests(cast)
+    news = announcements.post(
+        group=cast.group_a,
+        by=cast.coordinator,
+        title="Assemblée générale",
+        body="Le 14 à 19 h.",
+        send_email=False,
+    )
     page = page_as(getattr(cast, who) if who else None, bypass_csp=True)
     reports = []
     for template in PAGES[who]:
-        path = template.format(member_pk=cast.membership(cast.member).pk)
+        path = template.format(member_pk=cast.membership(cast.member).pk, announcement_pk=news.pk)
         response = page.goto(path)
         assert response is not None
         assert response.status == 200, f"{path} answered {response.status}"

@@ -16,11 +16,7 @@ register = template.Library()
 def upcoming_cycles(group: BuyingGroup) -> list[Cycle]:
     """Published cycles whose distribution is today or later, soonest first (at most three)."""
     today = timezone.localdate()
-    return list(
-        Cycle.objects.published()
-        .filter(group=group, distribution_date__gte=today, distributed_at__isnull=True)
-        .order_by("distribution_date")[:3]
-    )
+    return list(Cycle.objects.upcoming(today).filter(group=group)[:3])
 
 
 @register.simple_tag
