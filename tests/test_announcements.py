@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 
 from cabas.accounts import services as accounts
 from cabas.announcements import services, tasks
@@ -16,7 +16,7 @@ from tests import scene
 from tests.cast import Cast
 
 A = "saint-orens"
-NEW = reverse("manage_news_new", args=[A])
+NEW = reverse_lazy("manage_news_new", args=[A])
 
 
 def rows() -> list[tuple[object, ...]]:
