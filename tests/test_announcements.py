@@ -213,8 +213,8 @@ class TestCorrectingAndDeleting:
 def test_the_coordinators_find_it(cast: Cast, client_for) -> None:
     """Reachable: the management menu and the group page link to it."""
     client = client_for(cast.coordinator)
-    assert NEW in client.get(reverse("manage_members", args=[A])).content.decode()
-    assert NEW in client.get(reverse("group_detail", args=[A])).content.decode()
+    assert str(NEW) in client.get(reverse("manage_members", args=[A])).content.decode()
+    assert str(NEW) in client.get(reverse("group_detail", args=[A])).content.decode()
     assert (
         reverse("news", args=[A])
         in client_for(cast.member).get(reverse("group_detail", args=[A])).content.decode()
