@@ -159,6 +159,7 @@ class GroupSettingsForm(forms.ModelForm[BuyingGroup]):
             "max_line_units",
             "bank_iban",
             "prepaid",
+            "fund_percents",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 5})}
 
@@ -203,6 +204,15 @@ class GroupSettingsForm(forms.ModelForm[BuyingGroup]):
 
     def clean_contact_phone(self) -> str:
         return normalise_phone(self.cleaned_data["contact_phone"])
+
+    def clean_fund_percents(self) -> str:
+        words = self.cleaned_data["fund_percents"].replace(",", " ").replace(";", " ").split()
+        numbers = [word.rstrip("%").strip() for word in words]
+        if any(not (n.isascii() and n.isdigit() and 0 < int(n) <= 50) for n in numbers) or len(numbers) > 6:
+            raise forms.ValidationError(
+                _("Type up to 6 whole percentages between 1 and 50, such as « 2 5 10 ».")
+            )
+        return " ".join(str(int(n)) for n in numbers)
 
 
 class MemberSearchForm(forms.Form):
