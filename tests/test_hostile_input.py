@@ -460,7 +460,17 @@ def _post_targets(c: Site, client_for) -> list[Target]:
 def _snapshot() -> dict[str, tuple[int, str]]:
     """Per table of the app: its row count and a checksum of every value of every row."""
     state = {}
-    for label in ("accounts", "catalog", "cycles", "distribution", "reports", "shifts", "ledger", "bank"):
+    for label in (
+        "accounts",
+        "catalog",
+        "cycles",
+        "distribution",
+        "reports",
+        "shifts",
+        "ledger",
+        "bank",
+        "solidarity",
+    ):
         for model in apps.get_app_config(label).get_models():
             rows = list(model._default_manager.order_by("pk").values_list())
             state[model._meta.db_table] = (len(rows), hashlib.sha256(repr(rows).encode()).hexdigest())
