@@ -36,7 +36,9 @@ class GiftForm(TokenForm):
     )
     amount = AmountField(label=_("Amount"), max_cents=MAX_GIFT_CENTS)
     method = forms.ChoiceField(label=_("How"), choices=GIFT_METHODS)
-    received_on = forms.DateField(label=_("Received on"), widget=forms.DateInput(attrs={"type": "date"}))
+    received_on = forms.DateField(
+        label=_("Received on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     note = forms.CharField(label=_("Note (optional)"), max_length=300, required=False)
 
     def __init__(self, *args: Any, households: dict[int, User], **kwargs: Any) -> None:
