@@ -79,6 +79,21 @@ class TestContributionOnTheOrderPage:
         assert (stored.fund_percent, stored.fund_amount_cents) == (0, 0)
         assert not Entry.objects.exists()
 
+    def test_a_line_changed_with_htmx_updates_the_contribution(
+        self, cast: Cast, open_cycle, client_for: Callable[..., Client]
+    ) -> None:
+        client = client_for(cast.member)
+        client.post(self.url(open_cycle), {"choice": "p5"})
+        bread = open_cycle.offers.get()
+        response = client.post(
+            reverse("order_line", args=[A, open_cycle.pk, bread.pk]),
+            {f"q-{bread.pk}": "4", f"e-{bread.pk}": "3000"},
+            headers={"HX-Request": "true"},
+        )
+        assert response.status_code == 200
+        assert 'id="basket-contribution"' in response.text
+        assert "1,04\u00a0€" in response.text and "21,84\u00a0€" in response.text  # 5 % of 20,80 €
+
     @pytest.mark.parametrize(
         "data",
         [
@@ -258,6 +273,36 @@ class TestTreasuryGifts:
             gift(cast, 100 + n, donor=cast.member2)
         with django_assert_max_num_queries(len(few.captured_queries)):
             assert client.get(self.url()).status_code == 200
+
+
+class TestSuggestedPercentages:
+    def url(self) -> str:
+        return reverse("treasury_fund_percents", args=[A])
+
+    def stored(self, cast: Cast) -> str:
+        return BuyingGroup.objects.get(pk=cast.group_a.pk).fund_percents
+
+    def test_a_treasurer_sets_them(self, cast: Cast, client_for: Callable[..., Client]) -> None:
+        client = client_for(cast.treasurer)
+        assert client.post(self.url(), {"fund_percents": "3 % ; 6, 12"}).status_code == 302
+        assert self.stored(cast) == "3 6 12"
+        assert client.post(self.url(), {"fund_percents": ""}).status_code == 302
+        assert self.stored(cast) == ""
+        assert client.get(self.url()).status_code == 405
+
+    @pytest.mark.parametrize("typed", ["0", "51", "x", "1 2 3 4 5 6 7", "\u0663", "9" * 30, "5.5"])
+    def test_bad_percentages_change_nothing(
+        self, cast: Cast, client_for: Callable[..., Client], typed: str
+    ) -> None:
+        response = client_for(cast.treasurer).post(self.url(), {"fund_percents": typed})
+        assert response.status_code == 400
+        assert "Tapez jusqu" in response.content.decode()
+        assert self.stored(cast) == "2 5 10"
+
+    def test_who_may(self, cast: Cast, client_for: Callable[..., Client]) -> None:
+        for user in (cast.member, cast.coordinator, cast.coordinator_b, cast.producer_user):
+            assert client_for(user).post(self.url(), {"fund_percents": "1"}).status_code == 403
+        assert self.stored(cast) == "2 5 10"
 
 
 class TestMyGifts:

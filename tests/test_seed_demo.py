@@ -42,6 +42,7 @@ from cabas.cycles.models import (
 )
 from cabas.demo import catalogues, cycles, data, seeding
 from cabas.demo.day import play_day
+from cabas.demo.fund import OUTSIDE_GIFTS
 from cabas.distribution.models import Event, EventKind
 from cabas.distribution.state import load_day
 from cabas.ledger import services as ledger
@@ -958,4 +959,12 @@ def test_the_solidarity_fund_in_the_demo():
     pool = solidarity.pool(cycle)
     granted = sum(positions.help_granted(cycle).values())
     assert 0 < granted < sum(want.help_cents for want in pool.wants)  # scaled: the fund was short
-    assert ledger.balance(group, Account.FUND) == 25_000  # what came in since, the ledger's sum
+    # What came in since (the association's gift and two from outside the group), the ledger's sum.
+    assert ledger.balance(group, Account.FUND) == 25_000 + sum(cents for _name, cents in OUTSIDE_GIFTS)
+    # The donors' summaries have people outside the group to thank; open baskets carry promises.
+    from cabas.cycles.models import Order
+    from cabas.solidarity.gifts import donors
+
+    outside = [d for d in donors(group, timezone.localdate().year) if d.household_id is None]
+    assert {d.name for d in outside} >= {name for name, _cents in OUTSIDE_GIFTS}
+    assert Order.objects.filter(cycle__group=group).exclude(fund_percent=0, fund_amount_cents=0).exists()

@@ -9,8 +9,12 @@ confirmed and does nothing; each posting's idempotency key is the line's
 fingerprint, so a line is posted once whatever happens.
 
 A transfer for a basket is split over what the household still owes each
-producer on that cycle (``positions.allocate``), the rest kept as credit; a
-top-up (prepaid groups) credits the household's account.
+producer on that cycle (``positions.allocate``); what is left pays what the
+household promised the solidarity fund with that basket and has not paid yet
+(its own ``contribution`` entry: producers first, then the fund), and the rest
+is kept as credit. A top-up (prepaid groups) credits the household's account; a
+gift to the fund records a ``solidarity.Gift`` from the household chosen, or from
+the name on the line.
 """
 
 from __future__ import annotations

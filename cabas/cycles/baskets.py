@@ -236,7 +236,9 @@ def assemble(rows: Iterable[Mapping[str, Any]], producers: Mapping[int, Producer
     items: dict[int, dict[int, list[Item]]] = {}
     for row in rows:
         members.setdefault(row["order_id"], _member(row))
-        promises.setdefault(row["order_id"], (row["order__fund_percent"], row["order__fund_amount_cents"]))
+        # Rows read without the promise's columns (a reader of its own) promise nothing.
+        promise = (row.get("order__fund_percent") or 0, row.get("order__fund_amount_cents") or 0)
+        promises.setdefault(row["order_id"], promise)
         items.setdefault(row["order_id"], {}).setdefault(row["offer__producer_id"], []).append(_item(row))
     return {pk: _basket(pk, members[pk], items[pk], producers, promises[pk]) for pk in items}
 

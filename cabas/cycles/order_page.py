@@ -401,6 +401,8 @@ def line_context(
         "producer_total": _due(mine, offer.producer_id),
         "total": mine.total_cents if mine else 0,
         "is_estimate": mine is not None and mine.is_estimate,
+        "contribution_cents": mine.contribution_cents if mine else 0,
+        "to_pay": mine.to_pay_cents if mine else 0,
         "editable": _editable(access, cycle, member),
         "preview": False,
         "line_base": line_base(access.group.slug, cycle.pk),

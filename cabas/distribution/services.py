@@ -18,6 +18,12 @@ the desk, is recorded and flagged for the coordinators to resolve.
 
 Actions on one household are serialised by locking its order row, so a desk
 payment and a stand payment at the same second see each other.
+
+A payment of the whole basket at the desk pays the producers' parts first (less
+what the solidarity fund covers for a household it helps), then what the
+household promised the fund with its basket and has not paid yet (a
+``contribution`` entry of its own, keyed after the payment's, reversed with it
+when the payment is cancelled); anything beyond is the household's credit.
 """
 
 from __future__ import annotations

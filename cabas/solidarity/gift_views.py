@@ -20,8 +20,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from cabas.accounts.forms import FundPercentsForm
 from cabas.accounts.models import BuyingGroup, Role, User
 from cabas.accounts.permissions import AuthenticatedRequest, GroupAccess, group_access
 from cabas.cycles.baskets import baskets_of
@@ -95,13 +96,18 @@ def treasury_gifts(request: AuthenticatedRequest, slug: str) -> HttpResponse:
 
 
 def _gifts_page(
-    request: AuthenticatedRequest, access: GroupAccess, form: GiftForm, status: int = 200
+    request: AuthenticatedRequest,
+    access: GroupAccess,
+    form: GiftForm,
+    status: int = 200,
+    percents: FundPercentsForm | None = None,
 ) -> HttpResponse:
     this_year = timezone.localdate().year
     year = _chosen_year(request.GET.get("year", ""), this_year)
     context = {
         "group": access.group,
         "form": form,
+        "percents_form": percents or FundPercentsForm(instance=access.group),
         "year": year,
         "years": list(range(this_year, max(FIRST_YEAR, this_year - 6), -1)),
         "donors": gifts.donors(access.group, year),
@@ -110,6 +116,20 @@ def _gifts_page(
         .order_by("-recorded_at", "-pk")[:20],
     }
     return render(request, "solidarity/gifts.html", context, status=status)
+
+
+@login_required
+@require_POST
+def treasury_fund_percents(request: AuthenticatedRequest, slug: str) -> HttpResponse:
+    """The percentages of the basket the order page suggests as a contribution to the fund."""
+    access = treasurer_access(request, slug)
+    form = FundPercentsForm(request.POST, instance=BuyingGroup.objects.get(pk=access.group.pk))
+    if form.is_valid():
+        form.save()
+        messages.success(request, _("The suggested contributions are saved."))
+        return redirect("treasury_gifts", access.group.slug)
+    blank = GiftForm(households=_households(access.group), initial={"token": settlement.new_key()})
+    return _gifts_page(request, access, blank, status=400, percents=form)
 
 
 def _chosen_year(text: str, default: int) -> int:
