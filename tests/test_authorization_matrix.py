@@ -365,11 +365,8 @@ MATRIX: dict[str, tuple[Callable[[Site], dict[str, object]], dict[str, int], dic
     # form lacks the method and date: refused, 400); a household sees its own gifts. The matrix has
     # no gift: a donor's summary is not found (404) for those who may ask.
     "treasury_gifts": (_group, TREASURERS_OF_A, {**POST_TREASURERS_OF_A, "treasurer_a": 400}),
-    "treasury_fund_percents": (
-        _group,
-        GET_ON_POST_ONLY,
-        {role: status for role, status in TREASURERS_OF_A.items() if status != 200},
-    ),
+    # The matrix's form names no percentage: « none », which the treasurer may choose (back, 302).
+    "treasury_fund_percents": (_group, GET_ON_POST_ONLY, POST_TREASURERS_OF_A_BACK),
     "treasury_donors_pdf": (lambda c: {"slug": A, "year": 2026}, TREASURERS_OF_A, {}),
     "treasury_donor_pdf": (
         lambda c: {"slug": A, "year": 2026, "key": f"h{c.member.pk}"},
