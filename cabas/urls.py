@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("cabas.imports.urls")),
     path("", include("cabas.settlement.urls")),
     path("", include("cabas.solidarity.urls")),
+    path("", include("cabas.solidarity.gift_urls")),
     path("", include("cabas.books.urls")),
     path("", include("cabas.audit.urls")),
     path("", include("cabas.privacy.urls")),

@@ -257,6 +257,9 @@ MATRIX: dict[str, tuple[Callable[[Site], dict[str, object]], dict[str, int], dic
     "order": (_cycle, HOUSEHOLDS_OF_A, POST_HOUSEHOLDS_OF_A),
     "order_line": (_offer, GET_ON_POST_ONLY, POST_HOUSEHOLDS_OF_A),
     "order_copy_previous": (_cycle, GET_ON_POST_ONLY, POST_HOUSEHOLDS_OF_A),
+    # A household's contribution to the fund on its own basket (the matrix's form names no choice:
+    # the order page again with a message, nothing written).
+    "order_contribution": (_cycle, GET_ON_POST_ONLY, POST_HOUSEHOLDS_OF_A),
     "order_history": (_group, HOUSEHOLDS_OF_A, {}),
     "manage_cycles": (_group, COORDINATORS_OF_A, {}),
     "manage_cycle_new": (_group, COORDINATORS_OF_A, POST_COORDINATORS_OF_A),
@@ -398,6 +401,24 @@ MATRIX: dict[str, tuple[Callable[[Site], dict[str, object]], dict[str, int], dic
     "solidarity_figures": (_group, GROUP_A_MEMBERS, GET_ON_POST_ONLY),
     "solidarity_propose": (_group, COORDINATORS_OF_A, POST_COORDINATORS_OF_A),
     "solidarity_grant": (_cycle, GET_ON_POST_ONLY, POST_TREASURERS_OF_A_BACK),
+    # Gifts to the fund: the treasurers record them and print the donors' summaries (the matrix's
+    # form lacks the method and date: refused, 400); a household sees its own gifts. The matrix has
+    # no gift: a donor's summary is not found (404) for those who may ask.
+    "treasury_gifts": (_group, TREASURERS_OF_A, {**POST_TREASURERS_OF_A, "treasurer_a": 400}),
+    # The matrix's form names no percentage: « none », which the treasurer may choose (back, 302).
+    "treasury_fund_percents": (_group, GET_ON_POST_ONLY, POST_TREASURERS_OF_A_BACK),
+    "treasury_donors_pdf": (lambda c: {"slug": A, "year": 2026}, TREASURERS_OF_A, {}),
+    "treasury_donor_pdf": (
+        lambda c: {"slug": A, "year": 2026, "key": f"h{c.member.pk}"},
+        {**TREASURERS_OF_A, "treasurer_a": 404, "site_admin": 404},
+        {},
+    ),
+    "my_gifts": (_group, HOUSEHOLDS_OF_A, {}),
+    "my_gifts_pdf": (
+        lambda c: {"slug": A, "year": 2026},
+        {**HOUSEHOLDS_OF_A, **{r: 404 for r, v in HOUSEHOLDS_OF_A.items() if v == 200}},
+        {},
+    ),
     "settlement_board": (_cycle, TREASURERS_OF_A, {}),
     "settlement_transfer": (_cycle, GET_ON_POST_ONLY, POST_TREASURERS_OF_A),
     "settlement_deposit": (_cycle, GET_ON_POST_ONLY, POST_TREASURERS_OF_A),
@@ -723,7 +744,7 @@ def group_urls_with_b_slug(c: Site) -> list[tuple[str, dict[str, object]]]:
     for name, (kwargs, _get, _post) in MATRIX.items():
         values = kwargs(c)
         # A year of the books names no object: B's year is B's own.
-        yearly = name in ("books_journal_year", "books_summary")
+        yearly = name in ("books_journal_year", "books_summary", "treasury_donors_pdf", "my_gifts_pdf")
         if values.get("slug") == A and len(values) > 1 and name != "manage_producer_link" and not yearly:
             if "producer_slug" in values:
                 values["producer_slug"] = "bergerie"

@@ -17,15 +17,17 @@ from django.utils import timezone
 
 from cabas.accounts.models import Membership, Role, User
 from cabas.catalog.models import Category, Producer, Product
-from cabas.cycles.models import Allocation, ChangeKind, Cycle, OrderChange, OrderLine, Phase
+from cabas.cycles.models import Allocation, ChangeKind, Cycle, Order, OrderChange, OrderLine, Phase
 from cabas.demo import cycles, data
 from cabas.demo.day import play_day
+from cabas.demo.fund import OUTSIDE_GIFTS
 from cabas.distribution.models import Event, EventKind
 from cabas.distribution.state import load_day
 from cabas.ledger import services as ledger
 from cabas.ledger.models import Account, Entry
 from cabas.shifts import clock, queries
 from cabas.shifts.models import Exemption, Kind, PastHelp, Rules, Shift, Signup
+from cabas.solidarity.gifts import donors
 from tests.test_seed_demo import (
     CYCLE_SIZE,
     day_cycle,
@@ -390,11 +392,16 @@ class TestADayAndItsMoney:
         pool = solidarity.pool(cycle)
         granted = sum(positions.help_granted(cycle).values())
         assert 0 < granted < sum(want.help_cents for want in pool.wants)  # scaled: the fund was short
-        assert ledger.balance(group, Account.FUND) == 25_000  # what came in since, the ledger's sum
+        # What came in since (the association's gift and two from outside the group), the ledger's sum.
+        assert ledger.balance(group, Account.FUND) == 25_000 + sum(cents for _name, cents in OUTSIDE_GIFTS)
+        # The donors' summaries have people outside the group to thank; open baskets carry promises.
+        outside = [d for d in donors(group, timezone.localdate().year) if d.household_id is None]
+        assert {d.name for d in outside} >= {name for name, _cents in OUTSIDE_GIFTS}
+        assert Order.objects.filter(cycle__group=group).exclude(fund_percent=0, fund_amount_cents=0).exists()
         # Two years of history for the committee's dashboard, reconciled with the ledger.
         history = positions.fund_history(group)
         assert (history[-1].day - history[0].day).days >= 700
-        assert history[-1].balance_cents == 25_000
+        assert history[-1].balance_cents == ledger.balance(group, Account.FUND)
         assert max(period.helped for period in history) >= 8
         waiting = HelpRequest.objects.filter(group=group, status=HelpRequest.Status.WAITING)
         assert waiting.filter(proposed_by__isnull=False).count() == 1

@@ -508,6 +508,7 @@ def _snapshot() -> dict[str, tuple[int, str]]:
         "privacy",
         "announcements",
         "api",
+        "solidarity",
     )
     for label in labels:
         for model in apps.get_app_config(label).get_models():

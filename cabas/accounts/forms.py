@@ -146,6 +146,26 @@ class AddMemberForm(forms.Form):
         return normalise_phone(self.cleaned_data["phone"])
 
 
+def clean_fund_percents(text: str) -> str:
+    """The group's suggested contributions to the solidarity fund, checked and written « 2 5 10 »."""
+    words = text.replace(",", " ").replace(";", " ").split()
+    numbers = [number for word in words if (number := word.rstrip("%").strip())]
+    if any(not (n.isascii() and n.isdigit() and 0 < int(n) <= 50) for n in numbers) or len(numbers) > 6:
+        raise forms.ValidationError(_("Type up to 6 whole percentages between 1 and 50, such as « 2 5 10 »."))
+    return " ".join(str(int(n)) for n in numbers)
+
+
+class FundPercentsForm(forms.ModelForm[BuyingGroup]):
+    """The treasurers' own way to the same setting (they do not manage the group's other settings)."""
+
+    class Meta:
+        model = BuyingGroup
+        fields = ["fund_percents"]
+
+    def clean_fund_percents(self) -> str:
+        return clean_fund_percents(self.cleaned_data["fund_percents"])
+
+
 class GroupSettingsForm(forms.ModelForm[BuyingGroup]):
     class Meta:
         model = BuyingGroup
@@ -161,6 +181,7 @@ class GroupSettingsForm(forms.ModelForm[BuyingGroup]):
             "max_line_units",
             "bank_iban",
             "prepaid",
+            "fund_percents",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 5})}
 
@@ -205,6 +226,9 @@ class GroupSettingsForm(forms.ModelForm[BuyingGroup]):
 
     def clean_contact_phone(self) -> str:
         return normalise_phone(self.cleaned_data["contact_phone"])
+
+    def clean_fund_percents(self) -> str:
+        return clean_fund_percents(self.cleaned_data["fund_percents"])
 
 
 class MemberSearchForm(forms.Form):

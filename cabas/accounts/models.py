@@ -146,6 +146,16 @@ class BuyingGroup(models.Model):
         blank=True,
         help_text=_("Shown to members so they can pay by transfer with their reference."),
     )
+    # The contributions to the solidarity fund the order page suggests, in percent of the basket.
+    fund_percents = models.CharField(
+        _("suggested contributions to the solidarity fund (%)"),
+        max_length=40,
+        default="2 5 10",
+        blank=True,
+        help_text=_(
+            "Percentages of the basket offered to members while ordering, e.g. « 2 5 10 »; empty: none."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
@@ -167,6 +177,17 @@ class BuyingGroup(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("group_detail", args=[self.slug])
+
+    @property
+    def suggested_fund_percents(self) -> list[int]:
+        """The percentages ``fund_percents`` lists (whole numbers from 1 to 50, as
+        ``cycles.contribution`` accepts), in order, once each."""
+        found: list[int] = []
+        for word in self.fund_percents.replace(",", " ").replace(";", " ").split():
+            number = word.rstrip("%")
+            if number.isascii() and number.isdigit() and 0 < int(number) <= 50 and int(number) not in found:
+                found.append(int(number))
+        return found
 
 
 class Role(models.TextChoices):

@@ -71,6 +71,8 @@ def read_decision(data: QueryDict, line: StatementLine, choices: Choices) -> tup
         return LATER, ""
     if what == "ignore":
         return Decision("ignore"), ""
+    if what == "gift":
+        return Decision("gift", household), ""
     if household is None:
         return LATER, _("Choose a household of the group.")
     if what == "topup":

@@ -64,6 +64,7 @@ class Status(models.TextChoices):
     PENDING = "pending", _("To decide")  # in an unconfirmed import
     MATCHED = "matched", _("Matched to a basket")
     TOPUP = "topup", _("Prepaid account top-up")
+    GIFT = "gift", _("Gift to the solidarity fund")
     IGNORED = "ignored", _("Ignored")
     UNMATCHED = "unmatched", _("To reconcile")
     DEBIT = "debit", _("Money out")

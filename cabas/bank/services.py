@@ -9,14 +9,18 @@ confirmed and does nothing; each posting's idempotency key is the line's
 fingerprint, so a line is posted once whatever happens.
 
 A transfer for a basket is split over what the household still owes each
-producer on that cycle (``positions.allocate``), the rest kept as credit; a
-top-up (prepaid groups) credits the household's account.
+producer on that cycle (``positions.allocate``); what is left pays what the
+household promised the solidarity fund with that basket and has not paid yet
+(its own ``contribution`` entry: producers first, then the fund), and the rest
+is kept as credit. A top-up (prepaid groups) credits the household's account; a
+gift to the fund records a ``solidarity.Gift`` from the household chosen, or from
+the name on the line.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
@@ -28,10 +32,12 @@ from cabas.bank.matching import fingerprints
 from cabas.bank.models import StatementImport, StatementLine, Status
 from cabas.bank.statements import Statement
 from cabas.catalog.models import Producer
-from cabas.cycles.models import Cycle
+from cabas.cycles.baskets import basket
+from cabas.cycles.models import Cycle, Order
 from cabas.ledger import positions
 from cabas.ledger import services as ledger
-from cabas.ledger.models import Entry
+from cabas.ledger.models import Account, Entry, Method
+from cabas.solidarity.gifts import GiftRefused, record_gift
 
 
 class BankError(Exception):
@@ -40,7 +46,8 @@ class BankError(Exception):
 
 @dataclass(frozen=True)
 class Decision:
-    """What to do with one credit line: ``later`` (to reconcile), ``ignore``, ``basket`` or ``topup``."""
+    """What to do with one credit line: ``later`` (to reconcile), ``ignore``, ``basket``, ``topup`` or
+    ``gift`` (to the solidarity fund; the household is the donor, or None: the line's label names them)."""
 
     kind: str
     household: User | None = None
@@ -80,6 +87,20 @@ class _Owed:
     def __init__(self) -> None:
         self.by_cycle: dict[int, positions.Positions] = {}
         self.producers: dict[int, Producer] = {}
+        self.promised: dict[tuple[int, int], int] = {}  # (cycle, household) -> promise left to pay
+
+    def contribution_left(self, cycle: Cycle, household: User, amount_cents: int) -> int:
+        """What of ``amount_cents`` goes to the household's promise to the fund on ``cycle``
+        (after its producers' parts), lowered as transfers are allocated."""
+        key = (cycle.pk, household.pk)
+        if key not in self.promised:
+            order = Order.objects.filter(cycle=cycle, user=household).select_related("user").first()
+            promised = basket(order).contribution_cents if order is not None else 0
+            paid = positions.contributions_paid(cycle, household).get(household.pk, 0) if promised else 0
+            self.promised[key] = max(promised - paid, 0)
+        part = min(self.promised[key], max(amount_cents, 0))
+        self.promised[key] -= part
+        return part
 
     def shares(self, cycle: Cycle, household: User, amount_cents: int) -> dict[Producer, int]:
         if cycle.pk not in self.by_cycle:
@@ -97,13 +118,15 @@ class _Owed:
 def _post(line: StatementLine, decision: Decision, by: User, owed: _Owed) -> Entry | None:
     if decision.kind in ("later", "ignore"):
         return None
+    key = f"bank:{line.group_id}:{line.fingerprint[:60]}"
+    if decision.kind == "gift":
+        return _gift(line, decision, by, key)
     if decision.household is None:
         raise BankError(_("Choose the household the transfer comes from."))
     memo = _("Bank statement, %(date)s: %(label)s") % {
         "date": line.date.strftime("%d/%m/%Y"),
         "label": line.label,
     }
-    key = f"bank:{line.group_id}:{line.fingerprint[:60]}"
     if decision.kind == "topup":
         if not line.group.prepaid:
             raise BankError(_("This group has no prepaid accounts: match the transfer to a basket."))
@@ -115,9 +138,44 @@ def _post(line: StatementLine, decision: Decision, by: User, owed: _Owed) -> Ent
         group=line.group, by=by, cycle=decision.cycle, memo=memo, source=f"bank:{line.pk}", key=key
     )
     shares = owed.shares(decision.cycle, decision.household, line.amount_cents)
-    return ledger.bank_transfer(
-        context, household=decision.household, amount_cents=line.amount_cents, shares=shares
+    # The producers' parts first, then what the household promised the fund, the rest as credit.
+    to_fund = owed.contribution_left(
+        decision.cycle, decision.household, line.amount_cents - sum(shares.values())
     )
+    entry = None
+    if line.amount_cents - to_fund:
+        entry = ledger.bank_transfer(
+            context, household=decision.household, amount_cents=line.amount_cents - to_fund, shares=shares
+        )
+    if to_fund:
+        gift = ledger.contribution(
+            replace(context, key=f"{key}:fund"[:80]),
+            amount_cents=to_fund,
+            into=Account.BANK,
+            method=Method.TRANSFER,
+            household=decision.household,
+        )
+        entry = entry or gift
+    return entry
+
+
+def _gift(line: StatementLine, decision: Decision, by: User, key: str) -> Entry | None:
+    """A gift to the solidarity fund: from the household chosen, or from the name on the line."""
+    try:
+        gift = record_gift(
+            group=line.group,
+            by=by,
+            amount_cents=line.amount_cents,
+            method=Method.TRANSFER,
+            received_on=min(line.date, timezone.localdate()),
+            donor=decision.household,
+            donor_name=line.label[:120] or _("Bank transfer"),
+            note=_("Bank statement, %(date)s") % {"date": line.date.strftime("%d/%m/%Y")},
+            key=f"{key}:gift"[:80],
+        )
+    except GiftRefused as refused:
+        raise ledger.LedgerError(str(refused)) from None
+    return gift.entry
 
 
 STATUS = {
@@ -125,6 +183,7 @@ STATUS = {
     "ignore": Status.IGNORED,
     "basket": Status.MATCHED,
     "topup": Status.TOPUP,
+    "gift": Status.GIFT,
 }
 
 

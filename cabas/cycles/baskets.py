@@ -26,13 +26,14 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db.models import Q
 
 from cabas.accounts.models import User
 from cabas.catalog.models import Producer
+from cabas.cycles.contribution import promised_cents
 from cabas.cycles.models import Cycle, Order, OrderLine
 from cabas.lib.quantities import estimated_grams
 
@@ -117,6 +118,9 @@ class Basket:
     member: Member
     parts: tuple[ProducerPart, ...]
     total_cents: int = field(init=False)
+    # The household's promise to the solidarity fund (``cycles.contribution``).
+    fund_percent: int = 0
+    fund_amount_cents: int = 0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "total_cents", sum(part.total_cents for part in self.parts))
@@ -124,6 +128,19 @@ class Basket:
     @property
     def is_estimate(self) -> bool:
         return any(part.is_estimate for part in self.parts)
+
+    @property
+    def contribution_cents(self) -> int:
+        """What the household promised the solidarity fund, in cents (a basket cut down to one
+        producer's part, as a producer's list reads it, promises nothing)."""
+        return promised_cents(
+            self.total_cents, percent=self.fund_percent, amount_cents=self.fund_amount_cents
+        )
+
+    @property
+    def to_pay_cents(self) -> int:
+        """The basket and the promise together: what the household means to pay."""
+        return self.total_cents + self.contribution_cents
 
     def part(self, producer_id: int) -> ProducerPart | None:
         return next((part for part in self.parts if part.producer.pk == producer_id), None)
@@ -157,6 +174,8 @@ _FIELDS = (
     "quantity",
     "requested",
     "total_cents",
+    "order__fund_percent",
+    "order__fund_amount_cents",
 )
 
 
@@ -193,10 +212,15 @@ def _member(row: Mapping[str, Any]) -> Member:
 
 
 def _basket(
-    order_id: int, member: Member, items: Mapping[int, list[Item]], producers: Mapping[int, Producer]
+    order_id: int,
+    member: Member,
+    items: Mapping[int, list[Item]],
+    producers: Mapping[int, Producer],
+    promise: tuple[int, int] = (0, 0),
 ) -> Basket:
     parts = (ProducerPart(producers[pk], tuple(sorted(its, key=item_sort_key))) for pk, its in items.items())
-    return Basket(order_id, member, tuple(sorted(parts, key=lambda part: producer_sort_key(part.producer))))
+    ordered = tuple(sorted(parts, key=lambda part: producer_sort_key(part.producer)))
+    return Basket(order_id, member, ordered, *promise)
 
 
 def _build(rows: list[dict[str, Any]]) -> dict[int, Basket]:
@@ -208,11 +232,15 @@ def _build(rows: list[dict[str, Any]]) -> dict[int, Basket]:
 def assemble(rows: Iterable[Mapping[str, Any]], producers: Mapping[int, Producer]) -> dict[int, Basket]:
     """Group counted line rows (``_FIELDS``) into baskets, by order id: no query."""
     members: dict[int, Member] = {}
+    promises: dict[int, tuple[int, int]] = {}
     items: dict[int, dict[int, list[Item]]] = {}
     for row in rows:
         members.setdefault(row["order_id"], _member(row))
+        # Rows read without the promise's columns (a reader of its own) promise nothing.
+        promise = (row.get("order__fund_percent") or 0, row.get("order__fund_amount_cents") or 0)
+        promises.setdefault(row["order_id"], promise)
         items.setdefault(row["order_id"], {}).setdefault(row["offer__producer_id"], []).append(_item(row))
-    return {pk: _basket(pk, members[pk], items[pk], producers) for pk in items}
+    return {pk: _basket(pk, members[pk], items[pk], producers, promises[pk]) for pk in items}
 
 
 def baskets(cycle: Cycle, *, producer: Producer | None = None) -> list[Basket]:
@@ -224,6 +252,8 @@ def baskets(cycle: Cycle, *, producer: Producer | None = None) -> list[Basket]:
     filters: dict[str, Any] = {"order__cycle": cycle}
     if producer is not None:
         filters["offer__producer"] = producer
+        found = [replace(b, fund_percent=0, fund_amount_cents=0) for b in _build(_rows(**filters)).values()]
+        return sorted(found, key=lambda b: member_sort_key(b.member))
     return sorted(_build(_rows(**filters)).values(), key=lambda b: member_sort_key(b.member))
 
 
@@ -231,7 +261,11 @@ def baskets_of(orders: Iterable[Order]) -> dict[int, Basket]:
     """The baskets of ``orders`` (their users loaded), by order id, empty ones too; two queries."""
     orders = list(orders)
     built = _build(_rows(order__in=[order.pk for order in orders])) if orders else {}
-    return {order.pk: built.get(order.pk) or Basket(order.pk, Member.of(order.user), ()) for order in orders}
+    return {
+        order.pk: built.get(order.pk)
+        or Basket(order.pk, Member.of(order.user), (), order.fund_percent, order.fund_amount_cents)
+        for order in orders
+    }
 
 
 def basket(order: Order) -> Basket:

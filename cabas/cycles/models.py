@@ -285,6 +285,13 @@ class Order(models.Model):
     submitted_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+    # A promise to the solidarity fund added to the basket: a percentage of the basket's total
+    # or a fixed amount, never both (``cycles.contribution``). A promise only: the fund's ledger
+    # receives it when it is paid (at the desk, by transfer), never here.
+    fund_percent = models.PositiveSmallIntegerField(_("contribution to the solidarity fund (%)"), default=0)
+    fund_amount_cents = models.PositiveIntegerField(
+        _("contribution to the solidarity fund (cents)"), default=0
+    )
 
     objects = OrderQuerySet.as_manager()
 
@@ -293,7 +300,12 @@ class Order(models.Model):
         verbose_name_plural = _("orders")
         ordering = ["-created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["cycle", "user"], name="order_one_per_member_per_cycle")
+            models.UniqueConstraint(fields=["cycle", "user"], name="order_one_per_member_per_cycle"),
+            models.CheckConstraint(
+                condition=Q(fund_percent__lte=100, fund_amount_cents__lte=100_000)
+                & (Q(fund_percent=0) | Q(fund_amount_cents=0)),
+                name="order_fund_promise_one_kind_within_bounds",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -26,9 +26,10 @@ from cabas.accounts.permissions import GroupAccess
 from cabas.catalog.models import Category
 from cabas.cycles.basket_form import BasketForm
 from cabas.cycles.baskets import Basket, basket, fold, producer_sort_key
+from cabas.cycles.contribution import promised_cents
 from cabas.cycles.models import ChangeKind, Cycle, Offer, Order, OrderChange, OrderLine
 from cabas.cycles.ordering import BasketResult
-from cabas.lib.money import format_cents
+from cabas.lib.money import format_amount, format_cents
 from cabas.lib.quantities import format_quantity
 
 # Up to this many offers, the page shows the whole cycle at once (no sections).
@@ -281,6 +282,34 @@ def order_context(
         # Producers' headings sit under the section's own title (a category, a search, the basket).
         "sub_heading": section.kind in ("category", "search")
         or (section.kind == "basket" and directory is not None),
+        **_promise(access, cycle, order, mine, preview),
+    }
+
+
+def _promise(
+    access: GroupAccess, cycle: Cycle, order: Order | None, mine: Basket | None, preview: bool
+) -> dict[str, Any]:
+    """The household's contribution to the solidarity fund and the choices to change it: no query."""
+    own = access.membership is not None and order is not None and access.membership.user_id == order.user_id
+    total = mine.total_cents if mine else 0
+    current = "none"
+    if order is not None and order.fund_amount_cents:
+        current = "amount"
+    elif order is not None and order.fund_percent:
+        current = f"p{order.fund_percent}"
+    return {
+        "contribution_cents": mine.contribution_cents if mine else 0,
+        "can_promise": own and not preview and cycle.settled_at is None and total > 0,
+        "promise_choice": current,
+        "promise_amount": format_amount(order.fund_amount_cents) if order and order.fund_amount_cents else "",
+        "fund_choices": [
+            {
+                "value": f"p{percent}",
+                "percent": percent,
+                "cents": promised_cents(total, percent=percent, amount_cents=0),
+            }
+            for percent in access.group.suggested_fund_percents
+        ],
     }
 
 
@@ -372,6 +401,8 @@ def line_context(
         "producer_total": _due(mine, offer.producer_id),
         "total": mine.total_cents if mine else 0,
         "is_estimate": mine is not None and mine.is_estimate,
+        "contribution_cents": mine.contribution_cents if mine else 0,
+        "to_pay": mine.to_pay_cents if mine else 0,
         "editable": _editable(access, cycle, member),
         "preview": False,
         "line_base": line_base(access.group.slug, cycle.pk),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cabas.cycles import carton_views, manage_views, views
+from cabas.cycles import carton_views, contribution_views, manage_views, views
 
 urlpatterns = [
     # Members
@@ -9,6 +9,11 @@ urlpatterns = [
     path("g/<slug:slug>/cycles/<int:pk>/line/<int:offer_pk>/", views.order_line, name="order_line"),
     path(
         "g/<slug:slug>/cycles/<int:pk>/copy-previous/", views.order_copy_previous, name="order_copy_previous"
+    ),
+    path(
+        "g/<slug:slug>/cycles/<int:pk>/contribution/",
+        contribution_views.order_contribution,
+        name="order_contribution",
     ),
     path("g/<slug:slug>/orders/", views.order_history, name="order_history"),
     # Coordinators

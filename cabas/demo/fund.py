@@ -10,7 +10,7 @@ has a balance over time to draw.
 from __future__ import annotations
 
 import random
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
@@ -20,6 +20,7 @@ from cabas.distribution.models import Event
 from cabas.ledger import services as ledger
 from cabas.ledger.models import Account, Method
 from cabas.solidarity import services
+from cabas.solidarity.gifts import record_gift
 from cabas.solidarity.models import HelpDecision
 
 SITUATIONS = (
@@ -89,6 +90,30 @@ def ensure_fund(group: BuyingGroup, treasurer: User | None, day_cycle: Cycle | N
         into=Account.BANK,
         method=Method.TRANSFER,
     )
+    _money_in(group, treasurer, today)
+
+
+# Gifts from outside the group (the donors' summaries print them) and the share of baskets of the
+# open cycles that carry a contribution promised to the fund.
+OUTSIDE_GIFTS = (("Association Les Amis du Marché", 15_000), ("Jeanne Dupont", 5_000))
+PROMISING_ONE_IN = 4
+
+
+def _money_in(group: BuyingGroup, treasurer: User, today: date) -> None:
+    for index, (name, cents) in enumerate(OUTSIDE_GIFTS):
+        record_gift(
+            group=group,
+            by=treasurer,
+            amount_cents=cents,
+            method=Method.CHEQUE,
+            received_on=today - timedelta(days=30 * (index + 1)),
+            donor_name=name,
+            key=f"demo-gift:{group.pk}:outside:{index}",
+        )
+    open_orders = Order.objects.filter(cycle__group=group, cycle__closes_at__gt=timezone.now()).order_by("pk")
+    chosen = list(open_orders.values_list("pk", flat=True))[::PROMISING_ONE_IN]
+    Order.objects.filter(pk__in=chosen[::2]).update(fund_percent=5)
+    Order.objects.filter(pk__in=chosen[1::2]).update(fund_amount_cents=200)
 
 
 def _history(group: BuyingGroup, treasurer: User, households: list[User], rng: random.Random) -> None:

@@ -18,6 +18,12 @@ the desk, is recorded and flagged for the coordinators to resolve.
 
 Actions on one household are serialised by locking its order row, so a desk
 payment and a stand payment at the same second see each other.
+
+A payment of the whole basket at the desk pays the producers' parts first (less
+what the solidarity fund covers for a household it helps), then what the
+household promised the fund with its basket and has not paid yet (a
+``contribution`` entry of its own, keyed after the payment's, reversed with it
+when the payment is cancelled); anything beyond is the household's credit.
 """
 
 from __future__ import annotations
@@ -37,11 +43,13 @@ from cabas.cycles.models import ChangeKind, Cycle, Order, OrderLine, Phase
 from cabas.distribution.models import Event, EventKind, ShortReason, Uncollected
 from cabas.distribution.state import fold_journal, journal_rows
 from cabas.ledger import services as ledger
-from cabas.ledger.models import Entry, EntryKind, Method
+from cabas.ledger.models import Account, Entry, EntryKind, Method
 from cabas.lib.money import line_total_cents
 
 MAX_GRAMS = 200_000  # 200 kg on one line: beyond, a typing mistake
 MAX_AMOUNT_CENTS = 1_000_000  # 10,000 € in one payment
+# The key suffix of the part of a desk payment that goes to the solidarity fund.
+FUND_SUFFIX = ":fund"
 
 
 # What a cancellation may undo (the history's « annuler » buttons read it too).
@@ -379,16 +387,31 @@ def _desk_paid(cycle: Cycle, order: Order, action: Action, by: User) -> Event:
         if share:
             shares[stand.producer.pk] = share
             rest -= share
+    # The producers first, then what the household promised the fund; the rest is credit.
+    to_fund = min(rest, household.contribution_left_cents if household else 0)
+    rest -= to_fund
     producers = Producer.objects.in_bulk(list(shares))
-    entry = ledger.desk_payment(
-        _context(cycle, action, by),
-        household=order.user,
-        shares={producers[pk]: cents for pk, cents in shares.items()},
-        method=method,
-        extra_cents=rest,
-    )
+    entry = None
+    if shares or rest:
+        entry = ledger.desk_payment(
+            _context(cycle, action, by),
+            household=order.user,
+            shares={producers[pk]: cents for pk, cents in shares.items()},
+            method=method,
+            extra_cents=rest,
+        )
+    if to_fund:
+        gift = ledger.contribution(
+            _context(cycle, action, by, FUND_SUFFIX),
+            amount_cents=to_fund,
+            into=Account.DESK,
+            method=method,
+            household=order.user,
+        )
+        entry = entry or gift
     # The desk collected another figure than what was left: someone paid meanwhile.
-    conflict = rest > 0 or sum(shares.values()) != (household.to_collect_cents if household else 0)
+    collected = sum(shares.values()) + to_fund
+    conflict = rest > 0 or collected != (household.to_collect_cents if household else 0)
     details = {
         **payment_details(method, action.details),
         "shares": {str(pk): cents for pk, cents in shares.items()},
@@ -447,7 +470,14 @@ def _cancelled(cycle: Cycle, order: Order, action: Action, by: User) -> Event:
 def _undo(cycle: Cycle, order: Order, target: Event, action: Action, by: User) -> None:
     context = _context(cycle, action, by, ":reverse", memo=action.note)
     if target.kind in (EventKind.PAID, EventKind.DESK_PAID) and target.entry is not None:
-        ledger.reverse(context, entry=target.entry)
+        if target.entry.kind != EntryKind.CONTRIBUTION:
+            ledger.reverse(context, entry=target.entry)
+        # The part of a desk payment that went to the fund is its own entry: undone with it.
+        key = f"day:{target.device}:{target.action}{FUND_SUFFIX}"[:80]
+        if (fund := Entry.objects.filter(key=key).first()) is not None:
+            ledger.reverse(
+                _context(cycle, action, by, ":reverse" + FUND_SUFFIX, memo=action.note), entry=fund
+            )
     elif target.kind == EventKind.HANDED and target.line is not None:
         others = target.line.day_events.filter(kind=EventKind.HANDED).exclude(pk=target.pk)
         still_handed = others.exclude(corrections__kind=EventKind.CANCELLED).exists()

@@ -38,7 +38,7 @@ from cabas.cycles.baskets import (
 )
 from cabas.cycles.models import Cycle, Order, OrderLine
 from cabas.distribution.models import Event, EventKind, ShortReason
-from cabas.ledger.positions import help_granted
+from cabas.ledger.positions import contributions_paid, help_granted
 
 
 @dataclass(frozen=True)
@@ -157,6 +157,15 @@ class Household:
     stands: tuple[Stand, ...]
     desk_payments: tuple[Payment, ...]
     uncollected: str  # the coordinators' decision for a basket nobody came for
+    # The household's promise to the solidarity fund (``cycles.contribution``) and what it has
+    # paid toward it (the fund's ledger): the desk asks for the rest with the basket.
+    promised_cents: int = 0
+    contributed_cents: int = 0
+
+    @property
+    def contribution_left_cents(self) -> int:
+        """What the household promised the fund and has not paid yet."""
+        return max(self.promised_cents - self.contributed_cents, 0)
 
     @property
     def due_cents(self) -> int:
@@ -172,8 +181,14 @@ class Household:
         """What the welcome desk asks of the household now: the one figure the desk shows.
 
         What is left, less what the solidarity fund covers for a household it helps,
-        so a beneficiary is asked only for its share, like any household paying there.
+        so a beneficiary is asked only for its share, like any household paying there; plus what
+        it promised the fund and has not paid yet.
         """
+        return self.basket_to_collect_cents + self.contribution_left_cents
+
+    @property
+    def basket_to_collect_cents(self) -> int:
+        """Of ``to_collect_cents``, what is for the producers' parts."""
         return sum(max(stand.left_cents - stand.fund_pending_cents, 0) for stand in self.stands)
 
     @property
@@ -399,10 +414,13 @@ def build_day(
     producers: dict[int, Producer],
     gone: dict[tuple[int, int], tuple[Item, ...]] | None = None,
     fund: dict[tuple[int, int | None], int] | None = None,
+    contributed: dict[int, int] | None = None,
 ) -> Day:
-    """``gone``: the lines short to zero, by (order, producer), from ``short_lines``."""
+    """``gone``: the lines short to zero, by (order, producer), from ``short_lines``;
+    ``contributed``: what each household paid toward its promise to the fund (household id -> cents)."""
     gone = gone or {}
     fund = fund or {}
+    contributed = contributed or {}
     prepaid = cycle.group.prepaid  # the group is loaded with the cycle by every view of the day
     households = []
     for basket in all_baskets:
@@ -433,6 +451,8 @@ def build_day(
                 stands=stands,
                 desk_payments=desk_payments,
                 uncollected=journal.uncollected.get(basket.order_id, ""),
+                promised_cents=basket.contribution_cents,
+                contributed_cents=contributed.get(basket.member.pk, 0),
             )
         )
     households.sort(key=lambda h: h.number)
@@ -450,7 +470,9 @@ def member_household(cycle: Cycle, order: Order) -> Household | None:
     if wanted:
         producers.update(Producer.objects.in_bulk(wanted))
     fund = help_granted(cycle, order.user)
-    return build_day(cycle, [found], slip_numbers(cycle), journal, producers, gone, fund).household(order.pk)
+    paid = contributions_paid(cycle, order.user) if found.contribution_cents else {}
+    day = build_day(cycle, [found], slip_numbers(cycle), journal, producers, gone, fund, paid)
+    return day.household(order.pk)
 
 
 def load_day(cycle: Cycle, *, producer: Producer | None = None) -> Day:
@@ -478,7 +500,8 @@ def load_day(cycle: Cycle, *, producer: Producer | None = None) -> Day:
     if wanted:
         producers.update(Producer.objects.in_bulk(wanted))
     fund = help_granted(cycle)
-    return build_day(cycle, found, numbers, journal, producers, gone, fund)
+    paid = contributions_paid(cycle) if any(b.contribution_cents for b in found) else {}
+    return build_day(cycle, found, numbers, journal, producers, gone, fund, paid)
 
 
 def short_lines(

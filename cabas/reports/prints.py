@@ -201,8 +201,18 @@ def slip(slip_: MemberSlip, number: str | None) -> Data:
         "name": slip_.member.name,
         "contact": contact(slip_.member),
         "parts": parts,
-        "grand_total": f"{total} {money(slip_.total_cents, slip_.is_estimate)}",
+        "grand_total": f"{total} {money(slip_.total_cents, slip_.is_estimate)}" + _contribution(slip_),
         "note": note if slip_.is_estimate else None,
+    }
+
+
+def _contribution(slip_: MemberSlip) -> str:
+    """The household's promise to the solidarity fund, after the basket's total (or nothing)."""
+    cents = slip_.basket.contribution_cents
+    if not cents:
+        return ""
+    return " · " + _("my contribution to the solidarity fund, to pay at the welcome desk: %(amount)s") % {
+        "amount": money(cents, False)
     }
 
 

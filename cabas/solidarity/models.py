@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cabas.accounts.models import BuyingGroup
+from cabas.ledger.models import Entry, Method
 
 
 class HelpRequest(models.Model):
@@ -90,3 +91,51 @@ class HelpDecision(models.Model):
     @property
     def active(self) -> bool:
         return self.percent > 0 and self.cap_cents > 0
+
+
+class Gift(models.Model):
+    """A gift to the fund outside any basket: from a household of the group or a named person.
+
+    The money is in the ledger (``entry``: a ``contribution``, posted when the gift is recorded,
+    that is when the association has received it); here is who gave it, and when.
+    """
+
+    group = models.ForeignKey(
+        BuyingGroup, on_delete=models.PROTECT, related_name="+", verbose_name=_("group")
+    )
+    donor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("household"),
+    )
+    donor_name = models.CharField(_("donor's name"), max_length=120, blank=True)
+    donor_address = models.CharField(_("donor's address"), max_length=300, blank=True)
+    amount_cents = models.PositiveIntegerField(_("amount (cents)"))
+    method = models.CharField(_("method"), max_length=10, choices=Method.choices)
+    received_on = models.DateField(_("received on"))
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    entry = models.OneToOneField(
+        Entry, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("entry")
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("gift to the solidarity fund")
+        verbose_name_plural = _("gifts to the solidarity fund")
+        ordering = ["received_on", "pk"]
+        indexes = [models.Index(fields=["group", "received_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(donor__isnull=False) | ~Q(donor_name=""), name="solidarity_gift_names_donor"
+            ),
+            models.CheckConstraint(condition=Q(amount_cents__gt=0), name="solidarity_gift_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.donor or self.donor_name}: {self.amount_cents}"
