@@ -381,7 +381,7 @@ class TestADayAndItsMoney:
 
     def test_the_solidarity_fund_in_the_demo(self):
         """A dozen households helped, requests waiting, the day's help scaled when the fund was short."""
-        from cabas.ledger import positions
+        from cabas.ledger import fund_positions, positions
         from cabas.solidarity import services as solidarity
         from cabas.solidarity.models import HelpRequest
 
@@ -399,7 +399,7 @@ class TestADayAndItsMoney:
         assert {d.name for d in outside} >= {name for name, _cents in OUTSIDE_GIFTS}
         assert Order.objects.filter(cycle__group=group).exclude(fund_percent=0, fund_amount_cents=0).exists()
         # Two years of history for the committee's dashboard, reconciled with the ledger.
-        history = positions.fund_history(group)
+        history = fund_positions.fund_history(group)
         assert (history[-1].day - history[0].day).days >= 700
         assert history[-1].balance_cents == ledger.balance(group, Account.FUND)
         assert max(period.helped for period in history) >= 8

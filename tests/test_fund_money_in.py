@@ -22,7 +22,7 @@ from cabas.bank.models import StatementLine, Status
 from cabas.cycles import contribution
 from cabas.cycles.baskets import basket
 from cabas.cycles.models import Cycle
-from cabas.ledger import positions
+from cabas.ledger import fund_positions, positions
 from cabas.ledger import services as ledger
 from cabas.ledger.models import Account, Entry, EntryKind, Method
 from cabas.solidarity import gifts
@@ -113,7 +113,7 @@ class TestPaidAtTheDesk:
             (Account.DESK, None): MARIE_5_PERCENT,
             (Account.FUND, cast.member.pk): -MARIE_5_PERCENT,
         }
-        assert positions.contributions_paid(scene.cycle) == {cast.member.pk: MARIE_5_PERCENT}
+        assert fund_positions.contributions_paid(scene.cycle) == {cast.member.pk: MARIE_5_PERCENT}
         # Nothing of it on the household's account: the producers' parts are paid, no credit.
         money = positions.cycle_positions(scene.cycle)
         assert money.households[cast.member.pk].paid_cents == MARIE_BASKET
@@ -139,7 +139,7 @@ class TestPaidAtTheDesk:
         contribution.promise(order=the_order(scene, cast.member), percent=5)
         event = pay_at_desk(scene, cast.member, MARIE_BASKET + MARIE_5_PERCENT)
         cancel(scene, event)
-        assert fund(cast) == 0 and positions.contributions_paid(scene.cycle) == {}
+        assert fund(cast) == 0 and fund_positions.contributions_paid(scene.cycle) == {}
         assert to_collect(scene, cast.member) == MARIE_BASKET + MARIE_5_PERCENT
 
     def test_a_promise_changed_after_payment_moves_no_money(self, scene: DayScene) -> None:
@@ -189,7 +189,9 @@ class TestPaidByTransfer:
         money = positions.cycle_positions(scene.cycle)
         assert money.households[cast.member.pk].owed_cents == -(3000 - MARIE_BASKET - MARIE_5_PERCENT)
         assert fund(cast) == MARIE_5_PERCENT
-        assert positions.contributions_paid(scene.cycle, cast.member) == {cast.member.pk: MARIE_5_PERCENT}
+        assert fund_positions.contributions_paid(scene.cycle, cast.member) == {
+            cast.member.pk: MARIE_5_PERCENT
+        }
         line.refresh_from_db()
         assert line.status == Status.MATCHED and line.entry is not None
         assert money.bank_cents == 3000
@@ -327,7 +329,7 @@ def test_contributions_posted_are_what_was_paid_toward_them(
             pay_at_desk(scene, cast.member, first)
             paid_basket += to_basket
             contributed += to_fund
-            assert positions.contributions_paid(scene.cycle).get(cast.member.pk, 0) == contributed
+            assert fund_positions.contributions_paid(scene.cycle).get(cast.member.pk, 0) == contributed
             assert fund(cast) == contributed
             assert positions.cycle_positions(scene.cycle).total_cents == 0
         transaction.set_rollback(True)

@@ -15,8 +15,8 @@ from django.utils.formats import date_format
 from cabas.accounts.models import User
 from cabas.cycles.models import Cycle
 from cabas.ledger import services as ledger
+from cabas.ledger.fund_positions import fund_history
 from cabas.ledger.models import Account, Method
-from cabas.ledger.positions import fund_history
 from cabas.lib.charts import Chart, Series, draw, scale
 from cabas.lib.money import format_cents
 from cabas.solidarity import dashboard as boards

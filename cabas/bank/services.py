@@ -34,7 +34,7 @@ from cabas.bank.statements import Statement
 from cabas.catalog.models import Producer
 from cabas.cycles.baskets import basket
 from cabas.cycles.models import Cycle, Order
-from cabas.ledger import positions
+from cabas.ledger import fund_positions, positions
 from cabas.ledger import services as ledger
 from cabas.ledger.models import Account, Entry, Method
 from cabas.solidarity.gifts import GiftRefused, record_gift
@@ -96,7 +96,7 @@ class _Owed:
         if key not in self.promised:
             order = Order.objects.filter(cycle=cycle, user=household).select_related("user").first()
             promised = basket(order).contribution_cents if order is not None else 0
-            paid = positions.contributions_paid(cycle, household).get(household.pk, 0) if promised else 0
+            paid = fund_positions.contributions_paid(cycle, household).get(household.pk, 0) if promised else 0
             self.promised[key] = max(promised - paid, 0)
         part = min(self.promised[key], max(amount_cents, 0))
         self.promised[key] -= part

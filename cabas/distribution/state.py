@@ -38,7 +38,8 @@ from cabas.cycles.baskets import (
 )
 from cabas.cycles.models import Cycle, Order, OrderLine
 from cabas.distribution.models import Event, EventKind, ShortReason
-from cabas.ledger.positions import contributions_paid, help_granted
+from cabas.ledger.fund_positions import contributions_paid
+from cabas.ledger.positions import help_granted
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """The fund's history for its committee, and the few figures its members may see.
 
-Both read the ledger through ``positions.fund_history`` (one query, whatever
+Both read the ledger through ``fund_positions.fund_history`` (one query, whatever
 the number of cycles), so the committee's charts, their tables, the CSV and
 the members' figures are the same figures, and the last balance is what the
 ledger says the fund holds.
@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from cabas.accounts.models import BuyingGroup
 from cabas.cycles.models import Cycle
-from cabas.ledger.positions import FundPeriod, fund_history
+from cabas.ledger.fund_positions import FundPeriod, fund_history
 from cabas.lib.charts import Chart, Series
 from cabas.lib.money import format_cents
 from cabas.reports.writers import Column, Kind, Table

@@ -27,8 +27,8 @@ from cabas.accounts.models import BuyingGroup, Role, User
 from cabas.accounts.permissions import AuthenticatedRequest, GroupAccess, group_access
 from cabas.cycles.baskets import baskets_of
 from cabas.cycles.models import Order
+from cabas.ledger.fund_positions import contributions
 from cabas.ledger.models import Method
-from cabas.ledger.positions import contributions
 from cabas.reports.documents import CONTENT_TYPES, group_language
 from cabas.reports.pdf import render_pdf
 from cabas.reports.views import file_response

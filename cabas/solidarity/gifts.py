@@ -5,7 +5,7 @@ cheque in hand, a card payment, a transfer seen on the bank statement): one
 ``Gift`` row (who gave it) and its ``ledger.contribution`` entry, in one
 transaction. Contributions added to baskets reach the fund's ledger when they are
 paid (``distribution.services``, ``bank.services``); both kinds are read back
-from the ledger (``positions.contributions``) for a donor's own page and for the
+from the ledger (``fund_positions.contributions``) for a donor's own page and for the
 yearly donor summaries, so the summaries and the fund's balance are one truth.
 
 A donor is a household of the group (its contributions and its gifts together)
@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from cabas.accounts.models import BuyingGroup, User
 from cabas.cycles.baskets import fold
-from cabas.ledger import positions
+from cabas.ledger import fund_positions
 from cabas.ledger import services as ledger
 from cabas.ledger.models import Account, Method
 from cabas.solidarity.models import Gift
@@ -112,7 +112,7 @@ class Donor:
         return sum(item.amount_cents for item in self.given)
 
 
-def _what(line: positions.Contribution) -> str:
+def _what(line: fund_positions.Contribution) -> str:
     if line.cycle_id is not None:
         return _("Contribution with the basket of %(cycle)s") % {"cycle": line.cycle_name}
     return _("Gift")
@@ -123,7 +123,7 @@ def donors(group: BuyingGroup, year: int, household: User | None = None) -> list
     by name; donors whose year nets to nothing are left out. Three queries whatever the number."""
     zone = timezone.get_current_timezone()
     start, end = datetime(year, 1, 1, tzinfo=zone), datetime(year + 1, 1, 1, tzinfo=zone)
-    lines = positions.contributions(group, start=start, end=end, household=household)
+    lines = fund_positions.contributions(group, start=start, end=end, household=household)
     gift_ids = {int(line.source[5:]) for line in lines if line.source.startswith("gift:")}
     gifts = Gift.objects.in_bulk(gift_ids)
     people = User.objects.in_bulk({line.household_id for line in lines if line.household_id})
