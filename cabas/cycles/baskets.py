@@ -239,6 +239,35 @@ def basket(order: Order) -> Basket:
     return baskets_of([order])[order.pk]
 
 
+@dataclass(frozen=True)
+class Totals:
+    """A basket's amounts without its items: what the answer to a +/- shows."""
+
+    total_cents: int
+    by_producer: dict[int, int]  # producer id -> cents (producers with something counted only)
+    is_estimate: bool
+
+    def due_to(self, producer_id: int) -> int:
+        return self.by_producer.get(producer_id, 0)
+
+
+def totals_of_lines(lines: Iterable[OrderLine]) -> Totals:
+    """The amounts of one basket from its lines already in memory (their offers loaded): no query.
+
+    The same rules as ``basket``: lines with a quantity count, for their
+    persisted total; a producer's part is the sum of its lines, the basket's
+    total the sum of the parts.
+    """
+    by_producer: dict[int, int] = {}
+    estimate = False
+    for line in lines:
+        if line.quantity > 0:
+            producer_id = line.offer.producer_id
+            by_producer[producer_id] = by_producer.get(producer_id, 0) + line.total_cents
+            estimate = estimate or line.offer.variable_weight
+    return Totals(sum(by_producer.values()), by_producer, estimate)
+
+
 def slip_numbers(cycle: Cycle) -> dict[int, int]:
     """Each basket's slip number (1, 2, ...): its place in the one member order; one query.
 

@@ -22,7 +22,7 @@ from cabas.accounts.permissions import (
 from cabas.catalog.permissions import producer_access
 from cabas.cycles.basket_form import BasketForm, read_basket
 from cabas.cycles.baskets import baskets, baskets_of, total_due
-from cabas.cycles.models import Cycle, Offer, Order, OrderLine, Phase
+from cabas.cycles.models import Cycle, Order, OrderLine, Phase
 from cabas.cycles.order_page import Section, line_context, order_context
 from cabas.cycles.ordering import BasketResult, LineChange, save_basket
 from cabas.cycles.permissions import (
@@ -68,13 +68,22 @@ def cycles(request: AuthenticatedRequest, slug: str) -> HttpResponse:
 def _save(
     request: HttpRequest, cycle: Cycle, member: User, by: User, *, notify: bool, confirm: bool
 ) -> tuple[BasketForm, BasketResult]:
-    offers = list(cycle.offers.all())
-    form = read_basket(request.POST, offers)
+    # Only the offers the form names (a section's rows, not the whole cycle's thousands).
+    named = {pk for key in request.POST if key.startswith("q-") and (pk := parse_digits(key[2:])) is not None}
+    offers = {offer.pk: offer for offer in cycle.offers.filter(pk__in=named)}
+    form = read_basket(request.POST, offers.values())
     if form.errors:
         return form, BasketResult()
     reason = clean_text(request.POST.get("reason"), 300)
     result = save_basket(
-        cycle=cycle, member=member, changes=form.changes, by=by, reason=reason, notify=notify, confirm=confirm
+        cycle=cycle,
+        member=member,
+        changes=form.changes,
+        by=by,
+        reason=reason,
+        notify=notify,
+        confirm=confirm,
+        offers=offers,
     )
     return form, result
 
@@ -150,10 +159,10 @@ def order_line(request: AuthenticatedRequest, slug: str, pk: int, offer_pk: int)
             changes=form.changes,
             by=request.user,
             reason=clean_text(request.POST.get("reason"), 300),
+            offers={offer.pk: offer},
         )
     if not request.headers.get("HX-Request"):
         return HttpResponseRedirect(local_next(request, reverse("order", args=[access.group.slug, cycle.pk])))
-    offer = Offer.objects.select_related("producer").get(pk=offer.pk)  # its quota as it is now
     context = line_context(access, cycle, member, offer, form=form, result=result)
     return render(request, "cycles/order_line.html", context)
 
