@@ -33,8 +33,14 @@ from cabas.cycles.permissions import (
     get_published_cycle,
 )
 from cabas.lib.inputs import clean_text, local_next, parse_digits
+from cabas.lib.names import person_sort_key
+
 
 # Orders are for households: a producer-only or treasurer-only account has no basket.
+def _by_surname(user: User) -> tuple[str, str, str]:
+    return person_sort_key(user.full_name, user.email)
+
+
 HOUSEHOLD = (Role.MEMBER,)
 
 
@@ -250,23 +256,25 @@ def cycle_orders(request: AuthenticatedRequest, slug: str, pk: int) -> HttpRespo
     """Coordinators: every basket of a cycle, and a way to order for a member who has no internet."""
     access = require_manager(request, slug)
     cycle = get_cycle(access, pk)
-    orders = (
+    found = (
         Order.objects.filter(cycle=cycle)
         .select_related("user")
         .annotate(line_count=Count("lines", filter=Q(lines__requested__gt=0)))
-        .order_by("user__full_name", "user__email")
+        .order_by()
     )
+    orders = sorted(found, key=lambda order: _by_surname(order.user))
     due = {b.order_id: b.total_cents for b in baskets(cycle)}
     query = request.GET.get("q", "").strip()[:100]
-    members = Membership.objects.none()
+    members: list[Membership] = []
     if query:
-        members = (
+        matching = (
             Membership.objects.current()
             .filter(group=access.group, is_member=True)
             .filter(Q(user__full_name__icontains=query) | Q(user__email__icontains=query))
             .select_related("user")
             .order_by("user__full_name")[:20]
         )
+        members = sorted(matching, key=lambda membership: _by_surname(membership.user))
     context = {
         "access": access,
         "group": access.group,
@@ -302,11 +310,12 @@ def producer_orders(request: AuthenticatedRequest, slug: str, pk: int) -> HttpRe
         .annotate(total_quantity=Sum("lines__quantity"), total_cents=Sum("lines__total_cents"))
         .order_by("category", "name")
     )
-    lines = (
+    found = (
         OrderLine.objects.filter(offer__cycle=cycle, offer__producer=access.producer, quantity__gt=0)
         .select_related("offer", "order__user")
-        .order_by("order__user__full_name", "order__user__email", "offer__name")
+        .order_by("offer__name")
     )
+    lines = sorted(found, key=lambda line: _by_surname(line.order.user))  # stable: by product within
     context = {
         "access": access,
         "producer": access.producer,

@@ -33,6 +33,7 @@ from cabas.cycles.baskets import (
     baskets_of,
     item_sort_key,
     line_item,
+    member_sort_key,
     producer_sort_key,
     slip_numbers,
 )
@@ -421,7 +422,7 @@ def build_day(
                 uncollected=journal.uncollected.get(basket.order_id, ""),
             )
         )
-    households.sort(key=lambda h: h.number)
+    households.sort(key=lambda h: member_sort_key(h.member))  # by surname; the numbers are the slips'
     return Day(cycle, households, journal.conflicts)
 
 
