@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from cabas.catalog.models import Category, Product, SaleUnit
 from cabas.cycles import services as cycles
+from cabas.cycles.basket_form import rows_sent
 from cabas.cycles.baskets import basket, totals_of_lines
 from cabas.cycles.models import Order, OrderLine
 from cabas.cycles.ordering import LineChange, save_basket
@@ -186,3 +187,48 @@ class TestWhatTheAnswerSays:
         )
         assert not result.ok and result.lines is None
         assert not Order.objects.filter(cycle=shop.cycle, user=shop.member, lines__isnull=False).exists()
+
+
+def test_rows_sent_are_the_rows_the_member_changed() -> None:
+    data = {
+        "q-1": "2",  # shown 2: untouched
+        "e-1": "2000",
+        "q-2": "3",  # shown 2: typed
+        "e-2": "2000",
+        "q-3": "",  # untouched, empty
+        "e-3": "0",
+        "q-4": "1",
+        "e-4": "1000",
+        "take-4": "2",  # its + pressed
+        "q-5": "1",
+        "e-5": "1000",
+        "t-5": "",  # a carton's extra: always read
+        "q-6": "abc",  # unreadable: read, to say so
+        "e-6": "0",
+        "q-7": "1",  # no shown value
+        "q-x": "1",
+    }
+    assert rows_sent(data) == {2, 4, 5, 6, 7}
+
+
+def test_an_untouched_row_changed_elsewhere_does_not_stop_a_save(shop: Shop, client_for) -> None:
+    """Without JavaScript the whole section is sent; a row the member did not touch is not a change."""
+    client = client_for(shop.member)
+    save_basket(
+        cycle=shop.cycle, member=shop.member, changes=[LineChange(shop.bread.pk, 1000)], by=shop.member
+    )
+    # The page showed 1 loaf; meanwhile another tab makes it 2.
+    save_basket(
+        cycle=shop.cycle, member=shop.member, changes=[LineChange(shop.bread.pk, 2000)], by=shop.member
+    )
+    data = {
+        f"q-{shop.bread.pk}": "1",
+        f"e-{shop.bread.pk}": "1000",
+        f"q-{shop.brioche.pk}": "",
+        f"e-{shop.brioche.pk}": "0",
+        f"take-{shop.brioche.pk}": "1",
+    }
+    response = client.post(reverse("order", args=[A, shop.cycle.pk]), data)
+    assert response.status_code == 302
+    lines = dict(OrderLine.objects.filter(order__user=shop.member).values_list("offer_id", "requested"))
+    assert lines == {shop.bread.pk: 2000, shop.brioche.pk: 1000}  # the other tab's 2 kept, the brioche added

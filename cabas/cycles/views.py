@@ -20,7 +20,7 @@ from cabas.accounts.permissions import (
     require_manager,
 )
 from cabas.catalog.permissions import producer_access
-from cabas.cycles.basket_form import BasketForm, read_basket
+from cabas.cycles.basket_form import BasketForm, read_basket, rows_sent
 from cabas.cycles.baskets import baskets, baskets_of, total_due
 from cabas.cycles.models import Cycle, Order, OrderLine, Phase
 from cabas.cycles.order_page import Section, line_context, order_context
@@ -74,9 +74,8 @@ def cycles(request: AuthenticatedRequest, slug: str) -> HttpResponse:
 def _save(
     request: HttpRequest, cycle: Cycle, member: User, by: User, *, notify: bool, confirm: bool
 ) -> tuple[BasketForm, BasketResult]:
-    # Only the offers the form names (a section's rows, not the whole cycle's thousands).
-    named = {pk for key in request.POST if key.startswith("q-") and (pk := parse_digits(key[2:])) is not None}
-    offers = {offer.pk: offer for offer in cycle.offers.filter(pk__in=named)}
+    # Only the rows the member changed (not the section's other rows, nor the cycle's thousands).
+    offers = {offer.pk: offer for offer in cycle.offers.filter(pk__in=rows_sent(request.POST))}
     form = read_basket(request.POST, offers.values())
     if form.errors:
         return form, BasketResult()
