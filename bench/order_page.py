@@ -33,6 +33,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -121,6 +122,9 @@ def make_cycle(offers: int) -> Cycle:
     return cycle
 
 
+FORM = "application/x-www-form-urlencoded"  # what a browser sends (the test client's default is multipart)
+
+
 class Measure:
     def __init__(self, cycle: Cycle) -> None:
         self.cycle = cycle
@@ -136,9 +140,12 @@ class Measure:
         self.offer = offers[0]
         self.producer = self.offer.producer_id
         self.section = list(cycle.offers.filter(producer_id=self.producer).values_list("pk", flat=True))
+        # The no-JavaScript + works on its own product of the same section, its state kept here.
+        same = [offer for offer in offers[9:] if offer.producer_id == self.producer]
+        self.nojs_offer, self.nojs_requested = (same[0] if same else self.offer), 0
         for other in offers[1:8]:  # a basket of a few lines, like a member's halfway through
             self.line(other.pk, "1")
-        self.turn = 0
+        self.basket = {other.pk: 1000 for other in offers[1:8]}  # what the page shows of them
 
     def home(self) -> Any:
         return self.client.get("/")
@@ -154,18 +161,29 @@ class Measure:
 
     def plus_minus(self) -> Any:
         """A +, then a − on the same product (so the basket does not grow with the repeats)."""
-        self.turn += 1
-        return self.line(self.offer.pk, "2" if self.turn % 2 else "1")
+        wanted = 1000 if self.basket.get(self.offer.pk) == 2000 else 2000
+        response = self.line(self.offer.pk, str(wanted // 1000))
+        self.basket[self.offer.pk] = wanted
+        return response
 
     def no_js(self) -> Any:
-        """The + of a row without JavaScript: the whole form of the producer's section."""
-        self.turn += 1
+        """The + (or −) of a row without JavaScript: the whole form of the producer's section, as the
+        page fills it (each row's quantity and the one it showed), the pressed button's value."""
         data = {"csrfmiddlewaretoken": self.csrf, "section": f"producer={self.producer}"}
         for pk in self.section:
-            data[f"q-{pk}"] = ""
-        data[f"q-{self.offer.pk}"] = "1"
-        data[f"take-{self.offer.pk}"] = "2" if self.turn % 2 else "1"
-        return self.client.post(self.base, data)
+            shown = self.basket.get(pk, 0)
+            data[f"q-{pk}"], data[f"e-{pk}"] = (str(shown // 1000) if shown else ""), str(shown)
+        pk, now = self.nojs_offer.pk, self.nojs_requested
+        wanted = 1000 if now == 2000 else 2000
+        data |= {
+            f"q-{pk}": str(now // 1000) if now else "",
+            f"e-{pk}": str(now),
+            f"take-{pk}": str(wanted // 1000),
+        }
+        response = self.client.post(self.base, urlencode(data), FORM)
+        if response.status_code == 302:
+            self.nojs_requested = wanted
+        return response
 
     def kinds(self) -> dict[str, Callable[[], Any]]:
         return {
