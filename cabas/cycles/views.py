@@ -169,6 +169,8 @@ def order_line(request: AuthenticatedRequest, slug: str, pk: int, offer_pk: int)
     if not request.headers.get("HX-Request"):
         return HttpResponseRedirect(local_next(request, reverse("order", args=[access.group.slug, cycle.pk])))
     context = line_context(access, cycle, member, offer, form=form, result=result)
+    # The page's "My basket (n products)" link, when it has one (a large cycle's sections).
+    context["nav"] = "nav" in request.POST
     return render(request, "cycles/order_line.html", context)
 
 
