@@ -54,9 +54,11 @@ def _fill_basket(shop: Shop, count: int) -> None:
     )
 
 
-def _htmx(client, shop: Shop, offer_pk: int, data: dict[str, str]):
+def _htmx(client, shop: Shop, offer_pk: int, data: dict[str, str], headers: dict[str, str] | None = None):
     with CaptureQueriesContext(connection) as queries:
-        response = client.post(line_url(shop, offer_pk), data, headers={"HX-Request": "true"})
+        response = client.post(
+            line_url(shop, offer_pk), data, headers={"HX-Request": "true", **(headers or {})}
+        )
     assert response.status_code == 200
     return response, len(queries)
 
@@ -148,7 +150,8 @@ class TestWhatTheAnswerSays:
         )  # by weight: estimate
         self._agrees(response.text, shop, shop.dairy.pk)
         assert 'id="basket-link"' not in response.text  # a small cycle's page has no such link
-        response, _ = _htmx(client, shop, tomme, {f"q-{tomme}": "3", f"e-{tomme}": "2000", "nav": "1"})
+        in_section = {"HX-Current-URL": f"http://testserver/g/{A}/cycles/{shop.cycle.pk}/?producer=1"}
+        response, _ = _htmx(client, shop, tomme, {f"q-{tomme}": "3", f"e-{tomme}": "2000"}, in_section)
         assert re.search(r'id="basket-link" hx-swap-oob="innerHTML">[^<]*2', response.text)
         self._agrees(response.text, shop, shop.dairy.pk)
         response, _ = _htmx(client, shop, bread, {f"q-{bread}": "1", f"e-{bread}": "3000"})  # changed

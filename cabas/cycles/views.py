@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q, Sum
@@ -34,6 +36,8 @@ from cabas.cycles.permissions import (
 )
 from cabas.lib.inputs import clean_text, local_next, parse_digits
 from cabas.lib.names import person_sort_key
+
+SECTIONS_WITH_NAV = ("producer", "category", "search", "basket")
 
 
 # Orders are for households: a producer-only or treasurer-only account has no basket.
@@ -169,8 +173,10 @@ def order_line(request: AuthenticatedRequest, slug: str, pk: int, offer_pk: int)
     if not request.headers.get("HX-Request"):
         return HttpResponseRedirect(local_next(request, reverse("order", args=[access.group.slug, cycle.pk])))
     context = line_context(access, cycle, member, offer, form=form, result=result)
-    # The page's "My basket (n products)" link, when it has one (a large cycle's sections).
-    context["nav"] = "nav" in request.POST
+    # The page's "My basket (n products)" link, when it has one: a section of a large cycle (htmx
+    # says which page it is on; a small cycle's page shows everything, without the link).
+    current = urlsplit(request.headers.get("HX-Current-URL", "")).query
+    context["nav"] = Section.read(QueryDict(current)).kind in SECTIONS_WITH_NAV
     return render(request, "cycles/order_line.html", context)
 
 
