@@ -37,13 +37,15 @@ from cabas.cycles.permissions import (
 from cabas.lib.inputs import clean_text, local_next, parse_digits
 from cabas.lib.names import person_sort_key
 
+# The sections whose page has the "My basket (n products)" link (a large cycle's).
 SECTIONS_WITH_NAV = ("producer", "category", "search", "basket")
 
 
-# Orders are for households: a producer-only or treasurer-only account has no basket.
 def _by_surname(user: User) -> tuple[str, str, str]:
     return person_sort_key(user.full_name, user.email)
 
+
+# Orders are for households: a producer-only or treasurer-only account has no basket.
 
 HOUSEHOLD = (Role.MEMBER,)
 
