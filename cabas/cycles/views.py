@@ -46,7 +46,6 @@ def _by_surname(user: User) -> tuple[str, str, str]:
 
 
 # Orders are for households: a producer-only or treasurer-only account has no basket.
-
 HOUSEHOLD = (Role.MEMBER,)
 
 
