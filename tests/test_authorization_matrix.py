@@ -273,6 +273,7 @@ MATRIX: dict[str, tuple[Callable[[Site], dict[str, object]], dict[str, int], dic
     "manage_cycle_orders": (_cycle, COORDINATORS_OF_A, {}),
     "manage_cycle_cartons": (_cycle, COORDINATORS_OF_A, {}),
     "manage_carton_accept": (_offer, GET_ON_POST_ONLY, POST_COORDINATORS_OF_A),
+    "manage_cartons_accept_all": (_cycle, COORDINATORS_OF_A, POST_COORDINATORS_OF_A),
     "manage_order": (
         lambda c: {**_cycle(c), "user_pk": c.member.pk},
         COORDINATORS_OF_A,

@@ -449,7 +449,7 @@ def test_page_shows_each_carton_product_and_its_proposal(cast: Cast, wine, clien
     assert 'data-rounding="fill"' in page
     assert "Mehdi Member" in page
     line = OrderLine.objects.get(offer=offer, order__user=cast.member2)
-    assert f'name="p-{line.pk}" value="3000"' in page
+    assert reverse("manage_cartons_accept_all", args=[A, cycle.pk]) in page  # one button for all
     assert f'name="n-{line.pk}"' in page  # by hand
     assert (
         reverse("manage_cycle_cartons", args=[A, cycle.pk])

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from cabas.cycles.models import Phase
+from cabas.lib.names import person_sort_key
 from tests.cast import Cast
 from tests.day_fixtures import DayScene, day_scene
 from tests.test_day_desk_live import act, live_url, texts, words
@@ -135,7 +136,7 @@ class TestDayTeamForm:
         html = texts(client_for(scene.cast.coordinator).get(live_url(scene)))
         select = html.split('id="team-user"')[1].split("</select>")[0]
         names = re.findall(r'data-filter-item="[^"]*">([^<]+)<', select)
-        assert names and names == sorted(names, key=str.casefold)
+        assert names and names == sorted(names, key=person_sort_key)  # by surname
 
 
 def stand_household(scene: DayScene, member) -> str:

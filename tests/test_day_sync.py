@@ -337,7 +337,8 @@ class TestSnapshots:
         for user in (day.cast.member, day.cast.member2):
             assert user.email not in text
         assert "desk_cents" not in text and "2833" not in text
-        first, second = state["households"]
+        # By surname: Mehdi Member, then Marie Membre.
+        second, first = state["households"]
         assert first["order"] == order_id and first["name"] == "Marie Membre"
         assert first["paid_at_desk"] is True and first["left_cents"] == 0 and first["due_cents"] == 1040
         assert second["paid_at_desk"] is False and second["left_cents"] == 520

@@ -75,3 +75,35 @@ def test_placeholders_survive_translation() -> None:
         for key, value in entry.items():
             if str(key).startswith("msgstr"):
                 assert placeholders(value) == wanted, (entry["msgid"], value)
+
+
+# What a colon may follow without a space: a URL's scheme, a time (18:30), and what is not
+# words at all (placeholders, template variables, HTML tags).
+_NOT_PROSE = re.compile(
+    r"\b[a-z][a-z0-9+.-]*://\S+|\bmailto:\S+|\d{1,2}:\d{2}|%\(\w+\)[sdr]|\{\{[^}]*\}\}|\{[^}]*\}|<[^>]*>"
+)
+_TIGHT_COLON = re.compile(r"(?<![ \u00a0\u202f]):")
+
+
+def colons_without_space(text: str) -> list[str]:
+    """The bits of French ``text`` where a colon has no space before it (French typography)."""
+    prose = _NOT_PROSE.sub(" ", text)
+    return [prose[max(0, m.start() - 20) : m.end() + 10] for m in _TIGHT_COLON.finditer(prose)]
+
+
+def test_the_colon_checker_sees_what_it_must() -> None:
+    assert colons_without_space("Total: 12 €")
+    assert colons_without_space("Attention:%(name)s")
+    assert not colons_without_space("Total : 12 €, à 18:30, voir https://cabas.example/a:b")
+    assert not colons_without_space("%(name)s\u00a0: %(total)s, {{ date|date:'H:i' }} <a href='x:y'>")
+
+
+def test_french_has_a_space_before_every_colon() -> None:
+    wrong = []
+    for entry in parse_po(LOCALE / "fr" / "LC_MESSAGES" / "django.po"):
+        if not entry.get("msgid"):
+            continue
+        for key, value in entry.items():
+            if str(key).startswith("msgstr") and (found := colons_without_space(str(value))):
+                wrong.append((entry["msgid"], found))
+    assert not wrong, wrong

@@ -90,8 +90,16 @@ def csv_rows(content: bytes) -> list[list[str]]:
 # --- A small closed cycle with every kind of line ------------------------------------------------
 
 
-# Members of the delivery by name, as the documents sort them (accents ignored).
+# Members of the delivery by surname, as the documents list them (accents ignored).
 SORTED_MEMBERS = [
+    "Bernadette Bénéficiaire",
+    "Émile Essai",
+    "Mehdi Member",
+    "Marie Membre",
+    "Théo Trésorier",
+]
+# The slips' numbers (and the pile of slips) follow the whole name, first name first: frozen.
+SLIP_ORDER = [
     "Bernadette Bénéficiaire",
     "Émile Essai",
     "Marie Membre",
@@ -132,10 +140,10 @@ class TestData:
         assert [row.member.name for row in listing.rows] == [
             "Bernadette Bénéficiaire",
             "Émile Essai",
-            "Marie Membre",
             "Mehdi Member",
+            "Marie Membre",
         ]
-        marie = listing.rows[2]
+        marie = listing.rows[3]
         assert marie.member.phone == "06 12 34 56 78"
         (tomme,) = marie.items
         assert (tomme.quantity, tomme.estimated_weight_grams) == (1000, 750)
@@ -246,7 +254,7 @@ class TestDistributionList:
     def test_pdf(self, delivery: Delivery) -> None:
         document = documents.distribution_list_document(delivery.cycle, delivery.dairy, "pdf")
         text = " ".join(pdf_pages(document.content))
-        assert_in_order(text, ["Bernadette Bénéficiaire", "Émile Essai", "Marie Membre", "Mehdi Member"])
+        assert_in_order(text, ["Bernadette Bénéficiaire", "Émile Essai", "Mehdi Member", "Marie Membre"])
         assert "06 12 34 56 78" in text
         assert "0,75 kg" in text and "1,5 kg" in text and "2,25 kg" in text  # 1, 2 and 3 tommes
         for member in (delivery.member, delivery.member2, delivery.beneficiary, delivery.emile):
@@ -260,7 +268,7 @@ class TestDistributionList:
         header, body = table_after(xlsx_rows(document.content), fr("Member"))
         rows = [dict(zip(header, row, strict=True)) for row in body]
         members = [row[fr("Member")] for row in rows if row[fr("Handed over")] == "☐"]
-        assert members == ["Bernadette Bénéficiaire", "Émile Essai", "Marie Membre", "Mehdi Member"]
+        assert members == ["Bernadette Bénéficiaire", "Émile Essai", "Mehdi Member", "Marie Membre"]
         mehdi = [row for row in rows if row[fr("Member")] == "Mehdi Member"]
         assert [
             (r[fr("Product")], r[fr("Estimated weight (kg)")], r[fr("Actual weight (kg)")]) for r in mehdi
@@ -285,7 +293,7 @@ class TestSlips:
     def test_one_per_page_with_payment_instructions(self, delivery: Delivery) -> None:
         pages = pdf_pages(documents.slips_document(delivery.cycle).content)
         assert len(pages) == 5
-        for number, (page, name) in enumerate(zip(pages, SORTED_MEMBERS, strict=True), start=1):
+        for number, (page, name) in enumerate(zip(pages, SLIP_ORDER, strict=True), start=1):
             assert fr("Slip %(number)s / %(total)s", number=number, total=5) in page
             assert name in page and "Cabas de Saint-Orens" in page
         marie = pages[2]
@@ -313,7 +321,7 @@ class TestSlips:
         pages = pdf_pages(documents.slips_document(delivery.cycle, per_sheet=per_sheet).content)
         assert len(pages) == sheets
         text = " ".join(pages)
-        assert_in_order(text, SORTED_MEMBERS)
+        assert_in_order(text, SLIP_ORDER)
         for number in range(1, 6):
             assert fr("Slip %(number)s / %(total)s", number=number, total=5) in text
         # Parts hold whole sheets: with 2 per sheet a part is 2 slips, never a sheet split in two.

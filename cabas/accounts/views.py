@@ -20,6 +20,7 @@ from cabas.accounts.models import BuyingGroup, JoinRequest, Membership
 from cabas.accounts.permissions import ANY_ROLE, AuthenticatedRequest, group_access
 from cabas.cycles.models import Cycle
 from cabas.lib.inputs import local_next
+from cabas.lib.names import person_sort_key
 
 HOME_PAGE_SIZE = 20
 
@@ -112,13 +113,10 @@ def group_leave(request: AuthenticatedRequest, slug: str) -> HttpResponse:
 def group_directory(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     """Members see who else is in the group (names and roles, no contact details)."""
     access = group_access(request, slug, roles=ANY_ROLE)
-    memberships = (
-        Membership.objects.current()
-        .filter(group=access.group)
-        .select_related("user")
-        .order_by("user__full_name", "user__email")
-    )
-    page = Paginator(memberships, settings.CABAS_PAGE_SIZE).get_page(request.GET.get("page"))
+    memberships = Membership.objects.current().filter(group=access.group).select_related("user")
+    # By surname (``lib.names``): sorted here, a group's few hundred members, not in SQL.
+    ordered = sorted(memberships, key=lambda m: person_sort_key(m.user.full_name, m.user.email))
+    page = Paginator(ordered, settings.CABAS_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request, "accounts/group_directory.html", {"access": access, "group": access.group, "page": page}
     )

@@ -31,6 +31,34 @@ class BasketForm:
     errors: dict[int, str] = field(default_factory=dict)
 
 
+def rows_sent(data: Mapping[str, str]) -> set[int]:
+    """The offers whose row the member changed in a whole form (a section's rows all come along).
+
+    A row counts when one of its buttons was pressed (``take-``), when its
+    quantity is not the one the page showed (``q-`` against ``e-``, or
+    unreadable: the error must be shown), or when it has an extra box (``t-``:
+    the page does not say what it showed there). An untouched row is not a
+    change: it is neither read nor written, whatever the size of the section.
+    """
+    wanted = set()
+    for key in data:
+        if not key.startswith("q-") or (offer_id := parse_digits(key[2:])) is None:
+            continue
+        if f"take-{offer_id}" in data or f"t-{offer_id}" in data:
+            wanted.add(offer_id)
+            continue
+        text = str(data[key]).strip()
+        try:
+            typed = parse_quantity(text) if text else 0
+            shown = _expected(data.get(f"e-{offer_id}"))
+        except ValueError:
+            wanted.add(offer_id)
+            continue
+        if shown is None or typed != shown:
+            wanted.add(offer_id)
+    return wanted
+
+
 def read_basket(data: Mapping[str, str], offers: Iterable[Offer]) -> BasketForm:
     form = BasketForm()
     for offer in offers:

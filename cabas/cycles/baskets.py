@@ -14,7 +14,8 @@ Rules:
   the sum of its items, a basket's total the sum of its parts, in integer cents.
 - **Order**: producers by name with accents and case ignored (``fold``), then by
   id; items by category, then name (accents ignored), then offer id; baskets by
-  member name (accents ignored), then e-mail.
+  member surname (``lib.names``), then e-mail. Slip numbers follow their own,
+  frozen order (``slip_numbers``).
 - **Queries**: ``baskets`` and ``baskets_of`` run two queries (lines as plain
   values, then their producers), ``basket`` the same, whatever the number of
   lines. Nothing returned runs a query afterwards.
@@ -24,7 +25,6 @@ Quantities are integer thousandths of the sale unit, weights integer grams.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -35,13 +35,10 @@ from cabas.accounts.models import User
 from cabas.catalog.models import Producer
 from cabas.cycles.contribution import promised_cents
 from cabas.cycles.models import Cycle, Order, OrderLine
+from cabas.lib.names import fold, person_sort_key
 from cabas.lib.quantities import estimated_grams
 
-
-def fold(text: str) -> str:
-    """Accents and case ignored, so that « Émile » sorts with the E's, as people expect."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+__all__ = ["fold"]  # accents and case ignored (``lib.names``), for the readers of baskets
 
 
 @dataclass(frozen=True)
@@ -58,8 +55,18 @@ class Member:
         return cls(user.pk, user.full_name or user.email, user.email, user.phone)
 
 
-def member_sort_key(member: Member) -> tuple[str, str]:
-    """By name (the full name, else the e-mail), then e-mail."""
+def member_sort_key(member: Member) -> tuple[str, str, str]:
+    """By surname (``lib.names``), then the whole name, then e-mail: how lists of people sort."""
+    return person_sort_key(member.name, member.email)
+
+
+def _slip_sort_key(member: Member) -> tuple[str, str]:
+    """The order that numbers the slips: by the whole name (first name first), then e-mail.
+
+    Frozen on purpose: a slip number is printed, written on cheques and given
+    as a transfer reference; changing this order (even to the surname order
+    of the lists) would give the same basket another number.
+    """
     return (fold(member.name), member.email.casefold())
 
 
@@ -273,6 +280,35 @@ def basket(order: Order) -> Basket:
     return baskets_of([order])[order.pk]
 
 
+@dataclass(frozen=True)
+class Totals:
+    """A basket's amounts without its items: what the answer to a +/- shows."""
+
+    total_cents: int
+    by_producer: dict[int, int]  # producer id -> cents (producers with something counted only)
+    is_estimate: bool
+
+    def due_to(self, producer_id: int) -> int:
+        return self.by_producer.get(producer_id, 0)
+
+
+def totals_of_lines(lines: Iterable[OrderLine]) -> Totals:
+    """The amounts of one basket from its lines already in memory (their offers loaded): no query.
+
+    The same rules as ``basket``: lines with a quantity count, for their
+    persisted total; a producer's part is the sum of its lines, the basket's
+    total the sum of the parts.
+    """
+    by_producer: dict[int, int] = {}
+    estimate = False
+    for line in lines:
+        if line.quantity > 0:
+            producer_id = line.offer.producer_id
+            by_producer[producer_id] = by_producer.get(producer_id, 0) + line.total_cents
+            estimate = estimate or line.offer.variable_weight
+    return Totals(sum(by_producer.values()), by_producer, estimate)
+
+
 def slip_numbers(cycle: Cycle) -> dict[int, int]:
     """Each basket's slip number (1, 2, ...): its place in the one member order; one query.
 
@@ -290,7 +326,7 @@ def slip_numbers(cycle: Cycle) -> dict[int, int]:
         .order_by()
     )
     members = {pk: Member(user_id, name or email, email, "") for pk, user_id, name, email in rows}
-    ordered = sorted(members, key=lambda pk: member_sort_key(members[pk]))
+    ordered = sorted(members, key=lambda pk: _slip_sort_key(members[pk]))
     return {pk: number for number, pk in enumerate(ordered, start=1)}
 
 

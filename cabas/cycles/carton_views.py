@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from cabas.accounts.permissions import AuthenticatedRequest, GroupAccess, require_manager
 from cabas.cycles import cartons
@@ -155,3 +155,45 @@ def _read_hand(data: QueryDict, offer_id: int) -> HandForm:
         except ValueError:
             hand.error = _("Enter each quantity as a number, e.g. 0,5 or 2.")
     return hand
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cartons_accept_all(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
+    """Every proposal at once: GET shows what it will change, the POST of that page applies it."""
+    access = require_manager(request, slug)
+    cycle = get_cycle(access, pk)
+    page = reverse("manage_cycle_cartons", kwargs={"slug": access.group.slug, "pk": cycle.pk})
+    if request.method == "POST":
+        try:
+            changed = cartons.accept_all(cycle=cycle, by=request.user, expected=_numbers(request.POST, "p-"))
+        except cartons.CartonError as error:
+            messages.error(request, str(error))
+            return redirect(request.path)
+        _all_done_message(request, changed)
+        return redirect(page)
+    context = {
+        "access": access,
+        "group": access.group,
+        "cycle": cycle,
+        "can_round": cycle.phase() == Phase.CLOSED,
+        "proposals": cartons.all_proposals(cycle),
+    }
+    return render(request, "cycles/manage/cartons_accept_all.html", context)
+
+
+def _all_done_message(request: AuthenticatedRequest, changed: dict[int, int]) -> None:
+    if not changed:
+        messages.info(request, _("No proposal to accept: nothing was changed."))
+        return
+    lines = sum(changed.values())
+    messages.success(
+        request,
+        ngettext(
+            "Proposals accepted for %(products)s product: %(count)s order line changed; each member is told.",
+            "Proposals accepted for %(products)s products: %(count)s order lines changed; "
+            "each member is told.",
+            len(changed),
+        )
+        % {"products": len(changed), "count": lines},
+    )

@@ -30,6 +30,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -37,6 +38,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from cabas.accounts.models import User
+from cabas.cycles import tasks
 from cabas.cycles.allocation import allocate
 from cabas.cycles.lines import Edit, QuotaExceeded, change_lines
 from cabas.cycles.models import ChangeKind, Cycle, Offer, OrderLine, Phase
@@ -259,6 +261,100 @@ def accept_proposal(*, offer: Offer, by: User, expected: Mapping[int, int] | Non
         return _write(cycle, offer, lines, proposal.quantities, _reason(offer, proposal.rounding), by)
 
 
+@dataclass(frozen=True)
+class AllProposals:
+    """What accepting every proposal of a cycle would change, to show before confirming."""
+
+    statuses: list[CartonStatus]  # the products whose proposal changes something
+
+    @property
+    def expected(self) -> dict[int, int]:
+        """Line id -> new quantity, every product together (what the confirmation form carries)."""
+        return {pk: new for status in self.statuses for pk, new in status.proposal.quantities.items()}
+
+    @property
+    def lines(self) -> int:
+        return sum(len(status.proposal.quantities) for status in self.statuses)
+
+    @property
+    def households(self) -> int:
+        return len({line.order.user_id for status in self.statuses for line, _new in status.changes()})
+
+    @property
+    def added(self) -> int:
+        return sum(max(new - line.quantity, 0) for status in self.statuses for line, new in status.changes())
+
+    @property
+    def removed(self) -> int:
+        return sum(max(line.quantity - new, 0) for status in self.statuses for line, new in status.changes())
+
+
+def all_proposals(cycle: Cycle) -> AllProposals:
+    """The products of ``cycle`` whose proposal changes some line (fill or round down): two queries."""
+    return AllProposals([status for status in carton_statuses(cycle) if status.proposal.quantities])
+
+
+def accept_all(*, cycle: Cycle, by: User, expected: Mapping[int, int]) -> dict[int, int]:
+    """Apply every proposal of ``cycle`` at once, all or nothing; return offer id -> lines changed.
+
+    ``expected`` is what the coordinator saw (``AllProposals.expected``): if
+    any product's orders changed meanwhile and the rule now proposes
+    something else, nothing is applied. Each member whose order changes is
+    told once (after the recap), whatever the number of their products.
+    """
+    allocate(cycle)  # fair shares are split before any rounding
+    with transaction.atomic():
+        cycle, offers, lines = _lock_all(cycle)
+        proposals = {offer.pk: proposal_for(offer, lines[offer.pk]) for offer in offers}
+        found = {pk: new for proposal in proposals.values() for pk, new in proposal.quantities.items()}
+        if found != dict(expected):
+            raise CartonError(_("The orders of some products changed meanwhile: check the new proposals."))
+        changed: dict[int, int] = {}
+        orders: set[int] = set()
+        for offer in offers:
+            proposal = proposals[offer.pk]
+            if proposal.quantities:
+                reason = _reason(offer, proposal.rounding)
+                try:
+                    changed[offer.pk] = _write(
+                        cycle, offer, lines[offer.pk], proposal.quantities, reason, by, notify=False
+                    )
+                except CartonError as error:  # the whole transaction is undone: say which product
+                    raise CartonError(
+                        _("%(product)s: %(message)s") % {"product": offer.name, "message": error}
+                    ) from None
+                orders.update(line.order_id for line in lines[offer.pk] if line.pk in proposal.quantities)
+        if cycle.recap_sent_at is not None:
+            for order_id in sorted(orders):
+                transaction.on_commit(partial(tasks.send_order_changes.enqueue, order_id))
+    return changed
+
+
+def _lock_all(cycle: Cycle) -> tuple[Cycle, list[Offer], dict[int, list[OrderLine]]]:
+    """The cycle, every carton product of it, then their lines and orders: locked in that order.
+
+    All the products before any order (the lock order of every write, see ``_lock``).
+    """
+    cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+    if cycle.phase() != Phase.CLOSED:
+        raise CartonError(_("Cartons are rounded once orders are closed, until the cycle is finalised."))
+    offers = list(
+        Offer.objects.select_for_update()
+        .filter(cycle=cycle, carton_size__isnull=False, withdrawn_at__isnull=True)
+        .order_by("pk")
+    )
+    rows = (
+        OrderLine.objects.select_for_update(of=("self", "order"))
+        .filter(offer__in=[offer.pk for offer in offers], quantity__gt=0)
+        .select_related("order__user")
+        .order_by("order__created_at", "order__pk")
+    )
+    lines: dict[int, list[OrderLine]] = {offer.pk: [] for offer in offers}
+    for line in rows:
+        lines[line.offer_id].append(line)
+    return cycle, offers, lines
+
+
 def set_quantities(
     *, offer: Offer, by: User, quantities: Mapping[int, int], expected: Mapping[int, int], reason: str = ""
 ) -> int:
@@ -319,14 +415,27 @@ def _lock(offer: Offer) -> tuple[Cycle, Offer, list[OrderLine]]:
 
 
 def _write(
-    cycle: Cycle, offer: Offer, lines: list[OrderLine], quantities: Mapping[int, int], reason: str, by: User
+    cycle: Cycle,
+    offer: Offer,
+    lines: list[OrderLine],
+    quantities: Mapping[int, int],
+    reason: str,
+    by: User,
+    notify: bool = True,
 ) -> int:
-    """Store the new quantities, move the quota, record a change per line; tell members who had the recap."""
+    """Store the new quantities, move the quota, record a change per line; tell members who had the recap.
+
+    ``notify=False``: the caller tells them itself (once per member for several products).
+    """
     edits = [_edit(offer, line, quantities[line.pk]) for line in lines if line.pk in quantities]
     try:
         # Before the recap, the recap itself tells these changes (they are not marked as told).
         change_lines(
-            edits=edits, kind=ChangeKind.CARTON, by=by, reason=reason, notify=cycle.recap_sent_at is not None
+            edits=edits,
+            kind=ChangeKind.CARTON,
+            by=by,
+            reason=reason,
+            notify=notify and cycle.recap_sent_at is not None,
         )
     except QuotaExceeded as short:
         raise CartonError(

@@ -25,7 +25,7 @@ from cabas.accounts.models import User
 from cabas.accounts.permissions import GroupAccess
 from cabas.catalog.models import Category
 from cabas.cycles.basket_form import BasketForm
-from cabas.cycles.baskets import Basket, basket, fold, producer_sort_key
+from cabas.cycles.baskets import Basket, basket, fold, producer_sort_key, totals_of_lines
 from cabas.cycles.contribution import promised_cents
 from cabas.cycles.models import ChangeKind, Cycle, Offer, Order, OrderChange, OrderLine
 from cabas.cycles.ordering import BasketResult
@@ -383,30 +383,55 @@ def _trouble(rows: list[Row], form: BasketForm, result: BasketResult) -> list[Ro
 def line_context(
     access: GroupAccess, cycle: Cycle, member: User, offer: Offer, *, form: BasketForm, result: BasketResult
 ) -> dict[str, Any]:
-    """What a +/- answer shows: the offer's row, its producer's total and the basket's total.
+    """What a +/- answer shows: the offer's row, its producer's total, the basket's total and count.
 
-    Reads this offer and the member's own lines only (the order page reads
-    every offer of the cycle): a few queries, whatever the size of the cycle.
+    After a write, the lines come from the write itself (``result.lines``) and
+    the offer as the transaction read it: the basket is not read again. Only a
+    quota is read again, as it stands now (other members take from it too).
+    Otherwise (nothing written) the member's lines are read: two queries. A
+    carton offer adds two (the group's total, the latest rounding).
     """
-    order = _member_order(cycle, member)
-    lines = _lines(order)
+    order: Order | None = result.order
+    if result.lines is not None:
+        lines = result.lines
+    else:
+        order = _member_order(cycle, member)
+        lines = _lines(order)
+    offer = _offer_now(offer, result)
     changes = _carton_changes(order, offer=offer) if offer.carton_size else {}
     (row,) = _rows([offer], lines, _group_totals(cycle, [offer]), form, result, changes)
-    mine = basket(order) if order else None
+    totals = totals_of_lines(lines.values())
+    contribution = (
+        promised_cents(totals.total_cents, percent=order.fund_percent, amount_cents=order.fund_amount_cents)
+        if order is not None
+        else 0
+    )
     return {
         "group": access.group,
         "cycle": cycle,
         "member": member,
         "row": row,
-        "producer_total": _due(mine, offer.producer_id),
-        "total": mine.total_cents if mine else 0,
-        "is_estimate": mine is not None and mine.is_estimate,
-        "contribution_cents": mine.contribution_cents if mine else 0,
-        "to_pay": mine.to_pay_cents if mine else 0,
+        "producer_total": totals.due_to(offer.producer_id),
+        "total": totals.total_cents,
+        "is_estimate": totals.is_estimate,
+        "in_basket": sum(1 for line in lines.values() if line.requested),
+        "contribution_cents": contribution,
+        "to_pay": totals.total_cents + contribution,
         "editable": _editable(access, cycle, member),
         "preview": False,
         "line_base": line_base(access.group.slug, cycle.pk),
     }
+
+
+def _offer_now(offer: Offer, result: BasketResult) -> Offer:
+    """``offer`` as the write read it (its producer kept), with its quota's remaining as it is now."""
+    fresh = result.offers.get(offer.pk)
+    if fresh is not None and fresh is not offer:
+        fresh.producer = offer.producer  # an offer never changes producer; spares reading it
+        offer = fresh
+    if offer.quota is not None:
+        offer.remaining = Offer.objects.values_list("remaining", flat=True).get(pk=offer.pk)
+    return offer
 
 
 def line_base(slug: str, cycle_pk: int) -> str:

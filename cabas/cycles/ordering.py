@@ -19,7 +19,7 @@ keeps the stored one; a change of tolerance alone is a change of the line.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -55,6 +55,11 @@ class BasketResult:
     changed: list[int] = field(default_factory=list)
     refused: str = ""  # a reason that concerns the whole basket
     unconfirmed: str = ""  # the lines are saved, the confirmation was refused: why (for the member)
+    # Once written: the member's lines as they now stand (offer id -> line, its offer loaded; a
+    # line created by this save has no id), and the offers as read inside the transaction. The
+    # page answering a +/- shows them instead of reading the basket again.
+    lines: dict[int, OrderLine] | None = None
+    offers: dict[int, Offer] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -86,6 +91,7 @@ def save_basket(
     reason: str = "",
     notify: bool = False,
     confirm: bool = False,
+    offers: Mapping[int, Offer] | None = None,
 ) -> BasketResult:
     """Apply ``changes`` to ``member``'s basket in ``cycle``, all or nothing.
 
@@ -97,6 +103,10 @@ def save_basket(
     without e-mailing; the save button then tells the member once); with
     ``confirm`` the basket is marked confirmed and its confirmation e-mailed
     (both after commit, and only if the basket was saved).
+
+    ``offers``: the offers of ``changes`` if the caller has already read them
+    (by id; a +/- reads its offer to check it belongs to the cycle), to save
+    reading them twice; they are read again inside the transaction anyway.
     """
     # One change per offer (a crafted form could repeat one): the last one wins.
     changes = list({c.offer_id: c for c in changes}.values())
@@ -104,7 +114,10 @@ def save_basket(
     if refusal := _refusal(cycle, member, by, reason):
         result.refused = refusal
         return result
-    offers = {o.pk: o for o in cycle.offers.filter(pk__in=[c.offer_id for c in changes])}
+    wanted = {c.offer_id for c in changes}
+    if offers is None or not wanted <= offers.keys():
+        offers = {o.pk: o for o in cycle.offers.filter(pk__in=wanted)}
+    offers = {pk: offer for pk, offer in offers.items() if pk in wanted and offer.cycle_id == cycle.pk}
     _check_rules(changes, offers, result, max_units=cycle.group.max_line_units)
     if not result.ok:
         return result
@@ -123,7 +136,7 @@ def save_basket(
                 if not result.unconfirmed:
                     _confirm(order)
     except _Rollback:
-        result.changed = []
+        result.changed, result.lines = [], None
     return result
 
 
@@ -140,7 +153,7 @@ def _write_basket(
 ) -> Order:
     """Inside the basket's transaction: lock, apply; raise ``_Rollback`` if anything cannot be applied."""
     # Offers before the order: the lock order of every write (see ``_offers_on_sale``).
-    offers = _offers_on_sale(offers, changes, result)
+    offers = result.offers = _offers_on_sale(offers, changes, result)
     if not result.ok:
         raise _Rollback
     result.order = _order_for(cycle, member)
@@ -241,13 +254,17 @@ def _order_for(cycle: Cycle, member: User) -> Order:
     (On SQLite the IMMEDIATE transaction already serialises writers; on
     PostgreSQL the row lock does.)
     """
-    if not Order.objects.filter(cycle=cycle, user=member).exists():
-        try:
-            with transaction.atomic():
-                Order.objects.create(cycle=cycle, user=member)
-        except IntegrityError:  # the same member's other tab created it a moment ago
-            pass
-    return Order.objects.select_for_update().get(cycle=cycle, user=member)
+    locked = Order.objects.select_for_update()
+    try:
+        return locked.get(cycle=cycle, user=member)  # the usual case: one query
+    except Order.DoesNotExist:
+        pass
+    try:
+        with transaction.atomic():
+            Order.objects.create(cycle=cycle, user=member)
+    except IntegrityError:  # the same member's other tab created it a moment ago
+        pass
+    return locked.get(cycle=cycle, user=member)
 
 
 def _apply(
@@ -263,7 +280,8 @@ def _apply(
 ) -> None:
     """The basket's edits, written through ``lines.change_lines``; stale lines and short quotas reported."""
     assert result.order is not None
-    lines = {line.offer_id: line for line in result.order.lines.all()}
+    # With their offers: the answer to a +/- adds up the basket from these lines (``result.lines``).
+    lines = {line.offer_id: line for line in result.order.lines.select_related("offer")}
     edits = []
     # In offer order: quotas are updated (row-locked) in one global order, so two
     # baskets listing the same scarce offers in different orders cannot deadlock.
@@ -280,6 +298,24 @@ def _apply(
             result.quota_left[offer_id] = _most(offers[offer_id], lines.get(offer_id), left)
         return
     result.changed = [edit.offer.pk for edit in edits]
+    result.lines = _written(lines, edits, order_id=result.order.pk)
+
+
+def _written(lines: dict[int, OrderLine], edits: list[Edit], *, order_id: int) -> dict[int, OrderLine]:
+    """The basket's lines after ``change_lines`` wrote ``edits`` (which updated the stored lines in place)."""
+    for edit in edits:
+        if not edit.quantity:
+            lines.pop(edit.offer.pk, None)  # an emptied line is deleted (``drop_empty``)
+        elif edit.line is None:
+            lines[edit.offer.pk] = OrderLine(
+                order_id=order_id,
+                offer=edit.offer,
+                quantity=edit.quantity,
+                requested=edit.requested_value,
+                total_cents=edit.new_total,
+                tolerance=edit.tolerance or 0,
+            )
+    return lines
 
 
 def _edit(

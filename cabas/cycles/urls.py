@@ -65,4 +65,9 @@ urlpatterns = [
         carton_views.carton_accept,
         name="manage_carton_accept",
     ),
+    path(
+        "g/<slug:slug>/manage/cycles/<int:pk>/cartons/accept-all/",
+        carton_views.cartons_accept_all,
+        name="manage_cartons_accept_all",
+    ),
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q, Sum
@@ -20,9 +22,9 @@ from cabas.accounts.permissions import (
     require_manager,
 )
 from cabas.catalog.permissions import producer_access
-from cabas.cycles.basket_form import BasketForm, read_basket
+from cabas.cycles.basket_form import BasketForm, read_basket, rows_sent
 from cabas.cycles.baskets import baskets, baskets_of, total_due
-from cabas.cycles.models import Cycle, Offer, Order, OrderLine, Phase
+from cabas.cycles.models import Cycle, Order, OrderLine, Phase
 from cabas.cycles.order_page import Section, line_context, order_context
 from cabas.cycles.ordering import BasketResult, LineChange, save_basket
 from cabas.cycles.permissions import (
@@ -33,6 +35,15 @@ from cabas.cycles.permissions import (
     get_published_cycle,
 )
 from cabas.lib.inputs import clean_text, local_next, parse_digits
+from cabas.lib.names import person_sort_key
+
+# The sections whose page has the "My basket (n products)" link (a large cycle's).
+SECTIONS_WITH_NAV = ("producer", "category", "search", "basket")
+
+
+def _by_surname(user: User) -> tuple[str, str, str]:
+    return person_sort_key(user.full_name, user.email)
+
 
 # Orders are for households: a producer-only or treasurer-only account has no basket.
 HOUSEHOLD = (Role.MEMBER,)
@@ -68,13 +79,21 @@ def cycles(request: AuthenticatedRequest, slug: str) -> HttpResponse:
 def _save(
     request: HttpRequest, cycle: Cycle, member: User, by: User, *, notify: bool, confirm: bool
 ) -> tuple[BasketForm, BasketResult]:
-    offers = list(cycle.offers.all())
-    form = read_basket(request.POST, offers)
+    # Only the rows the member changed (not the section's other rows, nor the cycle's thousands).
+    offers = {offer.pk: offer for offer in cycle.offers.filter(pk__in=rows_sent(request.POST))}
+    form = read_basket(request.POST, offers.values())
     if form.errors:
         return form, BasketResult()
     reason = clean_text(request.POST.get("reason"), 300)
     result = save_basket(
-        cycle=cycle, member=member, changes=form.changes, by=by, reason=reason, notify=notify, confirm=confirm
+        cycle=cycle,
+        member=member,
+        changes=form.changes,
+        by=by,
+        reason=reason,
+        notify=notify,
+        confirm=confirm,
+        offers=offers,
     )
     return form, result
 
@@ -150,11 +169,15 @@ def order_line(request: AuthenticatedRequest, slug: str, pk: int, offer_pk: int)
             changes=form.changes,
             by=request.user,
             reason=clean_text(request.POST.get("reason"), 300),
+            offers={offer.pk: offer},
         )
     if not request.headers.get("HX-Request"):
         return HttpResponseRedirect(local_next(request, reverse("order", args=[access.group.slug, cycle.pk])))
-    offer = Offer.objects.select_related("producer").get(pk=offer.pk)  # its quota as it is now
     context = line_context(access, cycle, member, offer, form=form, result=result)
+    # The page's "My basket (n products)" link, when it has one: a section of a large cycle (htmx
+    # says which page it is on; a small cycle's page shows everything, without the link).
+    current = urlsplit(request.headers.get("HX-Current-URL", "")).query
+    context["nav"] = Section.read(QueryDict(current)).kind in SECTIONS_WITH_NAV
     return render(request, "cycles/order_line.html", context)
 
 
@@ -241,23 +264,25 @@ def cycle_orders(request: AuthenticatedRequest, slug: str, pk: int) -> HttpRespo
     """Coordinators: every basket of a cycle, and a way to order for a member who has no internet."""
     access = require_manager(request, slug)
     cycle = get_cycle(access, pk)
-    orders = (
+    found = (
         Order.objects.filter(cycle=cycle)
         .select_related("user")
         .annotate(line_count=Count("lines", filter=Q(lines__requested__gt=0)))
-        .order_by("user__full_name", "user__email")
+        .order_by()
     )
+    orders = sorted(found, key=lambda order: _by_surname(order.user))
     due = {b.order_id: b.total_cents for b in baskets(cycle)}
     query = request.GET.get("q", "").strip()[:100]
-    members = Membership.objects.none()
+    members: list[Membership] = []
     if query:
-        members = (
+        matching = (
             Membership.objects.current()
             .filter(group=access.group, is_member=True)
             .filter(Q(user__full_name__icontains=query) | Q(user__email__icontains=query))
             .select_related("user")
             .order_by("user__full_name")[:20]
         )
+        members = sorted(matching, key=lambda membership: _by_surname(membership.user))
     context = {
         "access": access,
         "group": access.group,
@@ -293,11 +318,12 @@ def producer_orders(request: AuthenticatedRequest, slug: str, pk: int) -> HttpRe
         .annotate(total_quantity=Sum("lines__quantity"), total_cents=Sum("lines__total_cents"))
         .order_by("category", "name")
     )
-    lines = (
+    found = (
         OrderLine.objects.filter(offer__cycle=cycle, offer__producer=access.producer, quantity__gt=0)
         .select_related("offer", "order__user")
-        .order_by("order__user__full_name", "order__user__email", "offer__name")
+        .order_by("offer__name")
     )
+    lines = sorted(found, key=lambda line: _by_surname(line.order.user))  # stable: by product within
     context = {
         "access": access,
         "producer": access.producer,

@@ -27,6 +27,7 @@ from cabas.distribution.services import Refused
 from cabas.distribution.state import load_day
 from cabas.ledger.models import Method
 from cabas.lib.inputs import parse_digits
+from cabas.lib.names import person_sort_key
 
 POLL_SECONDS = 20
 
@@ -50,11 +51,15 @@ def _live(
     day = load_day(cycle)
     not_collected = state.not_collected(day)
     stands = figures.stands(day)
-    team = list(DayTeamMember.objects.filter(cycle=cycle).select_related("user").order_by("user__full_name"))
+    team = sorted(
+        DayTeamMember.objects.filter(cycle=cycle).select_related("user"),
+        key=lambda member: person_sort_key(member.user.full_name, member.user.email),
+    )
     in_team = {member.user_id for member in team}
     members = Membership.objects.current().filter(group=cycle.group).select_related("user")
     candidates = sorted(
-        (m.user for m in members if m.user_id not in in_team), key=lambda user: user.display_name.casefold()
+        (m.user for m in members if m.user_id not in in_team),
+        key=lambda user: person_sort_key(user.full_name, user.email),
     )
     context: dict[str, Any] = {
         **day_context(request, cycle, "live"),

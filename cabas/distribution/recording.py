@@ -26,6 +26,7 @@ from cabas.distribution.forms import read_action
 from cabas.distribution.models import Event, EventKind, ShortReason, Uncollected
 from cabas.distribution.services import Outcome, Scope, apply
 from cabas.ledger.models import Method
+from cabas.lib.french import elide
 from cabas.lib.inputs import parse_digits
 from cabas.lib.money import format_cents, parse_cents
 from cabas.lib.quantities import format_quantity
@@ -128,7 +129,8 @@ def _describe_one(event: Event, member: str) -> str:
         return _("%(member)s has arrived.") % values
     if kind == EventKind.UNCOLLECTED:
         decision = str(Uncollected(event.reason).label) if event.reason in Uncollected.values else ""
-        return _("Basket of %(member)s: %(decision)s.") % {**values, "decision": decision}
+        text = _("Basket of %(member)s: %(decision)s.") % {**values, "decision": decision}
+        return elide(text, str(values["member"]))
     if kind == EventKind.CANCELLED:
         return _("Cancelled for %(member)s: %(what)s.") % {**values, "what": _target(event)}
     return _("Conflict resolved for %(member)s: %(what)s.") % {**values, "what": _target(event)}

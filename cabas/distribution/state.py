@@ -33,6 +33,7 @@ from cabas.cycles.baskets import (
     baskets_of,
     item_sort_key,
     line_item,
+    member_sort_key,
     producer_sort_key,
     slip_numbers,
 )
@@ -456,7 +457,7 @@ def build_day(
                 contributed_cents=contributed.get(basket.member.pk, 0),
             )
         )
-    households.sort(key=lambda h: h.number)
+    households.sort(key=lambda h: member_sort_key(h.member))  # by surname; the numbers are the slips'
     return Day(cycle, households, journal.conflicts)
 
 

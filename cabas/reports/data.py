@@ -295,9 +295,12 @@ def _slips(header: DocumentHeader, taken: list[Basket], numbers: dict[int, int])
 
 
 def member_slips(cycle: Cycle) -> MemberSlips:
-    """Every slip of ``cycle`` (members with something to collect), by member name: three queries."""
+    """Every slip of ``cycle`` (members with something to collect), in the order of their numbers
+    (the pile the desk looks numbers up in; lists of people sort by surname): three queries."""
     header = document_header(cycle)
-    return MemberSlips(header, _slips(header, baskets(cycle), slip_numbers(cycle)))
+    numbers = slip_numbers(cycle)
+    taken = sorted(baskets(cycle), key=lambda b: numbers.get(b.order_id, 0))
+    return MemberSlips(header, _slips(header, taken, numbers))
 
 
 def member_slip(cycle: Cycle, order: Order) -> MemberSlip:

@@ -22,6 +22,7 @@ from pypdf import PdfReader, PdfWriter
 
 from cabas.catalog.models import Producer
 from cabas.cycles.models import Cycle, Order
+from cabas.lib.french import elide
 from cabas.reports import data as reports_data
 from cabas.reports import day, day_prints, day_sheets, prints, sheets
 from cabas.reports.data import DocumentHeader, Matrix
@@ -189,7 +190,9 @@ def member_slip_document(
     slip = reports_data.member_slip(cycle, order)
     count = (total or number) if number else None
     with group_language():
-        title = translation.gettext("Slip of %(member)s") % {"member": slip.member.name}
+        title = elide(
+            translation.gettext("Slip of %(member)s") % {"member": slip.member.name}, slip.member.name
+        )
         pdf = lambda: render_pdf("slips.typ", prints.slips(title, slip.header, [slip], 1, number or 1, count))  # noqa: E731
         return _render(PDF, title, slip.header, pdf, list, slip)
 

@@ -28,6 +28,7 @@ from cabas.cycles.models import Cycle, Phase
 from cabas.ledger.models import Account, Entry, Method
 from cabas.ledger.positions import group_positions
 from cabas.ledger.services import LedgerError
+from cabas.lib.french import elide
 from cabas.lib.inputs import parse_digits
 from cabas.lib.money import format_cents
 from cabas.settlement import services
@@ -205,10 +206,11 @@ def transfer(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
             by=request.user,
             key=key,
         )
-        return _("Transfer of %(amount)s from %(name)s recorded.") % {
+        text = _("Transfer of %(amount)s from %(name)s recorded.") % {
             "amount": format_cents(data["amount"]),
             "name": household.display_name,
         }
+        return elide(text, household.display_name)
 
     return _act(request, slug, pk, "transfer", post)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import template
 
+from cabas.lib import french
 from cabas.lib.money import format_amount, format_cents
 from cabas.lib.quantities import format_quantity
 
@@ -32,3 +33,9 @@ def quantity(thousandths: int | None) -> str:
     if thousandths is None:
         return ""
     return format_quantity(int(thousandths))
+
+
+@register.filter(is_safe=True)
+def elide(text: str, name: str) -> str:
+    """``{{ text|elide:member.display_name }}``: « de Anne » → « d’Anne » in French (``lib.french``)."""
+    return french.elide(text, str(name or ""))
