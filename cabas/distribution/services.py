@@ -28,6 +28,7 @@ when the payment is cancelled); anything beyond is the household's credit.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -50,6 +51,7 @@ MAX_GRAMS = 200_000  # 200 kg on one line: beyond, a typing mistake
 MAX_AMOUNT_CENTS = 1_000_000  # 10,000 € in one payment
 # The key suffix of the part of a desk payment that goes to the solidarity fund.
 FUND_SUFFIX = ":fund"
+KEY_LENGTH = 80  # the ledger's ``Entry.key``
 
 
 # What a cancellation may undo (the history's « annuler » buttons read it too).
@@ -180,6 +182,21 @@ def _record(cycle: Cycle, order: Order, action: Action, by: User, **fields: Any)
     )
 
 
+def _key(device: str, action: str, suffix: str = "") -> str:
+    """The ledger key of what one action of the day posts (``suffix`` tells its entries apart).
+
+    A key fits the ledger's 80 characters whole: cut short, two suffixes would
+    meet (``:reverse`` and ``:reverse:fund``, or the handovers of lines 1230 and
+    1231 of one « tout remis ») and the second entry would be taken for the first
+    already posted. Beyond 80 characters the device and action ids are hashed.
+    """
+    key = f"day:{device}:{action}{suffix}"
+    if len(key) <= KEY_LENGTH:
+        return key
+    digest = hashlib.sha256(f"{device}:{action}".encode()).hexdigest()[:40]
+    return f"day:{digest}{suffix}"[:KEY_LENGTH]
+
+
 def _context(cycle: Cycle, action: Action, by: User, suffix: str = "", memo: str = "") -> ledger.Context:
     return ledger.Context(
         group=cycle.group,
@@ -187,7 +204,7 @@ def _context(cycle: Cycle, action: Action, by: User, suffix: str = "", memo: str
         by=by,
         memo=memo,
         source=f"day:{action.device}:{action.action}"[:60],
-        key=f"day:{action.device}:{action.action}{suffix}"[:80],
+        key=_key(action.device, action.action, suffix),
     )
 
 
@@ -220,7 +237,7 @@ def _current_handover(line: OrderLine) -> Entry | None:
 def _post_handover(cycle: Cycle, order: Order, line: OrderLine, by: User, key: str) -> Entry | None:
     if not line.total_cents:
         return None
-    context = ledger.Context(group=cycle.group, cycle=cycle, by=by, source=_source(line), key=key[:80])
+    context = ledger.Context(group=cycle.group, cycle=cycle, by=by, source=_source(line), key=key)
     return ledger.handover(
         context, household=order.user, producer=line.offer.producer, amount_cents=line.total_cents
     )
@@ -237,7 +254,7 @@ def _repost(cycle: Cycle, order: Order, line: OrderLine, action: Action, by: Use
         ledger.reverse(_context(cycle, action, by, ":reverse", memo=_("New amount of a line")), entry=current)
     elif not _is_handed(line):
         return None
-    return _post_handover(cycle, order, line, by, f"day:{action.device}:{action.action}:new")
+    return _post_handover(cycle, order, line, by, _key(action.device, action.action, ":new"))
 
 
 def _is_handed(line: OrderLine) -> bool:
@@ -249,9 +266,7 @@ def _is_handed(line: OrderLine) -> bool:
 def _handed(cycle: Cycle, order: Order, action: Action, by: User) -> Event:
     line = _line(order, action)
     already = _current_handover(line) is not None or not line.total_cents
-    entry = (
-        None if already else _post_handover(cycle, order, line, by, f"day:{action.device}:{action.action}")
-    )
+    entry = None if already else _post_handover(cycle, order, line, by, _key(action.device, action.action))
     return _record(
         cycle, order, action, by, quantity=line.quantity, amount_cents=line.total_cents, entry=entry
     )
@@ -444,7 +459,7 @@ def _uncollected(cycle: Cycle, order: Order, action: Action, by: User) -> Event:
         for line in order.lines.select_related("offer__producer").filter(quantity__gt=0):
             if _current_handover(line) is None:
                 entry = _post_handover(
-                    cycle, order, line, by, f"day:{action.device}:{action.action}:{line.pk}"
+                    cycle, order, line, by, _key(action.device, action.action, f":{line.pk}")
                 )
     return _record(cycle, order, action, by, producer_id=None, line_id=None, entry=entry)
 
@@ -473,8 +488,8 @@ def _undo(cycle: Cycle, order: Order, target: Event, action: Action, by: User) -
         if target.entry.kind != EntryKind.CONTRIBUTION:
             ledger.reverse(context, entry=target.entry)
         # The part of a desk payment that went to the fund is its own entry: undone with it.
-        key = f"day:{target.device}:{target.action}{FUND_SUFFIX}"[:80]
-        if (fund := Entry.objects.filter(key=key).first()) is not None:
+        key = _key(target.device, target.action, FUND_SUFFIX)
+        if (fund := Entry.objects.filter(key=key, kind=EntryKind.CONTRIBUTION).first()) is not None:
             ledger.reverse(
                 _context(cycle, action, by, ":reverse" + FUND_SUFFIX, memo=action.note), entry=fund
             )
