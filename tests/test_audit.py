@@ -204,13 +204,18 @@ class TestJournalPage:
         text = response.text
         assert "Rôles modifiés" in text and "Membre, Producteur" in text
         assert "Cycle créé" in text
-        assert f"Écriture n° {entry.pk}" in text and "10,40" in text
-        assert f"annule l’écriture n° {entry.pk}" in text
         assert "Produit retiré · Yaourt · Panne du frigo" in text  # an order change, per member
         assert text.count("Produit retiré · Yaourt") == 2  # Mehdi's and Bernadette's yoghurts
         assert "Finalisé" in text  # the cycle's step
         assert "bergerie@example.org : envoyé" in text  # the documents sent
         assert 'aria-current="page">Journal<' in text
+        # Money is the committee's: the coordinator is told where it is, and sees none of it.
+        assert "Écriture n°" not in text and "10,40" not in text
+        assert "journal des trésoriers" in text
+        money = client_for(delivery.site_admin).get(JOURNAL).text
+        assert f"Écriture n° {entry.pk}" in money and "10,40" in money
+        assert f"annule l’écriture n° {entry.pk}" in money
+        assert "journal des trésoriers" not in money
 
     def test_filters(self, shop: scene.Shop, client_for) -> None:
         _history(shop, shop.cycle, 2)
@@ -218,8 +223,11 @@ class TestJournalPage:
         client = client_for(shop.coordinator)
         members = client.get(JOURNAL, {"kind": "members"})
         assert {row.category for row in members.context["rows"]} == {"Membres et rôles"}
-        money = client.get(JOURNAL, {"kind": "money"})
-        assert len(money.context["rows"]) == 2  # handovers; the fund's gifts are not the coordinator's
+        refused = client.get(JOURNAL, {"kind": "money"})  # not a choice the coordinator has
+        assert "kind" in refused.context["form"].errors
+        assert not [row for row in refused.context["rows"] if row.category == "Argent"]
+        money = client_for(shop.site_admin).get(JOURNAL, {"kind": "money"})
+        assert len(money.context["rows"]) == 4  # per round, a handover and a gift to the fund
         by_treasurer = client.get(JOURNAL, {"person": shop.treasurer.pk})
         assert {row.actor for row in by_treasurer.context["rows"]} == {shop.treasurer.display_name}
         in_july = client.get(JOURNAL, {"cycle": other.pk})
@@ -229,14 +237,14 @@ class TestJournalPage:
         today = timezone.localdate().isoformat()
         assert len(client.get(JOURNAL, {"since": today, "until": today}).context["rows"]) > 0
 
-    def test_the_fund_stays_with_the_treasurers(self, shop: scene.Shop, client_for) -> None:
+    def test_money_stays_with_the_treasurers(self, shop: scene.Shop, client_for) -> None:
+        """A payment's amount, even an entry's number, would tell who the fund helps."""
         _history(shop, shop.cycle, 1)
-        coordinator = client_for(shop.coordinator).get(JOURNAL, {"kind": "money"})
-        assert [row.concerning for row in coordinator.context["rows"]] == [
-            "Fournil du Lauragais, Marie Membre"
-        ]
+        coordinator = client_for(shop.coordinator).get(JOURNAL)
+        assert all(row.category != "Argent" for row in coordinator.context["rows"])
         admin = client_for(shop.site_admin).get(JOURNAL, {"kind": "money"})
-        assert "Bernadette Bénéficiaire" in [row.concerning for row in admin.context["rows"]]
+        concerning = [row.concerning for row in admin.context["rows"]]
+        assert "Bernadette Bénéficiaire" in concerning and "Fournil du Lauragais, Marie Membre" in concerning
 
     def test_bad_filters_are_said_and_ignored(self, cast: Cast, client_for) -> None:
         response = client_for(cast.coordinator).get(

@@ -34,10 +34,11 @@ class JournalFilterForm(forms.Form):
         validators=DATE_RANGE,
     )
 
-    def __init__(self, *args: Any, group: BuyingGroup, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, group: BuyingGroup, confidential: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         everyone = [("", _("All"))]
-        self._choices("kind", everyone + [(key, label) for key, label in CATEGORIES.items()])
+        kinds = [(key, label) for key, label in CATEGORIES.items() if confidential or key != "money"]
+        self._choices("kind", everyone + kinds)
         people = (
             Membership.objects.filter(group=group)
             .select_related("user")

@@ -19,8 +19,11 @@ source        table                        what it tells
 ``rows`` then reads the details of one page with one query per source present,
 so a page costs the same whatever the length of the history.
 
-Money entries that touch the solidarity fund (help, contributions) name a
-beneficiary: they appear only to the treasurers and the site admin.
+Money entries appear only to the treasurers (the solidarity committee) and the
+site admin: what a household paid at the desk, the association's payment to a
+producer, a deposit, even an entry's number, differ when the fund helps a
+household, so none of them may tell a coordinator outside the committee who is
+helped (the two-worlds test reads this page too).
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models import CharField, F, Q, QuerySet, Value
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -40,7 +43,7 @@ from django.utils.translation import gettext_lazy
 from cabas.accounts.models import BuyingGroup, Role
 from cabas.audit.models import AuditEvent, Kind
 from cabas.cycles.models import ChangeKind, CycleEvent, OrderChange, Step
-from cabas.ledger.models import Account, Entry, EntryKind, Line, Method
+from cabas.ledger.models import Entry, EntryKind, Method
 from cabas.lib.money import format_cents
 from cabas.lib.quantities import format_quantity
 from cabas.reports.models import Dispatch
@@ -146,10 +149,7 @@ def _start_of(day: date) -> datetime:
 
 def _sources(group: BuyingGroup, confidential: bool) -> dict[str, tuple[QuerySet[Any], str, str, str]]:
     """Each source's rows of ``group``, with the names of its time, actor and cycle columns."""
-    entries = Entry.objects.filter(group=group, sealed=True)
-    if not confidential:
-        entries = entries.exclude(Exists(Line.objects.filter(entry=OuterRef("pk"), account=Account.FUND)))
-    return {
+    sources: dict[str, tuple[QuerySet[Any], str, str, str]] = {
         "audit": (AuditEvent.objects.filter(group=group), "at", "actor_id", "cycle_id"),
         "step": (CycleEvent.objects.filter(cycle__group=group), "at", "by_id", "cycle_id"),
         "order": (
@@ -164,8 +164,11 @@ def _sources(group: BuyingGroup, confidential: bool) -> dict[str, tuple[QuerySet
             "requested_by_id",
             "document_set__cycle_id",
         ),
-        "money": (entries, "created_at", "created_by_id", "cycle_id"),
     }
+    if confidential:
+        entries = Entry.objects.filter(group=group, sealed=True)
+        sources["money"] = (entries, "created_at", "created_by_id", "cycle_id")
+    return sources
 
 
 def heads(group: BuyingGroup, filters: Filters, *, confidential: bool) -> QuerySet[Any]:

@@ -19,9 +19,10 @@ from cabas.audit.forms import JournalFilterForm
 @require_safe
 def journal_page(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     access = require_manager(request, slug)
-    form = JournalFilterForm(request.GET or None, group=access.group)
-    filters = form.filters() if form.is_bound and form.is_valid() else journal.Filters()
+    # Money is the committee's: a payment's amount would tell who the solidarity fund helps.
     confidential = access.is_site_admin or access.has_role(Role.TREASURER)
+    form = JournalFilterForm(request.GET or None, group=access.group, confidential=confidential)
+    filters = form.filters() if form.is_bound and form.is_valid() else journal.Filters()
     heads = journal.heads(access.group, filters, confidential=confidential)
     page = Paginator(heads, settings.CABAS_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
@@ -30,5 +31,6 @@ def journal_page(request: AuthenticatedRequest, slug: str) -> HttpResponse:
         "form": form,
         "page": page,
         "rows": journal.rows(page.object_list),
+        "confidential": confidential,
     }
     return render(request, "audit/journal.html", context)
