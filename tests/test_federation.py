@@ -1,0 +1,75 @@
+"""``seed_demo --groups N``: a federation of groups of the demo's size on one instance, and its indexes."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db.models import Count
+
+from cabas.accounts.models import BuyingGroup, Membership, Role, User
+from cabas.catalog.models import Producer, Product
+from cabas.cycles.models import Cycle, Offer, Order, OrderLine
+from cabas.demo.federation import group_slug
+
+pytestmark = pytest.mark.django_db
+
+SMALL = {"households": 12, "producers": 3}
+
+
+@pytest.fixture(autouse=True)
+def _fast_hasher(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def run(**options) -> str:
+    out = StringIO()
+    call_command("seed_demo", stdout=out, **options)
+    return out.getvalue()
+
+
+def counts() -> dict[str, int]:
+    models = (User, BuyingGroup, Membership, Producer, Product, Cycle, Offer, Order, OrderLine)
+    return {model.__name__: model.objects.count() for model in models}
+
+
+def test_the_demo_and_groups_of_its_size_apart_from_each_other_once():
+    """One seeding for every check: the demo's seeding is what costs (the federation's part is bulk)."""
+    output = run(groups=3, **SMALL)
+
+    assert "Fédération / federation : 2 groupes en plus" in output
+    assert BuyingGroup.objects.count() == 2 + 2  # Saint-Orens, Balma, and groups 2 and 3
+    other = BuyingGroup.objects.get(slug=group_slug(2))
+    assert other.memberships.current().with_role(Role.MEMBER).count() == 12 + 1  # and its coordinator
+    coordinator = other.memberships.current().with_role(Role.COORDINATOR).get().user
+    assert coordinator.email.startswith("coordination.g2@")
+    producers = Producer.objects.supplying(other)
+    assert producers.count() == 3
+    assert all(producer.managing_group_id == other.pk for producer in producers)
+    assert Product.objects.on_sale_in(other).count() >= 3 * 13
+    # The demo's three cycles, with baskets in the group's own offers, amounts from the offer.
+    assert other.cycles.count() == 3
+    orders = Order.objects.filter(cycle__group=other, submitted_at__isnull=False)
+    assert orders.count() > 0
+    lines = OrderLine.objects.filter(order__in=orders).select_related("offer")
+    assert all(line.offer.cycle.group_id == other.pk for line in lines)
+    assert all(line.total_cents == line.offer.line_total(line.quantity) for line in lines)
+    # Nobody in two groups of the federation, no producer supplying two.
+    federation = BuyingGroup.objects.filter(slug__startswith="federation-")
+    members = Membership.objects.current().filter(group__in=federation)
+    assert not members.filter(user__memberships__group__slug="saint-orens").exists()
+    assert members.values("user").distinct().count() == members.count()
+    supplied = Producer.objects.filter(supplies__group__in=federation).annotate(n=Count("supplies"))
+    assert all(producer.n == 1 for producer in supplied)
+    # A second run adds nothing.
+    before = counts()
+    run(groups=3, **SMALL)
+    assert counts() == before
+
+
+@pytest.mark.parametrize("groups", [0, -1])
+def test_refuses_no_group(groups):
+    with pytest.raises(CommandError):
+        run(groups=groups, **SMALL)
