@@ -231,26 +231,29 @@ def cmd_documents(_args: argparse.Namespace) -> None:
 
 
 def cmd_explain(args: argparse.Namespace) -> None:
+    """Every SELECT shape of one journey, explained; the slowest by the plan's execution time."""
     journeys = Journeys(2)
     journeys.one(Timer())
     timer = Timer(keep_sql=True)
     journeys.one(timer)
-    slowest: dict[str, tuple[float, str]] = {}
-    for seconds, step, sql in timer.sql:
-        if not sql.lstrip().upper().startswith("SELECT"):
-            continue
-        shape = re.sub(r"\d+", "N", sql)[:300]
-        if shape not in slowest or slowest[shape][0] < seconds:
-            slowest[shape] = (seconds, f"{step}\n{sql}")
-    top = sorted(slowest.values(), reverse=True)[: args.top]
+    shapes: dict[str, tuple[str, str]] = {}
+    for _seconds, step, sql in timer.sql:
+        if sql.lstrip().upper().startswith("SELECT"):
+            shapes.setdefault(f"{step}:{re.sub(r'[0-9]+', 'N', sql)[:400]}", (step, sql))
+    plans = []
     with connection.cursor() as cursor:
-        for seconds, text in top:
-            step, sql = text.split("\n", 1)
-            print(f"\n=== {seconds * 1000:.1f} ms · {step}\n{sql[:1500]}")
-            if connection.vendor == "postgresql":
-                cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
-                print("\n".join(row[0] for row in cursor.fetchall()))
-    _emit({"explained": len(top)})
+        for step, sql in shapes.values():
+            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            took = re.search(r"Execution Time: ([0-9.]+) ms", plan)
+            plans.append((float(took.group(1)) if took else 0.0, step, sql, plan))
+    plans.sort(key=lambda item: item[0], reverse=True)
+    for took, step, sql, plan in plans[: args.top]:
+        print(f"\n=== {took:.1f} ms · {step}\n{sql[:1500]}\n{plan}")
+    by_step: dict[str, float] = defaultdict(float)
+    for took, step, _sql, _plan in plans:
+        by_step[step] += took
+    _emit({"explained": len(plans), "ms_per_step": by_step})
 
 
 def main() -> None:

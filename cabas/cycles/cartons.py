@@ -212,8 +212,12 @@ def proposal_for(offer: Offer, lines: Sequence[OrderLine]) -> Proposal[int]:
 
 
 def _lines_in_order(offers: Sequence[Offer]) -> dict[int, list[OrderLine]]:
+    # The cycle, which the offers imply, lets the database start from the cycle's own
+    # orders (its index) instead of hashing every order of the instance (36 ms with
+    # 100 groups, against 1 ms).
+    cycles = {offer.cycle_id for offer in offers}
     lines = (
-        OrderLine.objects.filter(offer__in=offers, quantity__gt=0)
+        OrderLine.objects.filter(offer__in=offers, order__cycle_id__in=cycles, quantity__gt=0)
         .select_related("order__user")
         .order_by("order__created_at", "order__pk")
     )
