@@ -155,11 +155,14 @@ def report(results: dict[str, Samples], documents: dict[str, list[Any]]) -> bool
         fed_s = statistics.median(d["seconds"] for d in documents["federation"])
         single_s = statistics.median(d["seconds"] for d in documents["single"])
         ratio = fed_s / single_s
+        cpu = statistics.median(d["cpu"] for d in documents["federation"]) / statistics.median(
+            d["cpu"] for d in documents["single"]
+        )
         ok &= ratio <= GOAL
         fed_q = documents["federation"][0]["queries"]
         single_q = documents["single"][0]["queries"]
         print(
-            f"   {'documents generation':<26}{len(documents['federation']):>4}{ratio:>7.2f}{'':>10}  "
+            f"   {'documents generation':<26}{len(documents['federation']):>4}{ratio:>7.2f}{cpu:>10.2f}  "
             f"{fed_s * 1000:>14.0f}{single_s * 1000:>10.0f}  {f'{fed_q} / {single_q}':>21}"
             f"   ({documents['federation'][0]['documents']} documents)"
         )
@@ -169,10 +172,10 @@ def report(results: dict[str, Samples], documents: dict[str, list[Any]]) -> bool
 class Worker:
     """``federation_db.py serve`` on one database: one journey per line sent."""
 
-    def __init__(self, env: dict[str, str], journeys: int) -> None:
+    def __init__(self, env: dict[str, str], emails: Path) -> None:
         env = env | {"CABAS_TASKS_BACKEND": "django.tasks.backends.dummy.DummyBackend"}  # no e-mail
         self.process = subprocess.Popen(
-            [sys.executable, "bench/federation_db.py", "serve", "--journeys", str(journeys)],
+            [sys.executable, "bench/federation_db.py", "serve", "--emails", str(emails)],
             env=env,
             cwd=harness.APP,
             stdin=subprocess.PIPE,
@@ -237,7 +240,17 @@ def main() -> int:
     results: dict[str, Samples] = {"federation": defaultdict(list), "single": defaultdict(list)}
     documents: dict[str, list[Any]] = {"federation": [], "single": []}
     print(f"== Pages: {args.journeys} journeys on each database, alternating", flush=True)
-    workers = {which: Worker(env, args.journeys) for which, env in envs.items()}
+    # The same households on both databases: the first ones without an order on either.
+    candidates = [
+        last_json(run([sys.executable, "bench/federation_db.py", "candidates"], env))["emails"]
+        for env in envs.values()
+    ]
+    both = [email for email in candidates[0] if email in set(candidates[1])][: args.journeys + 1]
+    if len(both) < args.journeys + 1:
+        raise BenchError("Not enough households without an order on both databases: use --rebuild.")
+    emails = workdir / "households.json"
+    emails.write_text(json.dumps(both))
+    workers = {which: Worker(env, emails) for which, env in envs.items()}
     try:
         for number in range(args.journeys):
             order = ("federation", "single") if number % 2 == 0 else ("single", "federation")

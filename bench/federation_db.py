@@ -54,7 +54,7 @@ from django.utils import timezone  # noqa: E402
 from rush_client import CONFIRM, STEPPER, format_quantity  # noqa: E402
 
 from cabas.accounts.models import BuyingGroup, Membership, Role, User  # noqa: E402
-from cabas.cycles.models import Cycle, Offer, Phase  # noqa: E402
+from cabas.cycles.models import Cycle, Offer, Order, Phase  # noqa: E402
 from cabas.demo import data  # noqa: E402
 from cabas.demo.federation import federation_groups  # noqa: E402
 from cabas.reports import services  # noqa: E402
@@ -187,29 +187,46 @@ def journey_offers(cycle: Cycle) -> list[Offer]:
 
 
 class Journeys:
-    """Saint-Orens' open and closed cycles, its coordinator, and households that have not ordered yet."""
+    """Saint-Orens' open and closed cycles, its coordinator, and the households that will order.
 
-    def __init__(self, count: int) -> None:
+    ``emails``: the households, the same on both databases (``federation.py``
+    picks them among those without an order on either). Each journey's order is
+    deleted after it (its offers have no quota: nothing else changes), so the
+    next run finds the same households and the same state again.
+    """
+
+    def __init__(self, emails: list[str] | None = None, count: int = 2) -> None:
         self.group = BuyingGroup.objects.get(slug=GROUP)
         self.cycle, self.closed = open_cycle(self.group), closed_cycle(self.group)
         self.coordinator = User.objects.get(email=COORDINATOR)
         self.offers = journey_offers(self.cycle)
-        self.members = fresh_members(self.group, self.cycle, count)
-        if len(self.members) < count:
-            raise SystemExit("Not enough households without an order left: build the bench databases again.")
+        if emails is None:
+            self.members = fresh_members(self.group, self.cycle, count)
+        else:
+            by_email = {user.email: user for user in User.objects.filter(email__in=emails)}
+            self.members = [by_email[email] for email in emails]
 
     def one(self, timer: Timer) -> None:
-        member_journey(timer, self.members.pop(0), self.group, self.cycle, self.offers)
-        coordinator_pages(timer, self.coordinator, self.group, self.closed)
+        member = self.members.pop(0)
+        try:
+            member_journey(timer, member, self.group, self.cycle, self.offers)
+            coordinator_pages(timer, self.coordinator, self.group, self.closed)
+        finally:
+            Order.objects.filter(cycle=self.cycle, user=member).delete()
 
 
 def cmd_groups(_args: argparse.Namespace) -> None:
     _emit({"groups": federation_groups(), "households": Membership.objects.current().count()})
 
 
+def cmd_candidates(args: argparse.Namespace) -> None:
+    group = BuyingGroup.objects.get(slug=GROUP)
+    _emit({"emails": [user.email for user in fresh_members(group, open_cycle(group), args.count)]})
+
+
 def cmd_serve(args: argparse.Namespace) -> None:
     answer, sys.stdout = sys.stdout, sys.stderr  # stdout carries the protocol only
-    journeys = Journeys(args.journeys + 1)
+    journeys = Journeys(json.loads(Path(args.emails).read_text()))
     journeys.one(Timer())  # templates, translations, connections: counted in neither database
     print("ready", file=answer, flush=True)
     for _line in sys.stdin:
@@ -222,17 +239,19 @@ def cmd_documents(_args: argparse.Namespace) -> None:
     group = BuyingGroup.objects.get(slug=GROUP)
     cycle = closed_cycle(group)
     with CaptureQueriesContext(connection) as queries:
-        started = time.perf_counter()
+        started, before = time.perf_counter(), os.times()
         services.request_generation(cycle=cycle, by=None)  # the ImmediateBackend builds them at once
-        seconds = time.perf_counter() - started
+        seconds, after = time.perf_counter() - started, os.times()
+    # This process and its typesetting children (each print is made in a forked child).
+    cpu = sum(after[:4]) - sum(before[:4])
     latest = DocumentSet.objects.filter(cycle=cycle).order_by("-pk").first()
     documents = latest.documents.count() if latest is not None else 0
-    _emit({"seconds": seconds, "queries": len(queries.captured_queries), "documents": documents})
+    _emit({"seconds": seconds, "cpu": cpu, "queries": len(queries.captured_queries), "documents": documents})
 
 
 def cmd_explain(args: argparse.Namespace) -> None:
     """Every SELECT shape of one journey, explained; the slowest by the plan's execution time."""
-    journeys = Journeys(2)
+    journeys = Journeys(count=2)
     journeys.one(Timer())
     timer = Timer(keep_sql=True)
     journeys.one(timer)
@@ -260,15 +279,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("groups")
+    candidates = sub.add_parser("candidates")
+    candidates.add_argument("--count", type=int, default=400)
     serve = sub.add_parser("serve")
-    serve.add_argument("--journeys", type=int, default=20, help="households to keep ready (one per journey)")
+    serve.add_argument("--emails", required=True, help="a JSON file: the households, one per journey")
     sub.add_parser("documents")
     explain = sub.add_parser("explain")
     explain.add_argument("--top", type=int, default=12)
     args = parser.parse_args()
-    {"groups": cmd_groups, "serve": cmd_serve, "documents": cmd_documents, "explain": cmd_explain}[
-        args.command
-    ](args)
+    {
+        "groups": cmd_groups,
+        "candidates": cmd_candidates,
+        "serve": cmd_serve,
+        "documents": cmd_documents,
+        "explain": cmd_explain,
+    }[args.command](args)
 
 
 if __name__ == "__main__":
