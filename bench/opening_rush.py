@@ -13,6 +13,10 @@ lines with htmx and confirming the basket. A separate client fetches the home
 page all along: its median latency is the unit every other latency is given in.
 After each rush the database is checked (quotas, totals, duplicates, what each
 member saw). Prints ratios; exits 1 if a check fails. See bench/README.md.
+
+With ``--rehearsal`` the same rushes go through the production rehearsal
+(``bin/rehearse``: nginx with TLS in front of two app servers, production
+settings, PostgreSQL, Redis, the task worker) instead of a gunicorn of its own.
 """
 
 from __future__ import annotations
@@ -540,7 +544,7 @@ def bench_rehearsal(args: argparse.Namespace, workdir: Path) -> bool:
 
 def through_rehearsal(args: argparse.Namespace) -> int:
     """Run ``bin/rehearse`` with the demo at full size, and this bench inside it once its journey passed."""
-    inner = [PYTHON, "bench/opening_rush.py", "--rehearsal", *sys.argv[1:]]
+    inner = [PYTHON, "bench/opening_rush.py", *sys.argv[1:]]  # --rehearsal among them
     env = dict(os.environ)
     env.update(
         CABAS_REHEARSAL_HOUSEHOLDS="400",
