@@ -13,6 +13,10 @@ lines with htmx and confirming the basket. A separate client fetches the home
 page all along: its median latency is the unit every other latency is given in.
 After each rush the database is checked (quotas, totals, duplicates, what each
 member saw). Prints ratios; exits 1 if a check fails. See bench/README.md.
+
+With ``--rehearsal`` the same rushes go through the production rehearsal
+(``bin/rehearse``: nginx with TLS in front of two app servers, production
+settings, PostgreSQL, Redis, the task worker) instead of a gunicorn of its own.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import harness
+import rush_client
 from harness import BenchError, Database, last_json, run, snapshot
 from rush_client import (
     BASELINE,
@@ -60,6 +65,8 @@ PG_NAME = "cabas_bench"
 PASSWORD = "cabas-demo"
 
 READY_TIMEOUT = 60
+# Set by --rehearsal inside bin/rehearse: the app servers and nginx are the rehearsal's.
+REHEARSAL = False
 BASELINE_PAUSE = 0.25  # seconds between the baseline client's requests during the rush
 
 
@@ -73,6 +80,8 @@ def free_port() -> int:
 
 
 def django_env(db: Database) -> dict[str, str]:
+    if REHEARSAL:  # the rehearsal's own environment: production settings, its database
+        return dict(os.environ)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CABAS_", "DJANGO_"))}
     env.update(
         DATABASE_URL=db.url,
@@ -462,6 +471,90 @@ def bench_database(kind: str, args: argparse.Namespace, workdir: Path) -> bool:
     return passed
 
 
+class RehearsalServers:
+    """The rehearsal's two app servers behind its nginx, as ``Server`` offers them to the runs.
+
+    ``bin/rehearse`` exports where they are: ``REHEARSAL_SITE`` (nginx,
+    ``https://localhost:<port>``), ``REHEARSAL_LOGS`` (the folder of every log)
+    and ``REHEARSAL_WEB`` (the two app servers' ports).
+    """
+
+    def __init__(self, workdir: Path) -> None:
+        site = os.environ["REHEARSAL_SITE"]
+        self.port = int(site.rsplit(":", 1)[1])
+        self.workdir = workdir
+        self.logs = Path(os.environ["REHEARSAL_LOGS"])
+        self.web = [f"127.0.0.1:{port}" for port in os.environ["REHEARSAL_WEB"].split(",")]
+
+    def _files(self) -> list[Path]:
+        return [self.logs / f"web-{address.rsplit(':', 1)[1]}.log" for address in self.web]
+
+    def log_size(self) -> dict[Path, int]:
+        return {path: path.stat().st_size if path.exists() else 0 for path in self._files()}
+
+    def tracebacks(self, since: dict[Path, int]) -> list[str]:
+        found = []
+        for path, offset in since.items():
+            with path.open("rb") as f:
+                f.seek(offset)
+                text = f.read().decode("utf-8", "replace")
+            found += [
+                f"{path.name}: ...{part[:400]}" for part in text.split("Traceback (most recent call")[1:]
+            ]
+        return found
+
+    def access_lines(self) -> int:
+        path = self.logs / "cabas.access.log"
+        return len(path.read_bytes().splitlines()) if path.exists() else 0
+
+    def spread(self, since: int) -> dict[str, int]:
+        """Requests nginx sent to each app server since line ``since`` of its access log."""
+        lines = (self.logs / "cabas.access.log").read_text(errors="replace").splitlines()[since:]
+        counts = dict.fromkeys(self.web, 0)
+        for line in lines:
+            for address in self.web:
+                if f" {address} " in line:
+                    counts[address] += 1
+        return counts
+
+
+def bench_rehearsal(args: argparse.Namespace, workdir: Path) -> bool:
+    """Inside ``bin/rehearse``: the rushes through its nginx (TLS) to its two app servers."""
+    db = Database("postgres", os.environ["DATABASE_URL"], None, "rehearsal")
+    servers = RehearsalServers(workdir)
+    print(
+        f"\n## The rehearsal: nginx (TLS) on {os.environ['REHEARSAL_SITE']} in front of"
+        f" {' and '.join(servers.web)} (gunicorn as deploy/systemd/cabas-web@.service starts it),"
+        f" production settings, PostgreSQL, Redis, the task worker"
+    )
+    passed = True
+    for index, clients in enumerate(args.clients):
+        began = time.monotonic()
+        mark = servers.access_lines()
+        passed &= report(one_run(db, servers, index, clients, args))  # type: ignore[arg-type]
+        spread = servers.spread(mark)
+        print(
+            "   requests per app server (nginx's access log): "
+            + ", ".join(f"{address} {count}" for address, count in spread.items())
+        )
+        passed &= all(spread.values())
+        print(f"   (run took {time.monotonic() - began:.0f} s)")
+    return passed
+
+
+def through_rehearsal(args: argparse.Namespace) -> int:
+    """Run ``bin/rehearse`` with the demo at full size, and this bench inside it once its journey passed."""
+    inner = [PYTHON, "bench/opening_rush.py", *sys.argv[1:]]  # --rehearsal among them
+    env = dict(os.environ)
+    env.update(
+        CABAS_REHEARSAL_HOUSEHOLDS="400",
+        CABAS_REHEARSAL_PRODUCERS="25",
+        CABAS_REHEARSAL_DB="cabas_rehearsal_rush",
+        CABAS_REHEARSAL_THEN=" ".join(inner),
+    )
+    return subprocess.run([str(ROOT / "bin/rehearse")], env=env, cwd=ROOT).returncode
+
+
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
@@ -486,12 +579,21 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="no X-Forwarded-For, default settings: every login from 127.0.0.1 (allauth: 30 per minute)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the bench database and the temp directory")
+    parser.add_argument(
+        "--rehearsal",
+        action="store_true",
+        help="through bin/rehearse: its nginx (TLS) and two app servers, production settings, PostgreSQL",
+    )
     return parser.parse_args(argv)
 
 
 def main() -> int:
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
     args = parse_args()
+    if args.rehearsal and "REHEARSAL_SITE" not in os.environ:
+        return through_rehearsal(args)
+    if args.rehearsal:
+        return in_rehearsal(args)
     kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]
     workdir = Path(tempfile.mkdtemp(prefix="cabas-rush-"))
     source = snapshot(workdir)
@@ -513,6 +615,29 @@ def main() -> int:
     finally:
         if not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)
+    verdict = "ALL CHECKS PASSED" if passed else "SOME CHECKS FAILED"
+    print(f"\n{verdict} (total {time.monotonic() - started:.0f} s)")
+    return 0 if passed else 1
+
+
+def in_rehearsal(args: argparse.Namespace) -> int:
+    """The rushes against the running rehearsal (called by ``bin/rehearse``, see ``through_rehearsal``)."""
+    global HOST, REHEARSAL
+    REHEARSAL, HOST = True, "localhost"
+    rush_client.TARGET = rush_client.Target(tls=True, connect="127.0.0.1", bind_client_ip=not args.one_ip)
+    workdir = Path(tempfile.mkdtemp(prefix="cabas-rush-"))
+    source = snapshot(workdir)
+    print(
+        f"Opening rush through the rehearsal: {args.members} members per rush (+{args.solo} unloaded),"
+        f" clients {args.clients}; each member connects from its own loopback address"
+        f" ({'no: every login from 127.0.0.1' if args.one_ip else '127.a.b.c'}), over TLS.\n"
+        f"Code: {source}."
+    )
+    started = time.monotonic()
+    try:
+        passed = bench_rehearsal(args, workdir)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
     verdict = "ALL CHECKS PASSED" if passed else "SOME CHECKS FAILED"
     print(f"\n{verdict} (total {time.monotonic() - started:.0f} s)")
     return 0 if passed else 1

@@ -15,6 +15,7 @@ import gettext
 import http.client
 import random
 import re
+import ssl
 import threading
 import time
 from dataclasses import dataclass, field
@@ -132,6 +133,30 @@ def _error_summary(body: str) -> str:
 # --- A browser, minus the rendering ---------------------------------------------------
 
 
+@dataclass
+class Target:
+    """How the clients reach the app: the bench's own gunicorn, or nginx over TLS (the rehearsal).
+
+    Behind the rehearsal's nginx (``bin/rehearse``), the app trusts one proxy hop:
+    the member's address is the one nginx saw. Each member then connects from its
+    own loopback address (127.a.b.c, all of 127/8 is the loopback on Linux)
+    instead of sending an ``X-Forwarded-For`` of its own, which nginx would keep
+    in front of the real one.
+    """
+
+    tls: bool = False
+    connect: str | None = None  # the address to connect to, when the Host header names another
+    bind_client_ip: bool = False
+
+
+TARGET = Target()
+_UNVERIFIED = ssl._create_unverified_context()  # the rehearsal's certificate is self-signed
+
+
+def _loopback(client_ip: str) -> str:
+    return "127." + client_ip.split(".", 1)[1]
+
+
 class Aborted(Exception):
     """The phase's time is up: the journey stops where it is."""
 
@@ -165,14 +190,14 @@ class Browser:
             sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         if body is not None:
             sent["Content-Type"] = "application/x-www-form-urlencoded"
-            sent["Origin"] = f"http://{self.host}:{self.port}"
-        if self.client_ip:
+            sent["Origin"] = f"{'https' if TARGET.tls else 'http'}://{self.host}:{self.port}"
+        if self.client_ip and not TARGET.bind_client_ip:
             # As a reverse proxy would add it (the server trusts one proxy hop).
             sent["X-Forwarded-For"] = self.client_ip
         sent.update(headers or {})
         started = time.perf_counter()
         status, reply_headers, text = 0, {}, ""
-        connection = http.client.HTTPConnection(self.host, self.port, timeout=REQUEST_TIMEOUT)
+        connection = self._connection()
         try:
             connection.request(method, path, body=body, headers=sent)
             response = connection.getresponse()
@@ -187,6 +212,15 @@ class Browser:
             connection.close()
         self.recorder.add(Sample(kind, status, time.perf_counter() - started, started), text)
         return status, reply_headers, text
+
+    def _connection(self) -> http.client.HTTPConnection:
+        address = TARGET.connect or self.host
+        source = (_loopback(self.client_ip), 0) if self.client_ip and TARGET.bind_client_ip else None
+        if TARGET.tls:
+            return http.client.HTTPSConnection(
+                address, self.port, timeout=REQUEST_TIMEOUT, context=_UNVERIFIED, source_address=source
+            )
+        return http.client.HTTPConnection(address, self.port, timeout=REQUEST_TIMEOUT, source_address=source)
 
     def _keep(self, header: str) -> None:
         jar: SimpleCookie = SimpleCookie()

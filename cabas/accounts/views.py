@@ -7,7 +7,8 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -27,10 +28,18 @@ HOME_PAGE_SIZE = 20
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
+    # Counted per group of the page (a subquery), not by joining every membership of
+    # every group before the page is cut: on an instance holding a federation the
+    # join grew with each group (8 ms of 20 on a home page with 20 groups).
+    current = (
+        Membership.objects.filter(group=OuterRef("pk"), ended_at__isnull=True)
+        .order_by()
+        .values("group")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     groups = (
-        BuyingGroup.objects.active()
-        .annotate(member_count=Count("memberships", filter=Q(memberships__ended_at__isnull=True)))
-        .order_by("name")
+        BuyingGroup.objects.active().annotate(member_count=Coalesce(Subquery(current), 0)).order_by("name")
     )
     page = Paginator(groups, HOME_PAGE_SIZE).get_page(request.GET.get("page"))
     mine: list[Membership] = []

@@ -40,7 +40,12 @@ class ProducerQuerySet(models.QuerySet["Producer"]):
         An offer stays in a cycle while someone ordered it (even withdrawn), so
         its producer stays on the cycle's documents.
         """
-        return self.filter(Q(cycles=cycle) | Q(offers__cycle=cycle)).distinct().order_by("name")
+        # Two subqueries, each on its cycle index, rather than one OR across two
+        # joins: that joined every offer of every cycle of the instance before
+        # filtering (130 ms with 20 groups, growing with each group).
+        chosen = Producer.objects.filter(cycles=cycle.pk).values("pk")
+        offering = Producer.objects.filter(offers__cycle=cycle.pk).values("pk")
+        return self.filter(Q(pk__in=chosen) | Q(pk__in=offering)).distinct().order_by("name")
 
 
 class Producer(models.Model):

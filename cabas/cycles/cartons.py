@@ -34,6 +34,7 @@ from functools import partial
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -213,14 +214,22 @@ def proposal_for(offer: Offer, lines: Sequence[OrderLine]) -> Proposal[int]:
     )
 
 
-def _lines_in_order(offers: Sequence[Offer]) -> dict[int, list[OrderLine]]:
-    lines = (
-        OrderLine.objects.filter(offer__in=offers, quantity__gt=0)
+def lines_query(offers: Sequence[Offer]) -> QuerySet[OrderLine]:
+    """The lines of ``offers`` (all of one cycle), earliest order first."""
+    # The cycle, which the offers imply, lets the database start from the cycle's own
+    # orders (its index) instead of hashing every order of the instance (36 ms with
+    # 100 groups, against 1 ms).
+    cycles = {offer.cycle_id for offer in offers}
+    return (
+        OrderLine.objects.filter(offer__in=offers, order__cycle_id__in=cycles, quantity__gt=0)
         .select_related("order__user")
         .order_by("order__created_at", "order__pk")
     )
+
+
+def _lines_in_order(offers: Sequence[Offer]) -> dict[int, list[OrderLine]]:
     by_offer: dict[int, list[OrderLine]] = {offer.pk: [] for offer in offers}
-    for line in lines:
+    for line in lines_query(offers):
         by_offer[line.offer_id].append(line)
     return by_offer
 

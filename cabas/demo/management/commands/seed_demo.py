@@ -11,6 +11,10 @@ adjustments, one open for orders, each with about 150 baskets per unit of
 ones for the treasurer: one settled, one waiting for its settlement. Safe to
 run again: it only adds what is missing. See ``cabas.demo.seeding``,
 ``cabas.demo.cycles``, ``cabas.demo.day`` and ``cabas.demo.settlement``.
+
+``--groups N`` adds N-1 more groups of the same size beside the demo, a
+regional federation on one instance (``cabas.demo.federation``), and prints
+the seconds each group took.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
@@ -25,6 +30,7 @@ from cabas.accounts.models import BuyingGroup, Role
 from cabas.catalog.models import Producer, ProducerAccount, Product
 from cabas.cycles.models import Cycle
 from cabas.demo import data
+from cabas.demo.federation import GroupSeeded, seed_federation
 from cabas.demo.seeding import Sizes, seed
 
 
@@ -44,11 +50,42 @@ class Command(BaseCommand):
         # Overrides so tests and quick demos can ask for a handful of rows.
         parser.add_argument("--households", type=int, help="Households in Saint-Orens (overrides --size).")
         parser.add_argument("--producers", type=int, help="Producers in Saint-Orens (overrides --size).")
+        parser.add_argument(
+            "--groups",
+            type=int,
+            default=1,
+            help=(
+                "A federation: the demo plus N-1 further groups of the same size, each with its own "
+                "households, producers and three cycles (default 1: the demo alone)."
+            ),
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        seed(self._sizes(options))
+        if options["groups"] < 1:
+            raise CommandError("--groups must be at least 1.")
+        sizes = self._sizes(options)
+        seed(sizes)
+        if options["groups"] > 1:
+            self._seed_federation(options["groups"], sizes, options["verbosity"])
         if options["verbosity"] >= 1:
             self._print_summary()
+
+    def _seed_federation(self, groups: int, sizes: Sizes, verbosity: int) -> None:
+        """Groups 2 to N, one transaction each, with the seconds each took."""
+        seconds: list[float] = []
+
+        def progress(seeded: GroupSeeded) -> None:
+            seconds.append(seeded.seconds)
+            if verbosity >= 2:
+                self.stdout.write(f"  {seeded.group.name} : {seeded.cycles} cycles, {seeded.seconds:.1f} s")
+
+        seed_federation(groups, sizes, make_password(data.PASSWORD), progress=progress)
+        if verbosity >= 1 and seconds:
+            total = sum(seconds)
+            self.stdout.write(
+                f"Fédération / federation : {len(seconds)} groupes en plus / more groups, {total:.0f} s "
+                f"({total / len(seconds):.1f} s par groupe / per group)"
+            )
 
     def _sizes(self, options: dict[str, Any]) -> Sizes:
         if options["size"] < 1:
