@@ -555,6 +555,7 @@ def demo_cycles() -> dict[Phase, Cycle]:
         Cycle.objects.filter(group__slug="saint-orens")
         .exclude(finalised_at__isnull=False, distributed_at=None)
         .exclude(pk__in=[cycle.pk for cycle in settlement_cycles()])
+        .exclude(pk__in=[cycle.pk for cycle in history_cycles()])
     )
     by_phase = {cycle.phase(): cycle for cycle in rows}
     assert len(by_phase) == rows.count() == 3
@@ -567,6 +568,16 @@ def settlement_cycles() -> list[Cycle]:
     return list(
         Cycle.objects.filter(group__slug="saint-orens", distributed_at__isnull=False, pk__in=played)
         .select_related("group")
+        .order_by("distribution_date")
+    )
+
+
+def history_cycles() -> list[Cycle]:
+    """The two years of older cycles, settled long ago without a day played (statistics only)."""
+    played = Event.objects.values("cycle")
+    return list(
+        Cycle.objects.filter(group__slug="saint-orens", settled_at__isnull=False)
+        .exclude(pk__in=played)
         .order_by("distribution_date")
     )
 
@@ -612,6 +623,27 @@ def test_saint_orens_has_a_distributed_a_closed_and_an_open_cycle():
     # The clock has nothing to e-mail to the demo's fake addresses at start.
     assert open_.announced_at and closed.recap_sent_at and past.recap_sent_at
     assert closed.allocated_at and past.allocated_at
+
+
+def test_two_years_of_history_for_the_statistics():
+    run(**CYCLE_SIZE)
+
+    older = history_cycles()
+    assert len(older) == cycles.HISTORY_CYCLES
+    today = timezone.localdate()
+    assert (today - older[0].distribution_date).days >= 700  # two years
+    assert all(cycle.phase() == Phase.SETTLED for cycle in older)
+    assert all(cycle.distribution_date.weekday() == 5 for cycle in older)
+    baskets = [cycle.orders.count() for cycle in older]
+    assert all(count > 50 for count in baskets)
+    assert baskets[-1] > baskets[0]  # the group grew
+    # Amounts come from the offer, as in every demo cycle.
+    line = OrderLine.objects.filter(order__cycle=older[0]).select_related("offer").first()
+    assert line is not None and line.total_cents == line.offer.line_total(line.quantity)
+    # Households who joined later did not order before they joined.
+    early = Order.objects.filter(cycle=older[0]).values_list("user_id", flat=True)
+    joined = Membership.objects.filter(group__slug="saint-orens", user_id__in=early)
+    assert all(m.started_at <= older[0].opens_at for m in joined.filter(is_member=True))
 
 
 def test_offers_are_the_active_catalogue_with_frozen_prices():
@@ -799,7 +831,8 @@ def test_a_cycle_in_the_middle_of_its_distribution_day():
 def test_demo_cycles_are_seeded_once():
     run(**CYCLE_SIZE)
     before = row_counts()
-    assert before["Cycle"] == 6  # with the day's cycle and the two of the treasurer
+    # With the day's cycle, the two of the treasurer and two years of history.
+    assert before["Cycle"] == 6 + cycles.HISTORY_CYCLES
     assert before["Order"] > 400 and before["Event"] > 30
 
     run(**CYCLE_SIZE)
@@ -852,7 +885,8 @@ def test_output_counts_the_cycles_and_the_open_baskets():
 
     open_cycle = demo_cycles()[Phase.OPEN]
     baskets = open_cycle.orders.count()
-    assert f"Cabas de Saint-Orens : 6 cycles, {baskets} paniers dans « {open_cycle.name} »" in output
+    count = 6 + cycles.HISTORY_CYCLES
+    assert f"Cabas de Saint-Orens : {count} cycles, {baskets} paniers dans « {open_cycle.name} »" in output
 
 
 @pytest.mark.parametrize(
