@@ -46,7 +46,16 @@ from django.utils import timezone, translation
 from cabas.accounts.models import BuyingGroup, Membership, Role, User
 from cabas.catalog.models import Category, PriceChange, Producer, Product
 from cabas.cycles.allocation import allocate
-from cabas.cycles.models import Allocation, ChangeKind, Cycle, Offer, Order, OrderChange, OrderLine
+from cabas.cycles.models import (
+    Allocation,
+    ChangeKind,
+    Cycle,
+    Offer,
+    Order,
+    OrderChange,
+    OrderLine,
+    ProducerOffer,
+)
 from cabas.demo import data
 from cabas.lib.quantities import ONE
 
@@ -193,7 +202,7 @@ def history_plans(now: datetime, baskets: int, count: int = HISTORY_CYCLES) -> l
     plans = []
     for index in range(count):
         day = nearest_saturday(first + HISTORY_EVERY * index)
-        growth = 0.6 + 0.35 * index / max(count - 1, 1)
+        growth = 0.4 + 0.35 * index / max(count - 1, 1)
         summer = 0.8 if day.month in (7, 8) else 1.0
         plans.append(
             CyclePlan(
@@ -219,6 +228,27 @@ def ensure_history(
 ) -> list[Cycle]:
     """Give ``group`` two years of past cycles with their baskets (once: with its demo cycles)."""
     return ensure_cycles_for(group, history_plans(now, baskets), seed=seed, now=now, coordinator=coordinator)
+
+
+def ensure_next_cycle(group: BuyingGroup, *, coordinator: User) -> Cycle | None:
+    """The next cycle, a draft copied from the open one, whose producers were asked for their offer.
+
+    The producer login finds it on its dashboard and prepares the bakery's offer from its phone.
+    No e-mail is sent: the demo's addresses are not real.
+    """
+    from cabas.cycles import services
+
+    source = Cycle.objects.open_at(timezone.now()).filter(group=group).order_by("-closes_at").first()
+    if source is None:
+        return None
+    defaults = services.copy_defaults(source)
+    fields = {"name": month_name(defaults["distribution_date"]), "message": ""}
+    draft = services.copy_cycle(source=source, by=coordinator, fields=fields)
+    ProducerOffer.objects.bulk_create(
+        ProducerOffer(cycle=draft, producer=producer, asked_by=coordinator)
+        for producer in draft.producers.order_by("name")
+    )
+    return draft
 
 
 # --- Who orders what (no database) ----------------------------------------------------------
