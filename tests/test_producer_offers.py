@@ -419,3 +419,33 @@ class TestCoordinatorPages:
 def test_products_fixture_sanity(draft: Cycle) -> None:
     assert Product.objects.filter(producer__slug="fournil").count() == 2
     assert draft.offers.count() == 3
+
+
+def _queries(client, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_query_counts_do_not_grow_with_products(cast, draft, client_for, django_capture_on_commit_callbacks):
+    proposal = ask(cast, draft, django_capture_on_commit_callbacks)
+    producer_page = reverse("producer_cycle_offer", args=["fournil", draft.pk])
+    review = reverse("manage_producer_offer", args=[A, draft.pk, proposal.pk])
+    listing = reverse("manage_producer_offers", args=[A, draft.pk])
+
+    def counts() -> list[int]:
+        return [
+            _queries(client_for(cast.producer_user), producer_page),
+            _queries(client_for(cast.coordinator), review),
+            _queries(client_for(cast.coordinator), listing),
+        ]
+
+    few = counts()
+    for index in range(6):
+        scene.product(cast.bakery, f"Pain {index}")
+    services.sync_offers(cycle=draft)
+    proposals.answer(proposal=proposal, lines=_answers(draft), note="", by=cast.producer_user)
+    assert counts() == few
