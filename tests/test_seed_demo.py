@@ -628,7 +628,7 @@ def test_saint_orens_has_a_distributed_a_closed_and_an_open_cycle():
     assert closed.allocated_at and past.allocated_at
 
 
-def test_two_years_of_history_for_the_statistics():
+def test_two_years_of_history_for_the_statistics(client):
     run(**CYCLE_SIZE)
 
     older = history_cycles()
@@ -647,6 +647,11 @@ def test_two_years_of_history_for_the_statistics():
     early = Order.objects.filter(cycle=older[0]).values_list("user_id", flat=True)
     joined = Membership.objects.filter(group__slug="saint-orens", user_id__in=early)
     assert all(m.started_at <= older[0].opens_at for m in joined.filter(is_member=True))
+    # The coordinators see them in charts.
+    client.force_login(User.objects.get(email=f"coordination@{data.DOMAIN}"))
+    page = client.get(reverse("stats_group", args=["saint-orens"]))
+    assert page.status_code == 200 and page.text.count("<svg") == 5
+    assert older[0].name in page.text
 
 
 def test_the_next_cycle_waits_for_the_producers_offers(client):

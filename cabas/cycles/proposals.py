@@ -79,14 +79,8 @@ def ask_producers(
             ProducerOffer(cycle=cycle, producer=producer, asked_at=now, asked_by=by)
             for producer in wanted.exclude(pk__in=asked).order_by("name")
         )
-        ids = list(
-            ProducerOffer.objects.filter(
-                cycle=cycle, asked_at=now, producer__in=[p.producer for p in created]
-            )
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
-        _enqueue_request(ids, reminder=False)
+        # bulk_create sets the primary keys on SQLite and PostgreSQL alike.
+        _enqueue_request([proposal.pk for proposal in created], reminder=False)
     return created
 
 
