@@ -578,6 +578,7 @@ class TestProducerOfferForm:
             f"cap_{bread.pk}": "",
         }
         data[f"{field}_{bread.pk}"] = value
+
         def offers_state() -> dict[str, tuple[int, str]]:
             # Logging in stamps the user; what must not move is the cycle's offers and answers.
             return {table: state for table, state in _snapshot().items() if table.startswith("cycles_")}
