@@ -167,6 +167,30 @@ def _link(c: Site) -> dict[str, object]:
     return {"token": make_token(Shift.objects.get(pk=_shift(c)["shift_pk"]), c.member2)}
 
 
+def _draft_offer(c: Site) -> dict[str, object]:
+    """The bakery asked for its offer in a draft cycle of A (made once, through the services)."""
+    from cabas.cycles import proposals, services
+    from cabas.cycles.models import ProducerOffer
+
+    proposal = ProducerOffer.objects.filter(cycle__group=c.group_a, producer=c.bakery).first()
+    if proposal is None:
+        draft = services.copy_cycle(source=c.cycle, by=c.coordinator)
+        proposals.ask_producers(cycle=draft, by=c.coordinator)
+        proposal = ProducerOffer.objects.get(cycle=draft, producer=c.bakery)
+    return {"slug": A, "pk": proposal.cycle_id, "proposal_pk": proposal.pk}
+
+
+def _offer_request(c: Site) -> dict[str, object]:
+    """The bakery asks, in A's open cycle, to change the bread's quota (made once)."""
+    from cabas.cycles import proposals
+    from cabas.cycles.models import OfferRequest
+
+    request = OfferRequest.objects.filter(offer=c.offer).first() or proposals.ask_change(
+        offer=c.offer, kind="quota", quota=60_000, reason="Belle fournée", by=c.producer_user
+    )
+    return {**_cycle(c), "request_pk": request.pk}
+
+
 def _feed(c: Site) -> dict[str, object]:
     from cabas.shifts.models import CalendarFeed
 
@@ -463,6 +487,29 @@ MATRIX: dict[str, tuple[Callable[[Site], dict[str, object]], dict[str, int], dic
     "manage_exemption": (_group, GET_ON_POST_ONLY, POST_COORDINATORS_OF_A),
     "manage_past_help": (_group, GET_ON_POST_ONLY, POST_COORDINATORS_OF_A),
     "reports_shift_sheet": (_cycle, COORDINATORS_OF_A, {}),
+    # Producers prepare their offers: the bakery's own page; A's coordinators ask, chase, accept.
+    "producer_cycle_offer": (
+        lambda c: {"slug": "fournil", "pk": _draft_offer(c)["pk"]},
+        BAKERY,
+        POST_BAKERY,
+    ),
+    "producer_offer_request": (
+        lambda c: {"slug": "fournil", "pk": c.cycle.pk, "offer_pk": c.offer.pk},
+        GET_ON_POST_ONLY,
+        POST_BAKERY,
+    ),
+    "manage_producer_offers": (_cycle, COORDINATORS_OF_A, {}),
+    "manage_ask_producers": (_cycle, GET_ON_POST_ONLY, POST_COORDINATORS_OF_A),
+    "manage_producer_offer": (_draft_offer, COORDINATORS_OF_A, POST_COORDINATORS_OF_A),
+    "manage_remind_producer": (_draft_offer, GET_ON_POST_ONLY, POST_COORDINATORS_OF_A),
+    "manage_decide_request": (_offer_request, GET_ON_POST_ONLY, POST_COORDINATORS_OF_A),
+    # Statistics: A's history for its coordinators, the bakery's sales, a household's own spending.
+    "stats_group": (_group, COORDINATORS_OF_A, {}),
+    "stats_group_csv": (lambda c: {"slug": A, "chart": "turnover"}, COORDINATORS_OF_A, {}),
+    "stats_producer": (_bakery, BAKERY, {}),
+    "stats_producer_csv": (lambda c: {"slug": "fournil", "chart": "sales"}, BAKERY, {}),
+    "stats_member": (_group, HOUSEHOLDS_OF_A, {}),
+    "stats_member_csv": (lambda c: {"slug": A, "chart": "spending"}, HOUSEHOLDS_OF_A, {}),
 }
 
 
@@ -528,6 +575,8 @@ def matrix_cast(cast: Cast) -> Site:
     CalendarFeed.objects.create(user=cast.member2)
     announcements.post(group=cast.group_a, by=cast.coordinator, title="AG", body="Le 12.", send_email=False)
     tokens.create_token(user=cast.member2, name="tableur", scope=Scope.BASKET)
+    _draft_offer(site)  # the bakery asked for its offer in a draft cycle
+    _offer_request(site)  # and asking, in the open cycle, for a new quota
     context = ledger.Context(group=cast.group_a, by=cast.coordinator, cycle=site.cycle, key=MATRIX_ENTRY)
     ledger.handover(context, household=cast.member2, producer=cast.bakery, amount_cents=450)
     # A statement of A: one line left to reconcile (confirmed), one preview (unconfirmed).
@@ -746,6 +795,8 @@ def group_urls_with_b_slug(c: Site) -> list[tuple[str, dict[str, object]]]:
         values = kwargs(c)
         # A year of the books names no object: B's year is B's own.
         yearly = name in ("books_journal_year", "books_summary", "treasury_donors_pdf", "my_gifts_pdf")
+        # Nor does a chart of statistics: B's chart is B's own history.
+        yearly = yearly or name in ("stats_group_csv", "stats_member_csv")
         if values.get("slug") == A and len(values) > 1 and name != "manage_producer_link" and not yearly:
             if "producer_slug" in values:
                 values["producer_slug"] = "bergerie"

@@ -13,11 +13,21 @@ import pytest
 from django.db import transaction
 from django.db.models import F
 from django.test import override_settings
+from django.urls import reverse
 from django.utils import timezone
 
 from cabas.accounts.models import Membership, Role, User
-from cabas.catalog.models import Category, Producer, Product
-from cabas.cycles.models import Allocation, ChangeKind, Cycle, Order, OrderChange, OrderLine, Phase
+from cabas.catalog.models import Category, Producer, ProducerAccount, Product
+from cabas.cycles.models import (
+    Allocation,
+    ChangeKind,
+    Cycle,
+    Order,
+    OrderChange,
+    OrderLine,
+    Phase,
+    ProducerOffer,
+)
 from cabas.demo import cycles, data
 from cabas.demo.day import play_day
 from cabas.demo.fund import OUTSIDE_GIFTS
@@ -34,6 +44,7 @@ from tests.test_seed_demo import (
     demo_cycles,
     first_come_sold,
     group,
+    history_cycles,
     row_counts,
     run,
     settlement_cycles,
@@ -103,6 +114,42 @@ class TestTheModelGroupsCycles:
         # The clock has nothing to e-mail to the demo's fake addresses at start.
         assert open_.announced_at and closed.recap_sent_at and past.recap_sent_at
         assert closed.allocated_at and past.allocated_at
+
+    def test_two_years_of_history_for_the_statistics(self, client):
+        older = history_cycles()
+        assert len(older) == cycles.HISTORY_CYCLES
+        today = timezone.localdate()
+        assert (today - older[0].distribution_date).days >= 700  # two years
+        assert all(cycle.phase() == Phase.SETTLED for cycle in older)
+        assert all(cycle.distribution_date.weekday() == 5 for cycle in older)
+        baskets = [cycle.orders.count() for cycle in older]
+        assert all(count > 30 for count in baskets)
+        assert baskets[-1] > baskets[0]  # the group grew
+        # Amounts come from the offer, as in every demo cycle.
+        line = OrderLine.objects.filter(order__cycle=older[0]).select_related("offer").first()
+        assert line is not None and line.total_cents == line.offer.line_total(line.quantity)
+        # Households who joined later did not order before they joined.
+        early = Order.objects.filter(cycle=older[0]).values_list("user_id", flat=True)
+        joined = Membership.objects.filter(group__slug="saint-orens", user_id__in=early)
+        assert all(m.started_at <= older[0].opens_at for m in joined.filter(is_member=True))
+        # The coordinators see them in charts.
+        client.force_login(User.objects.get(email=f"coordination@{data.DOMAIN}"))
+        page = client.get(reverse("stats_group", args=["saint-orens"]))
+        assert page.status_code == 200 and page.text.count("<svg") == 5
+        assert older[0].name in page.text
+
+    def test_the_next_cycle_waits_for_the_producers_offers(self, client):
+        draft = Cycle.objects.get(group__slug="saint-orens", published_at__isnull=True)
+        assert draft.phase() == Phase.DRAFT and cycles.is_demo_name(draft.name)
+        asked = ProducerOffer.objects.filter(cycle=draft)
+        assert asked.count() == draft.producers.count() > 0
+        assert not asked.filter(answered_at__isnull=False).exists()
+        # The producer login prepares the bakery's offer from its dashboard.
+        bakery = ProducerAccount.objects.get(user__email=data.PRODUCER_LOGIN_EMAIL).producer
+        client.force_login(User.objects.get(email=data.PRODUCER_LOGIN_EMAIL))
+        url = reverse("producer_cycle_offer", args=[bakery.slug, draft.pk])
+        assert url in client.get(reverse("producer_dashboard", args=[bakery.slug])).text
+        assert client.get(url).status_code == 200
 
     def test_offers_are_the_active_catalogue_with_frozen_prices(self):
         active = Product.objects.on_sale_in(group("saint-orens"))
@@ -223,7 +270,8 @@ class TestTheModelGroupsCycles:
 
     def test_demo_cycles_are_seeded_once(self):
         before = row_counts()
-        assert before["Cycle"] == 6  # with the day's cycle and the two of the treasurer
+        # With the day's cycle, the two of the treasurer, two years of history and the next draft.
+        assert before["Cycle"] == 7 + cycles.HISTORY_CYCLES
         assert before["Order"] > 400 and before["Event"] > 30
 
         run(**CYCLE_SIZE)
@@ -239,7 +287,10 @@ class TestTheModelGroupsCycles:
 
         open_cycle = demo_cycles()[Phase.OPEN]
         baskets = open_cycle.orders.count()
-        assert f"Cabas de Saint-Orens : 6 cycles, {baskets} paniers dans « {open_cycle.name} »" in output
+        count = 7 + cycles.HISTORY_CYCLES
+        assert (
+            f"Cabas de Saint-Orens : {count} cycles, {baskets} paniers dans « {open_cycle.name} »" in output
+        )
 
     def test_the_closed_cycle_has_cartons_to_fill_and_to_round_down(self):
         """The carton page of the demo shows the rule at work: tolerances fill some cartons."""
@@ -250,7 +301,10 @@ class TestTheModelGroupsCycles:
 
     def test_the_demo_has_shifts_to_staff_and_a_year_to_be_fair_about(self) -> None:
         saint_orens = group("saint-orens")
-        cycles = {cycle.phase(): cycle for cycle in Cycle.objects.filter(group=saint_orens)}
+        # Not the two years of history (settled long ago, no day played) nor the next cycle (a draft).
+        history = Cycle.objects.filter(group=saint_orens, settled_at__isnull=False, day_events__isnull=True)
+        recent = Cycle.objects.filter(group=saint_orens, published_at__isnull=False).exclude(pk__in=history)
+        cycles = {cycle.phase(): cycle for cycle in recent}
         for cycle in cycles.values():
             assert Shift.objects.filter(cycle=cycle).count() == 5
             for shift in Shift.objects.filter(cycle=cycle):

@@ -29,7 +29,9 @@ from cabas.api.models import ApiToken
 from cabas.api.models import Scope as ApiScope
 from cabas.bank.models import StatementImport, StatementLine, Status
 from cabas.catalog.models import SaleUnit
-from cabas.cycles.models import Cycle, Offer, OrderLine
+from cabas.cycles import proposals
+from cabas.cycles import services as cycle_services
+from cabas.cycles.models import Cycle, Offer, OfferRequest, OrderLine, ProducerOffer, ProposedLine
 from cabas.ledger.models import Entry
 from cabas.reports.models import DocumentSet
 from tests import scene
@@ -341,6 +343,11 @@ def site(cast: Cast) -> Site:
     from cabas.shifts import services as shifts
 
     made = scene.site(cast)
+    # The bakery was asked for its offer before the cycle opened, and now asks for a new quota.
+    ProducerOffer.objects.create(cycle=made.cycle, producer=cast.bakery, asked_by=cast.coordinator)
+    proposals.ask_change(
+        offer=made.offer, kind="quota", quota=60_000, reason="Fournée", by=cast.producer_user
+    )
     shifts.copy_shifts(cycle=made.cycle)
     shifts.sign_up(shift=made.cycle.shifts.order_by("pk")[0], user=cast.member)
     preview = StatementImport.objects.create(
@@ -408,6 +415,11 @@ def _path_kwargs(route: str, names: list[str], c: Site) -> dict[str, object] | N
                 "shift_pk": c.cycle.shifts.order_by("pk")[0].pk,
                 "signup_pk": c.cycle.shifts.order_by("pk")[0].signups.get().pk,
                 "entry_pk": Entry.objects.filter(group=c.group_a).values_list("pk", flat=True).first() or 0,
+                "proposal_pk": ProducerOffer.objects.filter(cycle=c.cycle)
+                .values_list("pk", flat=True)
+                .first(),
+                "request_pk": OfferRequest.objects.filter(offer=c.offer).values_list("pk", flat=True).first(),
+                "chart": "turnover",
             }[name]
     return kwargs
 
@@ -585,3 +597,54 @@ def _post_hostile_values(target: Target, clients: dict[str, Client]) -> None:
             transaction.set_rollback(True)  # each example starts from the same scene
 
     post()
+
+
+class TestProducerOfferForm:
+    """A producer's offer for a draft cycle: every field hostile in turn, refused with a message."""
+
+    @pytest.fixture
+    def draft(self, cast: Cast) -> Cycle:
+        from cabas.catalog.models import ProducerAccount
+
+        ProducerAccount.objects.create(producer=cast.bakery, user=cast.producer_user)
+        scene.product(cast.bakery, "Pain")
+        source = scene.cycle(cast.group_a, producers=[cast.bakery])
+        draft = cycle_services.copy_cycle(source=source, by=cast.coordinator)
+        proposals.ask_producers(cycle=draft, by=cast.coordinator)
+        return draft
+
+    @pytest.mark.parametrize("field", ["price", "quota", "cap"])
+    @pytest.mark.parametrize(
+        "value", [SUPERSCRIPT_TWO, "9" * 5000, "-1", "1e3", "0", "NaN", "12,345", "<script>", "\x00"]
+    )
+    def test_hostile_values_change_nothing(
+        self, cast: Cast, client_for, draft: Cycle, field: str, value: str
+    ):
+        bread = draft.offers.get(name="Pain")
+        data = {
+            f"available_{bread.pk}": "on",
+            f"price_{bread.pk}": "4,50",
+            f"quota_{bread.pk}": "",
+            f"cap_{bread.pk}": "",
+        }
+        data[f"{field}_{bread.pk}"] = value
+
+        def offers_state() -> dict[str, tuple[int, str]]:
+            # Logging in stamps the user; what must not move is the cycle's offers and answers.
+            return {table: state for table, state in _snapshot().items() if table.startswith("cycles_")}
+
+        before = offers_state()
+        for user, url in (
+            (cast.producer_user, reverse("producer_cycle_offer", args=["fournil", draft.pk])),
+            (
+                cast.coordinator,
+                reverse(
+                    "manage_producer_offer", args=[A, draft.pk, ProducerOffer.objects.get(cycle=draft).pk]
+                ),
+            ),
+        ):
+            response = client_for(user).post(url, data)
+            assert response.status_code == 200, (field, value)
+            assert 'class="error"' in response.text
+        assert offers_state() == before
+        assert not ProposedLine.objects.exists()

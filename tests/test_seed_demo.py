@@ -558,6 +558,8 @@ def demo_cycles() -> dict[Phase, Cycle]:
         Cycle.objects.filter(group__slug="saint-orens")
         .exclude(finalised_at__isnull=False, distributed_at=None)
         .exclude(pk__in=[cycle.pk for cycle in settlement_cycles()])
+        .exclude(pk__in=[cycle.pk for cycle in history_cycles()])
+        .exclude(published_at__isnull=True)  # the next cycle, a draft (``next_cycle``)
     )
     by_phase = {cycle.phase(): cycle for cycle in rows}
     assert len(by_phase) == rows.count() == 3
@@ -570,6 +572,16 @@ def settlement_cycles() -> list[Cycle]:
     return list(
         Cycle.objects.filter(group__slug="saint-orens", distributed_at__isnull=False, pk__in=played)
         .select_related("group")
+        .order_by("distribution_date")
+    )
+
+
+def history_cycles() -> list[Cycle]:
+    """The two years of older cycles, settled long ago without a day played (statistics only)."""
+    played = Event.objects.values("cycle")
+    return list(
+        Cycle.objects.filter(group__slug="saint-orens", settled_at__isnull=False)
+        .exclude(pk__in=played)
         .order_by("distribution_date")
     )
 

@@ -424,3 +424,124 @@ class CycleEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cycle} · {self.step} · {self.at:%Y-%m-%d %H:%M}"
+
+
+class ProducerOffer(models.Model):
+    """A producer's own offer for a cycle that has not opened yet, from the coordinator's request
+    to its acceptance.
+
+    The producer answers from their catalogue (the cycle's offers of their products): which are
+    available, at what price, with which quota and cap, and a word to members. Nothing reaches
+    the cycle's offers until a coordinator accepts it (``proposals.accept``), through the offers'
+    own write path.
+    """
+
+    cycle = models.ForeignKey(
+        Cycle, on_delete=models.CASCADE, related_name="producer_offers", verbose_name=_("cycle")
+    )
+    producer = models.ForeignKey(
+        Producer, on_delete=models.PROTECT, related_name="+", verbose_name=_("producer")
+    )
+    asked_at = models.DateTimeField(_("asked at"), default=timezone.now)
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("by")
+    )
+    reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("by")
+    )
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("by")
+    )
+    note = models.TextField(_("a word to members"), blank=True, max_length=1000)
+
+    class Meta:
+        verbose_name = _("producer's offer")
+        verbose_name_plural = _("producers' offers")
+        ordering = ["producer__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "producer"], name="producer_offer_one_per_cycle")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.producer} · {self.cycle}"
+
+    @property
+    def is_answered(self) -> bool:
+        return self.answered_at is not None
+
+    @property
+    def is_accepted(self) -> bool:
+        return self.accepted_at is not None
+
+
+class ProposedLine(models.Model):
+    """One product in a producer's offer: available or not, price, quota and cap for this cycle."""
+
+    proposal = models.ForeignKey(
+        ProducerOffer, on_delete=models.CASCADE, related_name="lines", verbose_name=_("producer's offer")
+    )
+    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="+", verbose_name=_("offer"))
+    available = models.BooleanField(_("available"), default=True)
+    price_cents = models.PositiveIntegerField(_("price"))
+    quota = models.PositiveIntegerField(_("total quota"), null=True, blank=True)
+    member_cap = models.PositiveIntegerField(_("cap per member"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("proposed product")
+        verbose_name_plural = _("proposed products")
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "offer"], name="proposed_line_one_per_offer"),
+            models.CheckConstraint(condition=Q(price_cents__gt=0), name="proposed_line_price_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.offer.name} · {self.proposal}"
+
+
+class RequestKind(models.TextChoices):
+    WITHDRAWAL = "withdrawal", _("Withdraw the product")
+    QUOTA = "quota", _("Change the quota")
+
+
+class OfferRequest(models.Model):
+    """A producer asks, once orders are open, to withdraw a product or change its quota.
+
+    A coordinator decides; an accepted request goes through ``services.withdraw_offer`` or
+    ``services.update_offer``, so the members concerned are told and nothing is trimmed silently.
+    """
+
+    offer = models.ForeignKey(
+        Offer, on_delete=models.CASCADE, related_name="requests", verbose_name=_("offer")
+    )
+    kind = models.CharField(_("request"), max_length=12, choices=RequestKind.choices)
+    quota = models.PositiveIntegerField(_("new quota"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=300)
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("by")
+    )
+    asked_at = models.DateTimeField(_("asked at"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("by")
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    accepted = models.BooleanField(_("accepted"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("producer's request")
+        verbose_name_plural = _("producers' requests")
+        ordering = ["-asked_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="withdrawal") | Q(quota__isnull=False), name="offer_request_quota_given"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.offer}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.decided_at is None

@@ -29,6 +29,7 @@ from cabas.cycles.baskets import Basket, basket, fold, producer_sort_key, totals
 from cabas.cycles.contribution import promised_cents
 from cabas.cycles.models import ChangeKind, Cycle, Offer, Order, OrderChange, OrderLine
 from cabas.cycles.ordering import BasketResult
+from cabas.cycles.proposals import notes_of
 from cabas.lib.money import format_amount, format_cents
 from cabas.lib.quantities import format_quantity
 
@@ -251,10 +252,17 @@ def order_context(
     rows = _rows(offers, lines, _group_totals(cycle, offers), form, result, changes)
     mine = basket(order) if order else None
     producers: dict[int, dict[str, Any]] = {}
+    notes = notes_of(cycle) if rows else {}
     for row in rows:
         producer = row["offer"].producer
         part = producers.setdefault(
-            producer.pk, {"producer": producer, "rows": [], "total": _due(mine, producer.pk)}
+            producer.pk,
+            {
+                "producer": producer,
+                "rows": [],
+                "total": _due(mine, producer.pk),
+                "note": notes.get(producer.pk),
+            },
         )
         part["rows"].append(row)
     return {

@@ -14,7 +14,7 @@ from cabas.accounts.models import Membership, User
 from cabas.accounts.permissions import GroupAccess
 from cabas.catalog.models import Producer
 from cabas.catalog.permissions import ProducerAccess
-from cabas.cycles.models import Cycle, Offer
+from cabas.cycles.models import Cycle, Offer, OfferRequest, ProducerOffer
 
 
 def get_cycle(access: GroupAccess, pk: int | str) -> Cycle:
@@ -50,3 +50,24 @@ def get_household(access: GroupAccess, user_pk: object) -> User:
         is_member=True,
     )
     return membership.user
+
+
+def get_proposal(access: ProducerAccess, pk: int | str) -> ProducerOffer:
+    """The producer's offer for cycle ``pk``, asked by a group the person may see through it (404)."""
+    cycles = Cycle.objects.seen_through(access)
+    return get_object_or_404(
+        ProducerOffer.objects.select_related("cycle__group", "producer"),
+        cycle__in=cycles,
+        cycle_id=pk,
+        producer=access.producer,
+    )
+
+
+def get_group_proposal(cycle: Cycle, pk: int | str) -> ProducerOffer:
+    """A producer's offer of this cycle only."""
+    return get_object_or_404(ProducerOffer.objects.select_related("producer", "cycle"), pk=pk, cycle=cycle)
+
+
+def get_offer_request(cycle: Cycle, pk: int | str) -> OfferRequest:
+    """A producer's request about an offer of this cycle only."""
+    return get_object_or_404(OfferRequest.objects.select_related("offer__cycle"), pk=pk, offer__cycle=cycle)

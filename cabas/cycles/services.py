@@ -714,3 +714,18 @@ def withdraw_offer(*, offer: Offer, reason: str, by: User) -> int:
         ]
         changes = change_lines(edits=edits, kind=ChangeKind.WITHDRAWAL, by=by, reason=reason, notify=True)
     return len(changes)
+
+
+def restore_offer(*, offer: Offer) -> Offer:
+    """Put a withdrawn product back on offer, only before orders open (nobody has ordered it then).
+
+    Once orders have opened a withdrawal is final: members were told it was gone.
+    """
+    with transaction.atomic():
+        offer = Offer.objects.select_for_update().select_related("cycle").get(pk=offer.pk)
+        if offer.cycle.phase() not in BEFORE_OPENING:
+            raise CycleError(_("Orders have opened: a withdrawn product can no longer come back."))
+        if offer.withdrawn_at is not None:
+            offer.withdrawn_at = None
+            offer.save(update_fields=["withdrawn_at"])
+    return offer

@@ -241,3 +241,24 @@ def send_recap(cycle_id: int) -> int:
     return _send_each(
         orders, lambda order: _send_recap_to(order, found[order.pk]), f"Recap of cycle {cycle_id}"
     )
+
+
+@task
+def send_offer_request(proposal_id: int, reminder: bool = False) -> int:
+    """Ask each account of a producer to prepare its offer for a cycle (a link to its page)."""
+    from cabas.accounts.models import User
+    from cabas.cycles.models import ProducerOffer
+
+    proposal = ProducerOffer.objects.select_related("cycle__group", "producer").get(pk=proposal_id)
+    people = User.objects.filter(is_active=True, producer_accounts__producer=proposal.producer).order_by("pk")
+    context = {
+        "proposal": proposal,
+        "cycle": proposal.cycle,
+        "producer": proposal.producer,
+        "reminder": reminder,
+    }
+
+    def send(user: User) -> None:
+        send_templated(to=user, template="cycles/email/offer_request", context=context)
+
+    return _send_each(people, send, "offer request")

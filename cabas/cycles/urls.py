@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cabas.cycles import carton_views, contribution_views, manage_views, views
+from cabas.cycles import carton_views, contribution_views, manage_views, proposal_views, views
 
 urlpatterns = [
     # Members
@@ -54,6 +54,42 @@ urlpatterns = [
     ),
     # Producers
     path("producers/<slug:slug>/cycles/<int:pk>/", views.producer_orders, name="producer_cycle_orders"),
+    path(
+        "producers/<slug:slug>/cycles/<int:pk>/offer/",
+        proposal_views.producer_offer,
+        name="producer_cycle_offer",
+    ),
+    path(
+        "producers/<slug:slug>/cycles/<int:pk>/offers/<int:offer_pk>/request/",
+        proposal_views.producer_offer_request,
+        name="producer_offer_request",
+    ),
+    # Coordinators: the producers' offers and requests
+    path(
+        "g/<slug:slug>/manage/cycles/<int:pk>/producers/",
+        proposal_views.manage_producer_offers,
+        name="manage_producer_offers",
+    ),
+    path(
+        "g/<slug:slug>/manage/cycles/<int:pk>/producers/ask/",
+        proposal_views.manage_ask_producers,
+        name="manage_ask_producers",
+    ),
+    path(
+        "g/<slug:slug>/manage/cycles/<int:pk>/producers/<int:proposal_pk>/",
+        proposal_views.manage_producer_offer,
+        name="manage_producer_offer",
+    ),
+    path(
+        "g/<slug:slug>/manage/cycles/<int:pk>/producers/<int:proposal_pk>/remind/",
+        proposal_views.manage_remind_producer,
+        name="manage_remind_producer",
+    ),
+    path(
+        "g/<slug:slug>/manage/cycles/<int:pk>/requests/<int:request_pk>/",
+        proposal_views.manage_decide_request,
+        name="manage_decide_request",
+    ),
     # Coordinators: cartons
     path(
         "g/<slug:slug>/manage/cycles/<int:pk>/cartons/",

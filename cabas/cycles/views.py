@@ -34,6 +34,9 @@ from cabas.cycles.permissions import (
     get_producer_cycle,
     get_published_cycle,
 )
+from cabas.cycles.proposal_forms import ChangeRequestForm
+from cabas.cycles.proposal_views import live_rows, pending_requests
+from cabas.cycles.proposals import REQUESTS_OPEN
 from cabas.lib.inputs import clean_text, local_next, parse_digits
 from cabas.lib.names import person_sort_key
 
@@ -329,8 +332,14 @@ def producer_orders(request: AuthenticatedRequest, slug: str, pk: int) -> HttpRe
         "producer": access.producer,
         "cycle": cycle,
         "offers": offers,
+        "rows": live_rows(offers),
+        "pending": pending_requests(cycle.pk, access.producer),
+        "can_request": cycle.phase() in REQUESTS_OPEN,
+        "request_form": ChangeRequestForm(),
         "lines": lines,
         "total": total_due(baskets(cycle, producer=access.producer)),
         "day_started": cycle.day_started(),
     }
+    if request.headers.get("HX-Request"):
+        return render(request, "cycles/producer_orders.html#live-totals", context)
     return render(request, "cycles/producer_orders.html", context)

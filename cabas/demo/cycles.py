@@ -47,7 +47,16 @@ from cabas.accounts.models import BuyingGroup, Membership, Role, User
 from cabas.audit.models import AuditEvent, Kind
 from cabas.catalog.models import Category, PriceChange, Producer, Product
 from cabas.cycles.allocation import allocate
-from cabas.cycles.models import Allocation, ChangeKind, Cycle, Offer, Order, OrderChange, OrderLine
+from cabas.cycles.models import (
+    Allocation,
+    ChangeKind,
+    Cycle,
+    Offer,
+    Order,
+    OrderChange,
+    OrderLine,
+    ProducerOffer,
+)
 from cabas.demo import data
 from cabas.lib.quantities import ONE
 
@@ -127,6 +136,7 @@ class CyclePlan:
     message: str
     finalised_at: datetime | None = None
     distributed_at: datetime | None = None
+    settled_at: datetime | None = None
     name: str = ""
 
     @property
@@ -175,6 +185,71 @@ def cycle_plans(now: datetime, baskets: int) -> list[CyclePlan]:
     ]
     names = cycle_names([plan.distribution_date for plan in plans])
     return [replace(plan, name=name) for plan, name in zip(plans, names, strict=True)]
+
+
+HISTORY_CYCLES = 12  # two years of cycles before the « past » one, one every eight weeks
+HISTORY_EVERY = timedelta(weeks=8)
+
+
+def history_plans(now: datetime, baskets: int, count: int = HISTORY_CYCLES) -> list[CyclePlan]:
+    """The group's older cycles, oldest first: settled long ago, so that statistics have a history.
+
+    The group grows over the two years (fewer baskets then), with a dip every summer. They hold
+    no money of their own (their payments predate the app's ledger): they only feed statistics.
+    """
+    today = timezone.localdate(now)
+    first = nearest_saturday(today - timedelta(days=61)) - HISTORY_EVERY * count
+    days = timedelta(days=1)
+    plans = []
+    for index in range(count):
+        day = nearest_saturday(first + HISTORY_EVERY * index)
+        growth = 0.4 + 0.35 * index / max(count - 1, 1)
+        summer = 0.8 if day.month in (7, 8) else 1.0
+        plans.append(
+            CyclePlan(
+                key=f"history-{index}",
+                opens_at=at(day - 22 * days, 8),
+                closes_at=at(day - 8 * days, 20),
+                distribution_date=day,
+                baskets=max(1, round(baskets * growth * summer)),
+                sold_out=1,
+                fair_share=0,
+                message="",
+                finalised_at=at(day - 4 * days, 18, 30),
+                distributed_at=at(day, 12, 20),
+                settled_at=at(day + 21 * days, 19),
+            )
+        )
+    names = cycle_names([plan.distribution_date for plan in plans])
+    return [replace(plan, name=name) for plan, name in zip(plans, names, strict=True)]
+
+
+def ensure_history(
+    group: BuyingGroup, *, baskets: int, seed: int, now: datetime, coordinator: User | None = None
+) -> list[Cycle]:
+    """Give ``group`` two years of past cycles with their baskets (once: with its demo cycles)."""
+    return ensure_cycles_for(group, history_plans(now, baskets), seed=seed, now=now, coordinator=coordinator)
+
+
+def ensure_next_cycle(group: BuyingGroup, *, coordinator: User) -> Cycle | None:
+    """The next cycle, a draft copied from the open one, whose producers were asked for their offer.
+
+    The producer login finds it on its dashboard and prepares the bakery's offer from its phone.
+    No e-mail is sent: the demo's addresses are not real.
+    """
+    from cabas.cycles import services
+
+    source = Cycle.objects.open_at(timezone.now()).filter(group=group).order_by("-closes_at").first()
+    if source is None:
+        return None
+    defaults = services.copy_defaults(source)
+    fields = {"name": month_name(defaults["distribution_date"]), "message": ""}
+    draft = services.copy_cycle(source=source, by=coordinator, fields=fields)
+    ProducerOffer.objects.bulk_create(
+        ProducerOffer(cycle=draft, producer=producer, asked_by=coordinator)
+        for producer in draft.producers.order_by("name")
+    )
+    return draft
 
 
 # --- Who orders what (no database) ----------------------------------------------------------
@@ -413,12 +488,13 @@ def create_cycle(
         published_at=plan.published_at,
         finalised_at=plan.finalised_at,
         distributed_at=plan.distributed_at,
+        settled_at=plan.settled_at,
         # What the clock would have done: announced, reminded; the closed
         # cycle's split (``allocated_at``) is done below by ``allocate`` itself.
         announced_at=plan.opens_at + timedelta(minutes=1),
         reminded_at=max(reminder, plan.opens_at + timedelta(hours=1)) if closed else None,
         recap_sent_at=plan.closes_at + timedelta(minutes=2) if closed else None,
-        allocated_at=plan.closes_at + timedelta(minutes=1) if plan.key == "past" else None,
+        allocated_at=plan.closes_at + timedelta(minutes=1) if plan.distributed_at else None,
         created_at=plan.published_at - timedelta(days=2),
         created_by=coordinator,
     )

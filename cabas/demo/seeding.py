@@ -48,7 +48,7 @@ from cabas.demo import data
 from cabas.demo.bank import ensure_prepaid, ensure_statement
 from cabas.demo.books import serve_member
 from cabas.demo.catalogues import CATALOGUES, ProductText, RangeCatalogue
-from cabas.demo.cycles import ensure_cycles
+from cabas.demo.cycles import ensure_cycles, ensure_history, ensure_next_cycle
 from cabas.demo.data import BALMA, SAINT_ORENS, GroupText, Login, ProducerText
 from cabas.demo.day import ensure_day_cycle
 from cabas.demo.fund import ensure_fund
@@ -803,6 +803,10 @@ def seed(sizes: Sizes, *, seed: int = data.SEED) -> list[Cycle]:
         )
         # The solidarity fund: gifts, households helped, requests waiting, the day's help scaled.
         ensure_fund(saint_orens, users.get(data.TREASURER_LOGIN_EMAIL), day_cycle, seed=seed)
+        # Two years of older cycles, so that the statistics have a history to chart.
+        ensure_history(saint_orens, baskets=sizes.baskets, seed=seed, now=now, coordinator=coordinator)
+        # The next cycle, a draft whose producers are asked for their offer.
+        ensure_next_cycle(saint_orens, coordinator=coordinator)
     ensure_news(saint_orens, coordinator, now=now)
     # A bank statement waiting for the treasurer, matching the day's references.
     ensure_statement(saint_orens, users[data.TREASURER_LOGIN_EMAIL])

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cabas.reports import cycle_views, day_views, shift_sheet, views
+from cabas.reports import cycle_views, day_views, shift_sheet, stats_views, views
 
 CYCLE = "g/<slug:slug>/manage/cycles/<int:pk>/documents/"
 PRODUCER_CYCLE = "producers/<slug:slug>/cycles/<int:pk>/"
@@ -45,4 +45,23 @@ urlpatterns = [
     path(PRODUCER_CYCLE + "cheques.pdf", day_views.producer_cheques, name="producer_day_cheques"),
     # Members
     path("g/<slug:slug>/cycles/<int:pk>/slip.pdf", views.member_slip, name="member_slip"),
+    # Statistics: a group's history, a producer's sales, a member's spending; each chart as CSV
+    path("g/<slug:slug>/manage/statistics/", stats_views.group_statistics, name="stats_group"),
+    path(
+        "g/<slug:slug>/manage/statistics/<slug:chart>.csv",
+        stats_views.group_statistics_csv,
+        name="stats_group_csv",
+    ),
+    path("producers/<slug:slug>/statistics/", stats_views.producer_statistics, name="stats_producer"),
+    path(
+        "producers/<slug:slug>/statistics/<slug:chart>.csv",
+        stats_views.producer_statistics_csv,
+        name="stats_producer_csv",
+    ),
+    path("g/<slug:slug>/statistics/", stats_views.member_statistics, name="stats_member"),
+    path(
+        "g/<slug:slug>/statistics/<slug:chart>.csv",
+        stats_views.member_statistics_csv,
+        name="stats_member_csv",
+    ),
 ]
