@@ -32,7 +32,7 @@ from cabas.lib.money import format_cents
 from cabas.reports import services, tasks
 from cabas.reports.models import Dispatch, DocumentSet, Status
 from tests import scene
-from tests.browser.helpers import blocking_violations, tr, tr_text
+from tests.browser.helpers import blocking_violations, tr
 from tests.cast import Cast
 from tests.cycle_fixtures import make_cycle, make_offer
 
@@ -115,14 +115,9 @@ def test_coordinator_closes_rounds_generates_downloads_and_sends(
     section = claire.locator(f"#carton-{baguette.pk}")
     expect(section.locator(f"#carton-total-{baguette.pk}")).to_have_text("5")
     expect(section.locator(".carton-proposal")).to_have_attribute("data-rounding", "fill")
-    section.get_by_role(
-        "button",
-        name=tr_text(
-            'Accept<span class="visually-hidden"> the proposal for %(name)s (%(producer)s)</span>',
-            name="Baguette",
-            producer=shop.bakery.name,
-        ),
-    ).click()
+    claire.get_by_role("link", name=tr("Accept all proposals")).click()
+    expect(claire.locator("main")).to_contain_text("Baguette")  # what it will change, before saving
+    claire.get_by_role("button", name=tr("Accept all these proposals")).click()
     expect(claire.locator(f"#carton-total-{baguette.pk}")).to_have_text("6")
     marie_line = OrderLine.objects.get(order__user=shop.member, offer=baguette)
     assert (marie_line.quantity, marie_line.total_cents) == (5000, 575)

@@ -70,8 +70,11 @@ def test_demo_coordinator_rounds_cartons_and_prepares_the_documents(small_demo, 
     page.get_by_role("link", name=tr("Round the cartons")).click()
     to_fill = page.locator("section.panel").filter(has=page.locator('[data-rounding="fill"]')).first
     expect(to_fill).to_be_visible()
-    to_fill.locator("form button[type=submit]").first.click()
+    # Every proposal at once: what it will change is shown first, then confirmed.
+    page.get_by_role("link", name=tr("Accept all proposals")).click()
+    page.get_by_role("button", name=tr("Accept all these proposals")).click()
     expect(page.locator("main .messages")).to_be_visible()
+    expect(page.locator('[data-rounding="fill"]')).to_have_count(0)
     page.get_by_role("link", name=tr("Documents"), exact=True).first.click()
     # Tasks run at once in tests: the answer comes once every document is built.
     page.get_by_role("button", name=tr("Generate the documents")).click(timeout=120_000)
