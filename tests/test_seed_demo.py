@@ -678,3 +678,11 @@ def test_open_cycle_is_open_whatever_the_hour():
         assert plans["closed"].closes_at <= now
         assert plans["past"].distributed_at <= now
         assert timezone.localdate(plans["closed"].closes_at) <= plans["closed"].distribution_date
+
+
+def test_the_task_worker_has_nothing_to_send_at_start(django_capture_on_commit_callbacks, mailoutbox):
+    """Every e-mail the seeded story would have sent was sent long ago: the demo's fake
+    addresses get nothing when ``bin/demo`` starts its worker."""
+    with django_capture_on_commit_callbacks(execute=True):
+        run(households=30, producers=4)
+    assert [message.subject for message in mailoutbox] == []

@@ -69,6 +69,7 @@ def ensure_fund(group: BuyingGroup, treasurer: User | None, day_cycle: Cycle | N
             review_on=today + timedelta(days=rng.randint(-10, 200)),
             why=WHY[index % len(WHY)],
             by=treasurer,
+            notify=False,  # decided long ago: nothing for the task worker to send at start
         )
     waiting = [h for h in households if h not in helped[:12]][-3:]
     for index, household in enumerate(waiting):
