@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from cabas.accounts.models import BuyingGroup, Membership, User
 from cabas.catalog.permissions import ProducerAccess
-from cabas.cycles.models import Cycle, Offer, OrderLine
+from cabas.cycles.models import Cycle, Offer, Order, OrderLine
 from cabas.lib.money import format_cents
 from cabas.reports.charts import Series, bar_chart, line_chart
 from cabas.reports.writers import Column, Kind, Table
@@ -161,10 +161,18 @@ def _cycle_figures(group: BuyingGroup, cycles: Sequence[PastCycle]) -> dict[int,
         .annotate(n=Count("pk"))
         .values("n")
     )
+    baskets = (
+        Order.objects.filter(cycle=OuterRef("pk"), lines__quantity__gt=0)
+        .values("cycle")
+        .annotate(n=Count("pk", distinct=True))
+        .values("n")
+    )
+    # Subqueries only, no join in the outer query: each is computed once per cycle, not once per
+    # line of the cycle (a join on the lines made SQLite run them 13,000 times on the demo: 2.7 s).
     rows = (
         Cycle.objects.filter(pk__in=[c.pk for c in cycles])
         .annotate(
-            baskets=Count("orders", filter=Q(orders__lines__quantity__gt=0), distinct=True),
+            baskets=Subquery(baskets, output_field=IntegerField()),
             turnover=Subquery(turnover, output_field=IntegerField()),
             households=Subquery(members, output_field=IntegerField()),
         )
@@ -173,7 +181,7 @@ def _cycle_figures(group: BuyingGroup, cycles: Sequence[PastCycle]) -> dict[int,
     )
     return {
         row["pk"]: {
-            "baskets": row["baskets"],
+            "baskets": row["baskets"] or 0,
             "turnover": row["turnover"] or 0,
             "households": row["households"] or 0,
         }
