@@ -285,7 +285,10 @@ if not DEBUG:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "cabas.ops.logs.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "cabas.ops.logs.RequestIdFilter"},
+        "refusal": {"()": "cabas.ops.logs.RefusalFilter"},
+    },
     "formatters": {
         "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
         "json": {"()": "cabas.ops.logs.JsonFormatter"},
@@ -293,11 +296,13 @@ LOGGING = {
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "filters": ["request_id"],
+            "filters": ["request_id", "refusal"],
             "formatter": "json" if os.environ.get("CABAS_LOG_FORMAT") == "json" else "text",
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("CABAS_LOG_LEVEL", "INFO")},
+    # Django's own console handler (in DEBUG) would print each line a second time: the root's serves.
+    "loggers": {"django": {"handlers": [], "level": "INFO", "propagate": True}},
 }
 
 # Error reports to Sentry (or a compatible service such as GlitchTip) when a DSN is set.

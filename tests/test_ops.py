@@ -18,7 +18,7 @@ from django_tasks_db.models import DBTaskResult
 
 from cabas.bank.tasks import send_low_balance
 from cabas.ops import health
-from cabas.ops.logs import JsonFormatter, RequestIdFilter, request_id
+from cabas.ops.logs import JsonFormatter, RefusalFilter, RequestIdFilter, request_id
 from tests.test_deploy import ROOT, production_env
 
 pytestmark = pytest.mark.django_db
@@ -137,3 +137,30 @@ def test_sentry_starts_only_with_a_dsn() -> None:
     assert _python(code).stdout.split()[0] == "False"
     result = _python(code, CABAS_SENTRY_DSN="https://public@sentry.example.org/1")
     assert result.stdout.split() == ["True", "False"], result.stderr
+
+
+def test_a_refused_request_is_one_line_without_a_traceback() -> None:
+    """In development Django's own console handler doubled the line, and the refusal's
+    traceback followed it: a 404 is the app working as meant."""
+    code = (
+        "from django.test import Client;"
+        "print(Client(HTTP_HOST='cabas.example.org').get('/nulle-part/', secure=True).status_code)"
+    )
+    result = _python(code, CABAS_DEBUG="1")
+    assert result.stdout.split() == ["404"], result.stderr
+    said = [line for line in result.stderr.splitlines() if "/nulle-part/" in line]
+    assert len(said) == 1 and "Not Found" in said[0], result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(("status", "quiet"), [(403, True), (404, True), (405, True), (500, False)])
+def test_only_refusals_lose_their_traceback(status: int, quiet: bool) -> None:
+    """The filter production's log handler uses too: a 500 keeps its traceback."""
+    try:
+        raise ValueError("refused")
+    except ValueError:
+        exc_info = sys.exc_info()
+    record = logging.LogRecord("django.request", logging.WARNING, __file__, 1, "Refused", None, exc_info)
+    record.status_code = status
+    assert RefusalFilter().filter(record)
+    assert (record.exc_info is None) == quiet

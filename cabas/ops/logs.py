@@ -4,7 +4,8 @@
 when it looks like one, or makes one, keeps it for the duration of the request,
 and sends it back in the response, so a line of nginx's log, of the app's log and
 a person's error report can be matched. ``RequestIdFilter`` puts it on every log
-record; ``JsonFormatter`` writes one JSON object per line (``CABAS_LOG_FORMAT=json``).
+record; ``JsonFormatter`` writes one JSON object per line (``CABAS_LOG_FORMAT=json``);
+``RefusalFilter`` keeps a refused request to one line.
 """
 
 from __future__ import annotations
@@ -22,6 +23,19 @@ from django.http import HttpRequest, HttpResponse
 HEADER = "X-Request-ID"
 _ACCEPTED = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 request_id: ContextVar[str] = ContextVar("request_id", default="-")
+
+
+class RefusalFilter(logging.Filter):
+    """A refused request (403, 404, 405) is one line: who asked for what is worth logging,
+    the traceback of the refusal, which is the app working as meant, is not."""
+
+    QUIET = frozenset({403, 404, 405})
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name == "django.request" and getattr(record, "status_code", None) in self.QUIET:
+            record.exc_info = None
+            record.exc_text = None
+        return True
 
 
 class RequestIdMiddleware:
